@@ -1,0 +1,200 @@
+import { basename, resolve } from 'node:path';
+import validatePackageName from 'validate-npm-package-name';
+import { UserError } from './errors.js';
+import { PACKAGE_MANAGERS, type PackageManager, packageManagerFromUserAgent } from './package-manager.js';
+import { CHAINS, CHAIN_PROFILES, type Chain, incompatibility, TEE_PROFILES, TEES, type Tee } from './profiles.js';
+
+/** What a module is generated from. The manifest records these, so `upgrade` can render them again. */
+export interface Answers {
+  name: string;
+  description: string;
+  tee: Tee;
+  chain: Chain;
+  dockerNamespace: string;
+  packageManager: PackageManager;
+}
+
+export type AnswerKey = keyof Answers;
+
+/** Facts about the run that defaults depend on. */
+export interface Surroundings {
+  directory: string;
+  userAgent?: string;
+}
+
+interface Choice<T> {
+  value: T;
+  title: string;
+  hint?: string;
+}
+
+/**
+ * One row per answer: the flag that sets it, the question that asks it, its default and its
+ * validation. Flags, prompts and an answers file all fill answers through this table.
+ */
+export interface Question<K extends AnswerKey = AnswerKey> {
+  key: K;
+  flag: string;
+  placeholder: string;
+  help: string;
+  message: string;
+  choices?: (answers: Partial<Answers>) => Choice<Answers[K]>[];
+  default: (answers: Partial<Answers>, around: Surroundings) => Answers[K];
+  /** Normalises a raw value or throws a UserError that names the problem and the fix. */
+  parse: (raw: unknown, answers: Partial<Answers>) => Answers[K];
+  /** Kept in the module's manifest, so `upgrade` renders with the same answer. */
+  recorded: boolean;
+}
+
+function text(raw: unknown, flag: string): string {
+  if (typeof raw !== 'string') throw new UserError(`--${flag} must be a string, got ${JSON.stringify(raw)}.`);
+  return raw;
+}
+
+function oneOf<T extends string>(values: readonly T[], flag: string) {
+  return (raw: unknown): T => {
+    const value = text(raw, flag);
+    const found = values.find((v) => v === value);
+    if (!found) {
+      throw new UserError(`Unknown --${flag} "${value}": use one of ${values.join(', ')}.`);
+    }
+    return found;
+  };
+}
+
+/** The closest valid npm name: what we suggest when a name is refused, and the default from a folder. */
+export function suggestPackageName(raw: string): string {
+  const clean = (part: string) =>
+    part
+      .trim()
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^[._-]+|-+$/g, '')
+      .slice(0, 100) || 'iexec-module';
+  const scoped = raw.match(/^@([^/]+)\/(.+)$/);
+  return scoped ? `@${clean(scoped[1]!)}/${clean(scoped[2]!)}` : clean(raw);
+}
+
+export function parsePackageName(raw: unknown): string {
+  const name = text(raw, 'name');
+  const verdict = validatePackageName(name);
+  if (verdict.validForNewPackages) return name;
+  const reasons = [...(verdict.errors ?? []), ...(verdict.warnings ?? [])].join('; ');
+  throw new UserError(`Invalid package name "${name}": ${reasons}. Try --name ${suggestPackageName(name)}`);
+}
+
+const DOCKER_NAMESPACE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+const DESCRIPTION_MAX = 500;
+
+function question<K extends AnswerKey>(q: Question<K>): Question<K> {
+  return q;
+}
+
+export const QUESTIONS = [
+  question({
+    key: 'name',
+    flag: 'name',
+    placeholder: '<name>',
+    help: 'npm package name (default: the directory name)',
+    message: 'Package name',
+    default: (_answers, around) => suggestPackageName(basename(resolve(around.directory))),
+    parse: parsePackageName,
+    recorded: true,
+  }),
+  question({
+    key: 'description',
+    flag: 'description',
+    placeholder: '<text>',
+    help: 'one or two sentences on what the module computes',
+    message: 'Description',
+    default: () => 'An iExec module written in TypeScript.',
+    parse: (raw) => {
+      const value = text(raw, 'description');
+      if (value.includes('\0')) throw new UserError('--description cannot contain a NUL character.');
+      if (value.length > DESCRIPTION_MAX) {
+        throw new UserError(`--description is ${value.length} characters long: keep it under ${DESCRIPTION_MAX}.`);
+      }
+      return value;
+    },
+    recorded: true,
+  }),
+  question({
+    key: 'tee',
+    flag: 'tee',
+    placeholder: '<tdx|scone>',
+    help: 'TEE framework: tdx (SDK 9, Arbitrum) or scone (SGX, SDK 8, bellecour) (default: tdx)',
+    message: 'Trusted execution (TEE) framework',
+    choices: () => TEES.map((value) => ({ value, title: TEE_PROFILES[value].title, hint: TEE_PROFILES[value].hint })),
+    default: (): Tee => 'tdx',
+    parse: oneOf(TEES, 'tee'),
+    recorded: true,
+  }),
+  question({
+    key: 'chain',
+    flag: 'chain',
+    placeholder: '<chain>',
+    help: `${CHAINS.join(', ')} (default: arbitrum-sepolia-testnet; bellecour with --tee scone)`,
+    message: 'Chain',
+    choices: (answers) =>
+      TEE_PROFILES[answers.tee ?? 'tdx'].chains.map((value) => ({ value, title: CHAIN_PROFILES[value].title })),
+    default: (answers) => TEE_PROFILES[answers.tee ?? 'tdx'].defaultChain,
+    parse: (raw, answers) => {
+      const chain = oneOf(CHAINS, 'chain')(raw);
+      const why = incompatibility(answers.tee ?? 'tdx', chain);
+      if (why) throw new UserError(`--tee ${answers.tee ?? 'tdx'} cannot run on --chain ${chain}: ${why}`);
+      return chain;
+    },
+    recorded: true,
+  }),
+  question({
+    key: 'dockerNamespace',
+    flag: 'docker-namespace',
+    placeholder: '<user>',
+    help: 'Docker Hub user or organisation the image is pushed to (default: your-docker-user)',
+    message: 'Docker Hub user or organisation',
+    default: () => 'your-docker-user',
+    parse: (raw) => {
+      const value = text(raw, 'docker-namespace');
+      if (!DOCKER_NAMESPACE.test(value)) {
+        throw new UserError(
+          `Invalid --docker-namespace "${value}": use lowercase letters and digits, optionally separated by . _ or - (e.g. alice).`,
+        );
+      }
+      return value;
+    },
+    recorded: true,
+  }),
+  question({
+    key: 'packageManager',
+    flag: 'package-manager',
+    placeholder: '<npm|pnpm|yarn>',
+    help: 'package manager the module uses (default: the one that ran this command)',
+    message: 'Package manager',
+    choices: () => PACKAGE_MANAGERS.map((value) => ({ value, title: value })),
+    default: (_answers, around) => packageManagerFromUserAgent(around.userAgent),
+    parse: oneOf(PACKAGE_MANAGERS, 'package-manager'),
+    recorded: true,
+  }),
+] as const satisfies readonly Question[];
+
+export function questionFor(key: string): Question | undefined {
+  return QUESTIONS.find((q) => q.key === key);
+}
+
+/**
+ * Fills every answer in table order from what was given (flags, answers file) and, for what was not,
+ * from `ask` (a prompt) or the default. Order matters: a later default may follow an earlier answer.
+ */
+export async function resolveAnswers(
+  given: Partial<Record<AnswerKey, unknown>>,
+  around: Surroundings,
+  ask?: (q: Question, fallback: unknown, answers: Partial<Answers>) => Promise<unknown>,
+): Promise<Answers> {
+  const answers: Partial<Answers> = {};
+  for (const q of QUESTIONS as readonly Question[]) {
+    const fallback = q.default(answers, around);
+    const raw = q.key in given ? given[q.key] : ask ? await ask(q, fallback, answers) : fallback;
+    (answers as Record<string, unknown>)[q.key] = q.parse(raw, answers);
+  }
+  return answers as Answers;
+}

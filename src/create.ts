@@ -1,0 +1,108 @@
+import { readFile, rm } from 'node:fs/promises';
+import { relative, resolve } from 'node:path';
+import { type Answers, resolveAnswers } from './answers.js';
+import { readAnswersFile } from './answers-file.js';
+import { ask, askDirectory } from './ask.js';
+import { templateContext } from './context.js';
+import { UserError } from './errors.js';
+import { createManifest, MANIFEST_FILE, writeManifest } from './manifest.js';
+import type { Invocation } from './options.js';
+import { generatorVersion } from './paths.js';
+import { note, paint } from './progress.js';
+import { renderModule } from './render.js';
+import { initGit, install, StepFailed, validate } from './steps.js';
+import { checkTarget, placeModule, stagingFolder } from './target.js';
+
+function interactive(invocation: Invocation): boolean {
+  if (invocation.switches.yes) return false;
+  return (
+    (invocation.switches.interactive as boolean | undefined) ??
+    Boolean(process.stdin.isTTY && process.stdout.isTTY && !process.env.CI)
+  );
+}
+
+/**
+ * Renders into a staging folder of ours and moves the result into place only once every file
+ * rendered: an error or Ctrl-C before that leaves the target untouched.
+ */
+async function writeModule(answers: Answers, target: string, invocation: Invocation): Promise<string[]> {
+  const staging = await stagingFolder();
+  const cleanUp = () => rm(staging, { recursive: true, force: true });
+  const onInterrupt = () => {
+    void cleanUp().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    const files = await renderModule(templateContext(answers, generatorVersion), staging);
+    const contents = await Promise.all(files.map((f) => readFile(`${staging}/${f}`, 'utf8')));
+    await writeManifest(staging, createManifest(generatorVersion, answers, Object.fromEntries(files.map((f, i) => [f, contents[i]!]))));
+    const written = [...files, MANIFEST_FILE];
+    await checkTarget(target, written, Boolean(invocation.switches.force));
+    if (!invocation.switches['dry-run']) await placeModule(staging, target, written);
+    return written;
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+    await cleanUp();
+  }
+}
+
+function nextSteps(answers: Answers, target: string, installed: boolean): string {
+  const where = relative(process.cwd(), target) || '.';
+  const run = answers.packageManager === 'npm' ? 'npm run' : answers.packageManager;
+  const lines = [
+    '',
+    `${paint.ok('Done.')} ${paint.bold(answers.name)}: ${answers.tee.toUpperCase()} on ${answers.chain}, in ${where}`,
+    '',
+    'Next:',
+    ...(where === '.' ? [] : [`  cd ${where}`]),
+    ...(installed ? [] : [`  ${answers.packageManager} install`]),
+    `  ${run} docker:build             # build the image for linux/amd64`,
+    `  ${run} docker:run -- test       # run it as a worker would`,
+    `  ${run} publish:image -- 1.0.0   # push it and record its checksum`,
+    '  README.md walks you from there to a result on iExec.',
+  ];
+  if (answers.dockerNamespace === 'your-docker-user') {
+    lines.push('', paint.warn('! The image is named your-docker-user/…: regenerate with --docker-namespace <you>, or set DOCKER_NAMESPACE when you publish.'));
+  }
+  return lines.join('\n');
+}
+
+export async function create(invocation: Invocation): Promise<void> {
+  const asking = interactive(invocation);
+  const fromFile = typeof invocation.switches.answers === 'string' ? await readAnswersFile(invocation.switches.answers) : {};
+  let directory = invocation.directory;
+  if (directory === undefined) {
+    if (!asking) throw new UserError('Missing the directory: pass it first, e.g. `create-iexec-module my-module` (or `.` for this one).');
+    directory = await askDirectory();
+  }
+  const target = resolve(directory);
+  await checkTarget(target, [], Boolean(invocation.switches.force));
+
+  const answers = await resolveAnswers(
+    { ...fromFile, ...invocation.given },
+    { directory: target, userAgent: process.env.npm_config_user_agent },
+    asking ? ask : undefined,
+  );
+  const files = await writeModule(answers, target, invocation);
+
+  if (invocation.switches['dry-run']) {
+    note(`Would write ${files.length} files into ${target}:`);
+    for (const file of files) note(`  ${file}`);
+    return;
+  }
+  note(`${paint.ok('✔')} wrote ${files.length} files into ${target}`);
+
+  if (invocation.switches.git !== false) await initGit(target, generatorVersion);
+  const installing = invocation.switches.install !== false;
+  const where = relative(process.cwd(), target) || '.';
+  try {
+    if (installing) await install(target, answers.packageManager);
+    if (installing && invocation.switches.validate !== false) await validate(target, answers.packageManager);
+  } catch (error) {
+    if (error instanceof StepFailed) {
+      error.retry = `cd ${where} && ${answers.packageManager} install && npx create-iexec-module validate`;
+    }
+    throw error;
+  }
+  note(nextSteps(answers, target, installing));
+}

@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util';
+import { type AnswerKey, QUESTIONS } from './answers.js';
+import { UserError } from './errors.js';
+
+/** Switches that steer the run rather than shape the module; a `no-` form exists where noted. */
+export const SWITCHES = [
+  { name: 'yes', short: 'y', help: 'take the default for every question not given by a flag' },
+  { name: 'interactive', negatable: true, help: 'ask questions (default: only when stdin and stdout are terminals and CI is unset)' },
+  { name: 'install', negatable: true, help: "install the module's dependencies (default: on)" },
+  { name: 'git', negatable: true, help: 'git init and commit, unless already inside a repository (default: on)' },
+  { name: 'validate', negatable: true, help: "type-check, build and run the module's tests (default: on)" },
+  { name: 'force', help: 'write into a non-empty directory; generated files replace theirs, other files stay' },
+  { name: 'dry-run', help: 'print the files it would write, write nothing' },
+  { name: 'answers', value: '<file.json>', help: 'read answers from a JSON file (keys as in the manifest)' },
+  { name: 'help', short: 'h', help: 'show this help' },
+  { name: 'version', short: 'v', help: 'print the version' },
+] as const satisfies readonly { name: string; short?: string; negatable?: boolean; value?: string; help: string }[];
+
+type SwitchName = (typeof SWITCHES)[number]['name'];
+
+export interface Invocation {
+  command: 'create' | 'validate';
+  directory?: string;
+  given: Partial<Record<AnswerKey, unknown>>;
+  switches: Partial<Record<SwitchName, boolean | string>>;
+}
+
+type ParseArgsOptions = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
+
+function parserOptions(): ParseArgsOptions {
+  const options: ParseArgsOptions = {};
+  for (const q of QUESTIONS) options[q.flag] = { type: 'string' };
+  for (const s of SWITCHES) {
+    options[s.name] = { type: 'value' in s ? 'string' : 'boolean', ...('short' in s ? { short: s.short } : {}) };
+    if ('negatable' in s) options[`no-${s.name}`] = { type: 'boolean' };
+  }
+  return options;
+}
+
+const COMMANDS = ['validate'] as const;
+
+export function parseInvocation(argv: string[]): Invocation {
+  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options: parserOptions(), allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UserError(`${(error as Error).message.replace(/\. To specify.*$/s, '.')} Run with --help to see the options.`);
+  }
+  const positionals = [...parsed.positionals];
+  const command = COMMANDS.find((c) => c === positionals[0]) ? (positionals.shift() as 'validate') : 'create';
+  if (positionals.length > 1) {
+    throw new UserError(`Expected one directory, got ${positionals.length}: ${positionals.join(' ')}. Quote a path with spaces.`);
+  }
+
+  const given: Invocation['given'] = {};
+  for (const q of QUESTIONS) {
+    const value = parsed.values[q.flag];
+    if (value !== undefined) given[q.key] = value;
+  }
+  const switches: Invocation['switches'] = {};
+  for (const s of SWITCHES) {
+    const value = parsed.values[s.name];
+    if (value !== undefined) switches[s.name] = value as boolean | string;
+    if ('negatable' in s && parsed.values[`no-${s.name}`]) switches[s.name] = false;
+  }
+  return { command, directory: positionals[0], given, switches };
+}
+
+function column(left: string, right: string): string {
+  return `  ${left.padEnd(38)}${right}`;
+}
+
+export function helpText(version: string): string {
+  return [
+    `create-iexec-module ${version}: scaffold a TypeScript iExec module (TDX or SCONE) that builds and passes its tests.`,
+    '',
+    'Usage:',
+    '  npm create iexec-module@latest [directory] -- [options]',
+    '  create-iexec-module [directory] [options]      create a module',
+    '  create-iexec-module validate [directory]       build and test an existing module again',
+    '',
+    'Answers (every question has a flag):',
+    ...QUESTIONS.map((q) => column(`--${q.flag} ${q.placeholder}`, q.help)),
+    '',
+    'Options:',
+    ...SWITCHES.map((s) =>
+      column(
+        ['short' in s ? `-${s.short}, ` : '', `--${s.name}`, 'negatable' in s ? `, --no-${s.name}` : '', 'value' in s ? ` ${s.value}` : ''].join(''),
+        s.help,
+      ),
+    ),
+    '',
+    'Without a terminal (CI, scripts, </dev/null) it never asks: unanswered questions take their defaults.',
+    'Errors show as one line; set DEBUG=1 for the stack.',
+  ].join('\n');
+}

@@ -1,0 +1,65 @@
+/*
+ * What the iExec platform offers, per TEE framework and per chain (../shared/docs/iexec-platform.md).
+ * Everything profile-specific the templates need is derived from these two tables.
+ */
+
+export const TEES = ['tdx', 'scone'] as const;
+export type Tee = (typeof TEES)[number];
+
+export const CHAINS = ['bellecour', 'arbitrum-sepolia-testnet', 'arbitrum-mainnet'] as const;
+export type Chain = (typeof CHAINS)[number];
+
+interface TeeProfile {
+  title: string;
+  /** One line shown beside the choice: what picking it means. */
+  hint: string;
+  iexecVersion: string;
+  teeTag: string;
+  defaultChain: Chain;
+  chains: readonly Chain[];
+}
+
+export const TEE_PROFILES: Record<Tee, TeeProfile> = {
+  tdx: {
+    title: 'Intel TDX',
+    hint: 'current iExec (SDK 9, Arbitrum): a plain amd64 image, no sconify step',
+    iexecVersion: '^9.0.1',
+    teeTag: 'tee,tdx',
+    defaultChain: 'arbitrum-sepolia-testnet',
+    chains: ['arbitrum-sepolia-testnet', 'arbitrum-mainnet'],
+  },
+  scone: {
+    title: 'SCONE (Intel SGX)',
+    hint: 'legacy iExec (SDK 8, bellecour or a self-hosted SGX stack): sconify.sh and an mrenclave',
+    iexecVersion: '^8.24.0',
+    teeTag: 'tee,scone',
+    defaultChain: 'bellecour',
+    chains: ['bellecour'],
+  },
+};
+
+interface ChainProfile {
+  title: string;
+  workerpool: string;
+}
+
+export const CHAIN_PROFILES: Record<Chain, ChainProfile> = {
+  bellecour: { title: 'bellecour (SDK 8, SCONE)', workerpool: 'debug-v8-bellecour.main.pools.iexec.eth' },
+  'arbitrum-sepolia-testnet': {
+    title: 'Arbitrum Sepolia testnet (SDK 9, TDX)',
+    workerpool: '0x2956f0cb779904795a5f30d3b3ea88b714c3123f',
+  },
+  'arbitrum-mainnet': {
+    title: 'Arbitrum mainnet (SDK 9, TDX)',
+    workerpool: '0x8ef2ec3ef9535d4b4349bfec7d8b31a580e60244',
+  },
+};
+
+/** Why a TEE cannot run on a chain, or undefined when it can. */
+export function incompatibility(tee: Tee, chain: Chain): string | undefined {
+  if (TEE_PROFILES[tee].chains.includes(chain)) return undefined;
+  if (tee === 'tdx') {
+    return `TDX runs on Arbitrum with iExec SDK 9, which does not know ${chain}. Use --chain arbitrum-sepolia-testnet (or arbitrum-mainnet), or --tee scone to stay on ${chain}.`;
+  }
+  return `SCONE apps run with iExec SDK 8 on bellecour; no public SCONE workerpool serves ${chain}. Use --chain bellecour, or --tee tdx for ${chain}.`;
+}
