@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { QUESTIONS, resolveAnswers, suggestPackageName } from '../src/answers.js';
+import { UserError } from '../src/errors.js';
+import { packageManagerFromUserAgent } from '../src/package-manager.js';
+
+const around = { directory: '/somewhere/My Module' };
+
+describe('the answers table', () => {
+  it('gives a flag, a question, a default and a parser to every answer', () => {
+    const flags = QUESTIONS.map((q) => q.flag);
+    expect(new Set(flags).size).toBe(flags.length);
+    for (const q of QUESTIONS) {
+      expect(q.message.length).toBeGreaterThan(3);
+      expect(q.help.length).toBeGreaterThan(3);
+    }
+  });
+
+  it('defaults to TDX on Arbitrum Sepolia, named after the directory', async () => {
+    const answers = await resolveAnswers({}, around);
+    expect(answers).toEqual({
+      name: 'my-module',
+      description: 'An iExec module written in TypeScript.',
+      tee: 'tdx',
+      chain: 'arbitrum-sepolia-testnet',
+      dockerNamespace: 'your-docker-user',
+      packageManager: 'npm',
+    });
+  });
+
+  it('moves the chain default to bellecour when SCONE is chosen', async () => {
+    expect((await resolveAnswers({ tee: 'scone' }, around)).chain).toBe('bellecour');
+  });
+
+  it('refuses TDX on bellecour and SCONE on Arbitrum, saying why', async () => {
+    await expect(resolveAnswers({ chain: 'bellecour' }, around)).rejects.toThrow(/TDX runs on Arbitrum.*--tee scone/);
+    await expect(resolveAnswers({ tee: 'scone', chain: 'arbitrum-mainnet' }, around)).rejects.toThrow(/SCONE.*--chain bellecour/);
+  });
+
+  it('refuses unknown enum values, naming the valid ones', async () => {
+    await expect(resolveAnswers({ tee: 'sgx' }, around)).rejects.toThrow('Unknown --tee "sgx": use one of tdx, scone.');
+    await expect(resolveAnswers({ packageManager: 'bun' }, around)).rejects.toThrow(/npm, pnpm, yarn/);
+  });
+
+  it('refuses an invalid package name with a valid suggestion', async () => {
+    const error = await resolveAnswers({ name: 'My Module!' }, around).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as Error).message).toMatch(/Try --name my-module$/);
+    await expect(resolveAnswers({ name: suggestPackageName('My Module!') }, around)).resolves.toBeTruthy();
+  });
+
+  it.each([
+    ['My Module', 'my-module'],
+    ['@Alice/Cool App', '@alice/cool-app'],
+    ['__x__', 'x__'],
+    ['!!!', 'iexec-module'],
+  ])('suggests a valid name for %j', async (raw, suggestion) => {
+    expect(suggestPackageName(raw)).toBe(suggestion);
+    await expect(resolveAnswers({ name: suggestion }, around)).resolves.toBeTruthy();
+  });
+
+  it('checks the Docker namespace and the description', async () => {
+    await expect(resolveAnswers({ dockerNamespace: 'Alice' }, around)).rejects.toThrow(/--docker-namespace "Alice"/);
+    await expect(resolveAnswers({ description: 'a\0b' }, around)).rejects.toThrow(/NUL/);
+    await expect(resolveAnswers({ description: 'x'.repeat(501) }, around)).rejects.toThrow(/under 500/);
+    await expect(resolveAnswers({ description: 42 }, around)).rejects.toThrow(/must be a string/);
+  });
+
+  it('asks only what was not given, in table order, offering the derived default', async () => {
+    const asked: [string, unknown][] = [];
+    const answers = await resolveAnswers({ name: 'given', tee: 'scone' }, around, async (q, fallback) => {
+      asked.push([q.key, fallback]);
+      return fallback;
+    });
+    expect(asked.map(([key]) => key)).toEqual(['description', 'chain', 'dockerNamespace', 'packageManager']);
+    expect(asked.find(([key]) => key === 'chain')?.[1]).toBe('bellecour');
+    expect(answers.name).toBe('given');
+  });
+});
+
+describe('the package manager default', () => {
+  it.each([
+    ['pnpm/9.12.0 npm/? node/v20.20.2 linux x64', 'pnpm'],
+    ['yarn/1.22.22 npm/? node/v20.20.2 linux x64', 'yarn'],
+    ['npm/11.19.1 node/v20.20.2 linux x64 workspaces/false', 'npm'],
+    ['bun/1.1.0', 'npm'],
+    [undefined, 'npm'],
+  ])('follows the user agent %j', (agent, pm) => {
+    expect(packageManagerFromUserAgent(agent)).toBe(pm);
+  });
+});

@@ -1,0 +1,219 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { QUESTIONS } from '../src/answers.js';
+import { MANIFEST_FILE, type Manifest } from '../src/manifest.js';
+import { SWITCHES } from '../src/options.js';
+import { cliPath, repoRoot, runCli, tempDir } from './helpers/cli.js';
+import { inTerminal, KEY } from './helpers/terminal.js';
+
+const QUIET = ['--no-install', '--no-git'];
+const GIT_IDENTITY = {
+  GIT_AUTHOR_NAME: 'Test',
+  GIT_AUTHOR_EMAIL: 'test@example.com',
+  GIT_COMMITTER_NAME: 'Test',
+  GIT_COMMITTER_EMAIL: 'test@example.com',
+};
+
+let work: string;
+beforeAll(async () => {
+  work = await tempDir();
+});
+
+describe('help and version', () => {
+  it('--help lists every answer flag and every switch', async () => {
+    const { stdout, exitCode } = await runCli(['--help']);
+    expect(exitCode).toBe(0);
+    for (const q of QUESTIONS) expect(stdout).toContain(`--${q.flag}`);
+    for (const s of SWITCHES) expect(stdout).toContain(`--${s.name}`);
+  });
+
+  it('-v prints the package version', async () => {
+    const { version } = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8'));
+    expect((await runCli(['-v'])).stdout).toBe(version);
+  });
+});
+
+describe('bad input: one clear line, non-zero exit, nothing written', () => {
+  it.each([
+    [['--name', 'Not Valid'], /Invalid package name "Not Valid".*Try --name not-valid/],
+    [['--tee', 'sgx'], /Unknown --tee "sgx": use one of tdx, scone/],
+    [['--frobnicate'], /Unknown option '--frobnicate'.*--help/],
+    [['--chain', 'bellecour'], /--tee tdx cannot run on --chain bellecour/],
+    [['--docker-namespace', 'Bad Space'], /Invalid --docker-namespace/],
+    [['--answers', '/nonexistent/answers.json'], /Cannot read --answers/],
+    [['extra-positional'], /Expected one directory, got 2/],
+  ])('%j', async (args, message) => {
+    const target = join(work, `bad-${Math.random().toString(36).slice(2)}`);
+    const { exitCode, stderr, stdout } = await runCli([target, ...args, ...QUIET]);
+    expect(exitCode).not.toBe(0);
+    expect(stderr).toMatch(message);
+    expect(String(stderr).trim().split('\n')).toHaveLength(1);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(stdout).toBe('');
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('refuses a non-empty directory without --force, leaving it as it was', async () => {
+    const target = join(work, 'occupied');
+    await mkdir(target);
+    await writeFile(join(target, 'notes.txt'), 'mine');
+    const { exitCode, stderr } = await runCli([target, ...QUIET]);
+    expect(exitCode).toBe(1);
+    expect(stderr).toMatch(/is not empty \(notes\.txt\).*--force/);
+    expect(await readdir(target)).toEqual(['notes.txt']);
+  });
+
+  it('refuses an answers file with an unknown key, naming the valid keys', async () => {
+    const file = join(work, 'bad-answers.json');
+    await writeFile(file, JSON.stringify({ tee: 'scone', colour: 'blue' }));
+    const { exitCode, stderr } = await runCli([join(work, 'never'), '--answers', file, ...QUIET]);
+    expect(exitCode).toBe(1);
+    expect(stderr).toMatch(/unknown key colour: the keys are name, description, tee/);
+  });
+
+  it('without a terminal and without a directory, names what to pass instead of asking', async () => {
+    const { exitCode, stderr } = await runCli(QUIET, { cwd: work });
+    expect(exitCode).toBe(1);
+    expect(stderr).toMatch(/Missing the directory: pass it first/);
+  });
+});
+
+describe('writing a module', () => {
+  it('never waits without a terminal: stdin from /dev/null takes every default', async () => {
+    const target = join(work, 'm2');
+    const result = await execa('node', [cliPath, target, ...QUIET], {
+      reject: false,
+      stdin: { file: '/dev/null' },
+      timeout: 20_000,
+      env: { CI: '' },
+    });
+    expect(result.timedOut).toBe(false);
+    expect(result.exitCode).toBe(0);
+    const manifest: Manifest = JSON.parse(await readFile(join(target, MANIFEST_FILE), 'utf8'));
+    expect(manifest.answers).toMatchObject({ name: 'm2', tee: 'tdx', chain: 'arbitrum-sepolia-testnet' });
+  });
+
+  it('records the answers and the pristine text of every file it wrote', async () => {
+    const target = join(work, 'recorded');
+    const { exitCode } = await runCli([target, '--tee', 'scone', '--docker-namespace', 'alice', ...QUIET]);
+    expect(exitCode).toBe(0);
+    const manifest: Manifest = JSON.parse(await readFile(join(target, MANIFEST_FILE), 'utf8'));
+    expect(manifest.answers).toEqual({
+      name: 'recorded',
+      description: 'An iExec module written in TypeScript.',
+      tee: 'scone',
+      chain: 'bellecour',
+      dockerNamespace: 'alice',
+      packageManager: 'npm',
+    });
+    for (const [file, content] of Object.entries(manifest.files)) {
+      expect(await readFile(join(target, file), 'utf8'), file).toBe(content);
+    }
+    expect(Object.keys(manifest.files)).toContain('sconify.sh');
+  });
+
+  it('--dry-run lists the files and writes nothing', async () => {
+    const target = join(work, 'dry');
+    const { exitCode, stdout } = await runCli([target, '--dry-run']);
+    expect(exitCode).toBe(0);
+    expect(stdout).toMatch(/Would write \d+ files into/);
+    expect(stdout).toContain('package.json');
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('takes an answers file, flags winning over it', async () => {
+    const file = join(work, 'answers.json');
+    await writeFile(file, JSON.stringify({ tee: 'scone', description: 'from the file', dockerNamespace: 'bob' }));
+    const target = join(work, 'from-file');
+    expect((await runCli([target, '--answers', file, '--docker-namespace', 'carol', ...QUIET])).exitCode).toBe(0);
+    const { answers }: Manifest = JSON.parse(await readFile(join(target, MANIFEST_FILE), 'utf8'));
+    expect(answers).toMatchObject({ tee: 'scone', chain: 'bellecour', description: 'from the file', dockerNamespace: 'carol' });
+  });
+
+  it('writes into . and names the package after the folder', async () => {
+    const target = join(work, 'here-module');
+    await mkdir(target);
+    expect((await runCli(['.', ...QUIET], { cwd: target })).exitCode).toBe(0);
+    expect(JSON.parse(await readFile(join(target, 'package.json'), 'utf8')).name).toBe(basename(target));
+  });
+
+  it('--force writes into a non-empty folder, replacing generated files and keeping the rest', async () => {
+    const target = join(work, 'forced');
+    await mkdir(target);
+    await writeFile(join(target, 'notes.txt'), 'mine');
+    await writeFile(join(target, 'package.json'), '{"name":"old"}');
+    expect((await runCli([target, '--force', ...QUIET])).exitCode).toBe(0);
+    expect(await readFile(join(target, 'notes.txt'), 'utf8')).toBe('mine');
+    expect(JSON.parse(await readFile(join(target, 'package.json'), 'utf8')).name).toBe('forced');
+  });
+
+  it('--force still refuses when a folder of the user stands where a generated file goes', async () => {
+    const target = join(work, 'blocked');
+    await mkdir(join(target, 'package.json'), { recursive: true });
+    const { exitCode, stderr } = await runCli([target, '--force', ...QUIET]);
+    expect(exitCode).toBe(1);
+    expect(stderr).toMatch(/--force cannot write package\.json/);
+    expect(await readdir(target)).toEqual(['package.json']);
+  });
+
+  it('makes a git repository with one commit, but not inside an existing one', async () => {
+    const target = join(work, 'with-git');
+    expect((await runCli([target, '--no-install'], { env: GIT_IDENTITY })).exitCode).toBe(0);
+    const log = await execa('git', ['log', '--oneline'], { cwd: target });
+    expect(log.stdout).toMatch(/^[0-9a-f]+ Initial commit from create-iexec-module/);
+    expect((await execa('git', ['status', '--porcelain'], { cwd: target })).stdout).toBe('');
+
+    const nested = join(target, 'nested');
+    const { stdout } = await runCli([nested, '--no-install'], { env: GIT_IDENTITY });
+    expect(stdout).toMatch(/already inside a git repository/);
+    expect(existsSync(join(nested, '.git'))).toBe(false);
+  });
+});
+
+describe('at a terminal', () => {
+  it('asks each question, offering the defaults, and writes what was chosen', async () => {
+    const target = join(work, 'asked');
+    const { exitCode, screen } = await inTerminal(`node ${cliPath} ${target} ${QUIET.join(' ')}`, [
+      { expect: /Package name/, send: KEY.enter },
+      { expect: /Description/, send: `typed description${KEY.enter}` },
+      { expect: /TEE/, send: `${KEY.down}${KEY.enter}` },
+      { expect: /Chain/, send: KEY.enter },
+      { expect: /Docker Hub/, send: `dave${KEY.enter}` },
+      { expect: /Package manager/, send: KEY.enter },
+    ]);
+    expect(exitCode, screen).toBe(0);
+    const { answers }: Manifest = JSON.parse(await readFile(join(target, MANIFEST_FILE), 'utf8'));
+    expect(answers).toEqual({
+      name: 'asked',
+      description: 'typed description',
+      tee: 'scone',
+      chain: 'bellecour',
+      dockerNamespace: 'dave',
+      packageManager: 'npm',
+    });
+  });
+
+  it('shows a validation message and lets the user correct the answer', async () => {
+    const retyped = join(work, 'retyped');
+    const result = await inTerminal(`node ${cliPath} ${retyped} --tee tdx --chain arbitrum-mainnet --description d --package-manager npm --docker-namespace x ${QUIET.join(' ')}`, [
+      { expect: /Package name/, send: `Bad Name${KEY.enter}` },
+      { expect: /Invalid package name/, send: `${KEY.backspace.repeat(8)}good-name${KEY.enter}` },
+    ]);
+    expect(result.exitCode, result.screen).toBe(0);
+    expect(JSON.parse(await readFile(join(retyped, 'package.json'), 'utf8')).name).toBe('good-name');
+  });
+
+  it('Ctrl-C at a prompt exits 130 and writes nothing', async () => {
+    const target = join(work, 'cancelled');
+    const { exitCode, screen } = await inTerminal(`node ${cliPath} ${target} ${QUIET.join(' ')}`, [
+      { expect: /Package name/, send: KEY.enter },
+      { expect: /Description/, send: KEY.ctrlC },
+    ]);
+    expect(exitCode, screen).toBe(130);
+    expect(screen).toMatch(/Cancelled: nothing was written/);
+    expect(existsSync(target)).toBe(false);
+  });
+});

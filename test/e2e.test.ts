@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { EVIL_DESCRIPTION, runCli, tempDir } from './helpers/cli.js';
+
+/*
+ * The real thing, as the acceptance asks: create with install, let the CLI type-check, build and run
+ * the module's own tests, then run the bundle it built the way a worker would.
+ */
+const CASES = [
+  { label: 'the defaults (TDX, Arbitrum Sepolia), with a hostile description', args: ['--yes', '--description', EVIL_DESCRIPTION] },
+  { label: 'SCONE on bellecour', args: ['--tee', 'scone', '--chain', 'bellecour'] },
+  { label: 'TDX on Arbitrum mainnet', args: ['--tee', 'tdx', '--chain', 'arbitrum-mainnet'] },
+];
+
+describe.each(CASES)('a module from $label', ({ args }) => {
+  it('installs, builds and passes its own tests, then runs like a worker', { timeout: 600_000 }, async () => {
+    const target = join(await tempDir(), 'm');
+    const result = await runCli([target, ...args, '--no-git'], { timeout: 600_000 });
+    expect(result.exitCode, `${result.stdout}\n${result.stderr}`).toBe(0);
+    expect(result.stdout).toMatch(/✔ npm install/);
+    expect(result.stdout).toMatch(/✔ type-check and build/);
+    expect(result.stdout).toMatch(/✔ module tests/);
+
+    const out = await mkdtemp(join(tmpdir(), 'iexec-out-'));
+    const run = await execa('node', [join(target, 'dist/app.cjs'), 'hello', 'world'], {
+      env: { IEXEC_IN: await mkdtemp(join(tmpdir(), 'iexec-in-')), IEXEC_OUT: out, IEXEC_INPUT_FILES_NUMBER: '0' },
+      reject: false,
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const computed = JSON.parse(await readFile(join(out, 'computed.json'), 'utf8'));
+    const resultPath: string = computed['deterministic-output-path'];
+    expect(resultPath.startsWith(out)).toBe(true);
+    expect(existsSync(resultPath)).toBe(true);
+  });
+});
+
+it('validate reports a broken module, keeps it, and says how to retry', { timeout: 600_000 }, async () => {
+  const target = join(await tempDir(), 'broken');
+  const created = await runCli([target, '--yes', '--no-git', '--no-validate'], { timeout: 600_000 });
+  expect(created.exitCode, created.stderr).toBe(0);
+  await writeFile(join(target, 'src/app.ts'), `${await readFile(join(target, 'src/app.ts'), 'utf8')}\nconst broken: number = 'not a number';\n`);
+  const { exitCode, stderr } = await runCli(['validate', target]);
+  expect(exitCode).toBe(1);
+  expect(stderr).toMatch(/✖ type-check and build failed/);
+  expect(stderr).toMatch(/TS2322/);
+  expect(stderr).toMatch(/retry with:\n\s+npx create-iexec-module validate/);
+  expect(existsSync(join(target, 'src/app.ts'))).toBe(true);
+});
