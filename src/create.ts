@@ -8,6 +8,7 @@ import { UserError } from './errors.js';
 import { createManifest, MANIFEST_FILE, writeManifest } from './manifest.js';
 import type { Invocation } from './options.js';
 import { generatorVersion } from './paths.js';
+import { scriptLine } from './package-manager.js';
 import { note, paint } from './progress.js';
 import { renderModule } from './render.js';
 import { initGit, install, StepFailed, validate } from './steps.js';
@@ -46,9 +47,15 @@ async function writeModule(answers: Answers, target: string, invocation: Invocat
   }
 }
 
+/** How to refer to the module from here: relative when it is below us, else its absolute path. */
+function shortPath(target: string): string {
+  const path = relative(process.cwd(), target);
+  return path === '' ? '.' : path.startsWith('..') ? target : path;
+}
+
 function nextSteps(answers: Answers, target: string, installed: boolean): string {
-  const where = relative(process.cwd(), target) || '.';
-  const run = answers.packageManager === 'npm' ? 'npm run' : answers.packageManager;
+  const where = shortPath(target);
+  const run = (script: string, args?: string) => scriptLine(answers.packageManager, script, args).padEnd(36);
   const lines = [
     '',
     `${paint.ok('Done.')} ${paint.bold(answers.name)}: ${answers.tee.toUpperCase()} on ${answers.chain}, in ${where}`,
@@ -56,9 +63,9 @@ function nextSteps(answers: Answers, target: string, installed: boolean): string
     'Next:',
     ...(where === '.' ? [] : [`  cd ${where}`]),
     ...(installed ? [] : [`  ${answers.packageManager} install`]),
-    `  ${run} docker:build             # build the image for linux/amd64`,
-    `  ${run} docker:run -- test       # run it as a worker would`,
-    `  ${run} publish:image -- 1.0.0   # push it and record its checksum`,
+    `  ${run('docker:build')}# build the image for linux/amd64`,
+    `  ${run('docker:run', 'test')}# run it as a worker would`,
+    `  ${run('publish:image', '1.0.0')}# push it and record its checksum`,
     '  README.md walks you from there to a result on iExec.',
   ];
   if (answers.dockerNamespace === 'your-docker-user') {
@@ -94,7 +101,7 @@ export async function create(invocation: Invocation): Promise<void> {
 
   if (invocation.switches.git !== false) await initGit(target, generatorVersion);
   const installing = invocation.switches.install !== false;
-  const where = relative(process.cwd(), target) || '.';
+  const where = shortPath(target);
   try {
     if (installing) await install(target, answers.packageManager);
     if (installing && invocation.switches.validate !== false) await validate(target, answers.packageManager);
