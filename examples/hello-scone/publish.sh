@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Usage: ./publish.sh VERSION   (e.g. 1.0.0)
+# Builds $IMAGE:VERSION for linux/amd64 (tests/build.sh), pushes it, and writes its multiaddr and
+# checksum (0x + the registry's sha256 digest) into iexec.json: the files `node scripts/iexec.mjs ... app deploy` registers.
+# The TEE app runs a sconified copy of the image: ./sconify.sh VERSION builds and records it.
+set -euo pipefail
+# shellcheck source=scripts/docker.sh
+source "$(dirname "${BASH_SOURCE[0]}")/scripts/docker.sh"
+# shellcheck source=scripts/registry.sh
+source "$MODULE_ROOT/scripts/registry.sh"
+
+version="${1:-}"
+[[ -n "$version" ]] || die "usage: ./publish.sh VERSION   (e.g. 1.0.0)"
+# Semver without build metadata: '+' is not allowed in an image tag.
+[[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z][0-9A-Za-z.-]*)?$ ]] ||
+  die "VERSION must look like 1.0.0 or 1.0.0-rc.1, got '$version'"
+
+cd "$MODULE_ROOT"
+profiles=(iexec.json)
+ref="$IMAGE:$version"
+# Re-pushing a tag changes its digest: apps already deployed with the old checksum would then fail.
+for file in "${profiles[@]}"; do
+  recorded="$(node -e 'console.log(require(process.argv[1]).app.multiaddr)' "$MODULE_ROOT/$file")"
+  [[ "$recorded" != "$ref" ]] || die "$file already records $ref: publish a new VERSION instead of overwriting it"
+done
+
+ref="$(bash tests/build.sh "$version")"
+digest="$(push_image "$ref")"
+for file in "${profiles[@]}"; do
+  set_app "$file" multiaddr "$ref" checksum "0x${digest#sha256:}"
+  echo "$file: multiaddr $ref, checksum 0x${digest#sha256:}" >&2
+done
+
+echo "next: ./sconify.sh $version (TEE image), then node scripts/iexec.mjs standard app deploy" >&2

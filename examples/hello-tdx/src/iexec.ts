@@ -1,0 +1,110 @@
+// The iExec worker contract, kept apart from src/app.ts so that the compute logic never has to care
+// about it. Keep your own code in src/app.ts: this file can then be updated from newer
+// create-iexec-module releases.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+
+/** What the worker hands the app: the task args (its CMD) and the IEXEC_* environment. */
+export interface IexecContext {
+  /** `iexec_args` of the request, split shell-style by the worker. */
+  args: string[];
+  /** IEXEC_IN: input files and the decrypted dataset are here. */
+  inDir: string;
+  /** IEXEC_OUT: everything written here is the task result the requester downloads. */
+  outDir: string;
+  taskId: string | undefined;
+  dealId: string | undefined;
+  taskIndex: number | undefined;
+  botSize: number | undefined;
+  botFirstIndex: number | undefined;
+  botTaskIndex: number | undefined;
+  inputFilesNumber: number;
+}
+
+/** Returns the value recorded in result.json; it must survive JSON.stringify. */
+export type Compute = (ctx: IexecContext) => unknown;
+
+/** The deterministic output: the result digest is computed on this file. */
+export const RESULT_FILE = 'result.json';
+const COMPUTED_FILE = 'computed.json';
+/** Post-compute fails the whole task on longer result file names. */
+export const MAX_RESULT_NAME_LENGTH = 31;
+
+function optionalInt(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  return Number.isInteger(n) ? n : undefined;
+}
+
+export function readContext(
+  env: NodeJS.ProcessEnv = process.env,
+  argv: string[] = process.argv,
+): IexecContext {
+  return {
+    args: argv.slice(2),
+    inDir: env.IEXEC_IN || '/iexec_in',
+    outDir: env.IEXEC_OUT || '/iexec_out',
+    taskId: env.IEXEC_TASK_ID || undefined,
+    dealId: env.IEXEC_DEAL_ID || undefined,
+    taskIndex: optionalInt(env.IEXEC_TASK_INDEX),
+    botSize: optionalInt(env.IEXEC_BOT_SIZE),
+    botFirstIndex: optionalInt(env.IEXEC_BOT_FIRST_INDEX),
+    botTaskIndex: optionalInt(env.IEXEC_BOT_TASK_INDEX),
+    inputFilesNumber: optionalInt(env.IEXEC_INPUT_FILES_NUMBER) ?? 0,
+  };
+}
+
+/** Writes an extra file into the result, refusing names that would fail the task after compute. */
+export function writeResultFile(ctx: IexecContext, name: string, data: string | Uint8Array): string {
+  if (name === '' || basename(name) !== name) {
+    throw new Error(`result file name ${JSON.stringify(name)} must be a plain file name`);
+  }
+  if (name.length > MAX_RESULT_NAME_LENGTH) {
+    throw new Error(`result file name ${JSON.stringify(name)} is longer than ${MAX_RESULT_NAME_LENGTH} characters`);
+  }
+  if (name === RESULT_FILE || name === COMPUTED_FILE) {
+    throw new Error(`${name} is written by runApp: return the value from your compute instead`);
+  }
+  const path = join(ctx.outDir, name);
+  writeFileSync(path, data);
+  return path;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/**
+ * Runs the compute and always ends with $IEXEC_OUT/result.json and $IEXEC_OUT/computed.json.
+ *
+ * A failing compute still exits 0: a non-zero exit (or a missing computed.json) makes the worker
+ * fail the task (APP_COMPUTE_FAILED) and the requester gets a failed status with no result to
+ * download. Writing `{ ok: false, error }` into result.json and completing the task lets them read
+ * what went wrong, as mature iExec apps (web3mail) do. The cost: the requester pays for the failed run.
+ * Error messages end up in the result, so do not put secrets in them.
+ */
+export async function runApp(compute: Compute): Promise<void> {
+  const ctx = readContext();
+  let body: string;
+  try {
+    mkdirSync(ctx.outDir, { recursive: true });
+    const result = await compute(ctx);
+    body = JSON.stringify({ ok: true, result: result ?? null }, null, 2);
+  } catch (error) {
+    console.error('compute failed:', error);
+    body = JSON.stringify({ ok: false, error: describeError(error) }, null, 2);
+  }
+  try {
+    const resultPath = join(ctx.outDir, RESULT_FILE);
+    writeFileSync(resultPath, `${body}\n`);
+    // Written last: its presence means the result is complete.
+    writeFileSync(
+      join(ctx.outDir, COMPUTED_FILE),
+      `${JSON.stringify({ 'deterministic-output-path': resultPath })}\n`,
+    );
+  } catch (error) {
+    // No way left to report through the result: fail loudly for the worker logs instead.
+    console.error(`cannot write the result into IEXEC_OUT (${ctx.outDir}):`, error);
+    process.exitCode = 1;
+  }
+}
