@@ -14,7 +14,7 @@ import { renderModule } from './render.js';
 import { initGit, install, StepFailed, validate } from './steps.js';
 import { checkTarget, placeModule, stagingFolder } from './target.js';
 
-function interactive(invocation: Invocation): boolean {
+export function interactive(invocation: Invocation): boolean {
   if (invocation.switches.yes) return false;
   return (
     (invocation.switches.interactive as boolean | undefined) ??
@@ -24,22 +24,31 @@ function interactive(invocation: Invocation): boolean {
 
 /**
  * Renders into a staging folder of ours and moves the result into place only once every file
- * rendered: an error or Ctrl-C before that leaves the target untouched.
+ * rendered: an error or Ctrl-C before that leaves the target untouched. The move itself takes
+ * milliseconds and is not interrupted, so Ctrl-C never leaves half a module either.
  */
 async function writeModule(answers: Answers, target: string, invocation: Invocation): Promise<string[]> {
   const staging = await stagingFolder();
   const cleanUp = () => rm(staging, { recursive: true, force: true });
+  let placing = false;
+  let interruptedWhilePlacing = false;
   const onInterrupt = () => {
-    void cleanUp().finally(() => process.exit(130));
+    if (placing) interruptedWhilePlacing = true;
+    else void cleanUp().finally(() => process.exit(130));
   };
-  process.once('SIGINT', onInterrupt);
+  process.on('SIGINT', onInterrupt);
   try {
     const files = await renderModule(templateContext(answers, generatorVersion), staging);
     const contents = await Promise.all(files.map((f) => readFile(`${staging}/${f}`, 'utf8')));
     await writeManifest(staging, createManifest(generatorVersion, answers, Object.fromEntries(files.map((f, i) => [f, contents[i]!]))));
     const written = [...files, MANIFEST_FILE];
     await checkTarget(target, written, Boolean(invocation.switches.force));
-    if (!invocation.switches['dry-run']) await placeModule(staging, target, written);
+    if (invocation.switches['dry-run']) return written;
+    placing = true;
+    await placeModule(staging, target, written);
+    if (interruptedWhilePlacing) {
+      throw new UserError(`Interrupted: the module is in ${target}, but nothing was installed or validated.`, 130);
+    }
     return written;
   } finally {
     process.removeListener('SIGINT', onInterrupt);
