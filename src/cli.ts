@@ -20,6 +20,8 @@ async function main(argv: string[]): Promise<void> {
   if (invocation.switches.help) return console.log(helpText(generatorVersion));
   if (invocation.switches.version) return console.log(generatorVersion);
   if (invocation.command === 'validate') return validateCommand(invocation);
+  // Loaded only for upgrade: the merge engine is no weight on `npm create`.
+  if (invocation.command === 'upgrade') return (await import('./upgrade.js')).upgrade(invocation);
   return create(invocation);
 }
 

@@ -57,7 +57,7 @@ async function writeModule(answers: Answers, target: string, invocation: Invocat
 }
 
 /** How to refer to the module from here: relative when it is below us, else its absolute path. */
-function shortPath(target: string): string {
+export function shortPath(target: string): string {
   const path = relative(process.cwd(), target);
   return path === '' ? '.' : path.startsWith('..') ? target : path;
 }

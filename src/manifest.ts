@@ -24,8 +24,26 @@ export function createManifest(version: string, answers: Answers, files: Record<
   return { format: MANIFEST_FORMAT, generator: { name: 'create-iexec-module', version }, answers: recorded, files };
 }
 
+export function manifestText(manifest: Manifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
 export async function writeManifest(directory: string, manifest: Manifest): Promise<void> {
-  await writeFile(join(directory, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeFile(join(directory, MANIFEST_FILE), manifestText(manifest));
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The parts `upgrade` relies on, checked so a hand-edited manifest fails with a message, not a crash. */
+function wellFormed(manifest: Manifest): boolean {
+  return (
+    isRecord(manifest.generator) &&
+    typeof manifest.generator.version === 'string' &&
+    isRecord(manifest.answers) &&
+    isRecord(manifest.files) &&
+    Object.values(manifest.files).every((text) => typeof text === 'string')
+  );
 }
 
 export async function readManifest(directory: string): Promise<Manifest> {
@@ -42,8 +60,12 @@ export async function readManifest(directory: string): Promise<Manifest> {
   } catch (error) {
     throw new UserError(`${path} is not valid JSON (${(error as Error).message}): restore it from git.`);
   }
+  if (!isRecord(manifest)) throw new UserError(`${path} holds no JSON object: restore it from git.`);
   if (manifest.format !== MANIFEST_FORMAT) {
     throw new UserError(`${path} has format ${manifest.format}; this create-iexec-module reads format ${MANIFEST_FORMAT}: use a newer version.`);
+  }
+  if (!wellFormed(manifest)) {
+    throw new UserError(`${path} lacks the generator version, the answers or the files it records: restore it from git.`);
   }
   return manifest;
 }

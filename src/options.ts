@@ -7,19 +7,23 @@ export const SWITCHES = [
   { name: 'yes', short: 'y', help: 'take the default for every question not given by a flag' },
   { name: 'interactive', negatable: true, help: 'ask questions (default: only when stdin and stdout are terminals and CI is unset)' },
   { name: 'install', negatable: true, help: "install the module's dependencies (default: on)" },
-  { name: 'git', negatable: true, help: 'git init and commit, unless already inside a repository (default: on)' },
+  { name: 'git', negatable: true, commands: ['create'], help: 'git init and commit, unless already inside a repository (default: on)' },
   { name: 'validate', negatable: true, help: "type-check, build and run the module's tests (default: on)" },
-  { name: 'force', help: 'write into a non-empty directory; generated files replace theirs, other files stay' },
-  { name: 'dry-run', help: 'print the files it would write, write nothing' },
+  { name: 'force', commands: ['create'], help: 'write into a non-empty directory; generated files replace theirs, other files stay' },
+  { name: 'dry-run', help: 'print the files it would write (upgrade: the plan per file), write nothing' },
+  { name: 'check', commands: ['upgrade'], help: 'upgrade: exit non-zero when an upgrade would change the module, write nothing' },
   { name: 'answers', value: '<file.json>', help: 'read answers from a JSON file (keys as in the manifest)' },
   { name: 'help', short: 'h', help: 'show this help' },
   { name: 'version', short: 'v', help: 'print the version' },
-] as const satisfies readonly { name: string; short?: string; negatable?: boolean; value?: string; help: string }[];
+] as const satisfies readonly { name: string; short?: string; negatable?: boolean; value?: string; commands?: readonly Command[]; help: string }[];
 
 type SwitchName = (typeof SWITCHES)[number]['name'];
 
+const COMMANDS = ['validate', 'upgrade'] as const;
+export type Command = 'create' | (typeof COMMANDS)[number];
+
 export interface Invocation {
-  command: 'create' | 'validate';
+  command: Command;
   directory?: string;
   given: Partial<Record<AnswerKey, unknown>>;
   switches: Partial<Record<SwitchName, boolean | string>>;
@@ -37,8 +41,6 @@ function parserOptions(): ParseArgsOptions {
   return options;
 }
 
-const COMMANDS = ['validate'] as const;
-
 export function parseInvocation(argv: string[]): Invocation {
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
@@ -47,7 +49,8 @@ export function parseInvocation(argv: string[]): Invocation {
     throw new UserError(`${(error as Error).message.replace(/\. To specify.*$/s, '.')} Run with --help to see the options.`);
   }
   const positionals = [...parsed.positionals];
-  const command = COMMANDS.find((c) => c === positionals[0]) ? (positionals.shift() as 'validate') : 'create';
+  const command: Command = COMMANDS.find((c) => c === positionals[0]) ?? 'create';
+  if (command !== 'create') positionals.shift();
   if (positionals.length > 1) {
     throw new UserError(`Expected one directory, got ${positionals.length}: ${positionals.join(' ')}. Quote a path with spaces.`);
   }
@@ -62,6 +65,10 @@ export function parseInvocation(argv: string[]): Invocation {
     const value = parsed.values[s.name];
     if (value !== undefined) switches[s.name] = value as boolean | string;
     if ('negatable' in s && parsed.values[`no-${s.name}`]) switches[s.name] = false;
+    if ('commands' in s && switches[s.name] !== undefined && !(s.commands as readonly Command[]).includes(command)) {
+      const what = (c: Command) => (c === 'create' ? 'creating a module' : c);
+      throw new UserError(`--${switches[s.name] === false ? 'no-' : ''}${s.name} does not apply to ${what(command)}: it is for ${s.commands.map(what).join(', ')}.`);
+    }
   }
   return { command, directory: positionals[0], given, switches };
 }
@@ -78,6 +85,7 @@ export function helpText(version: string): string {
     '  npm create iexec-module@latest [directory] -- [options]',
     '  create-iexec-module [directory] [options]      create a module',
     '  create-iexec-module validate [directory]       build and test an existing module again',
+    '  create-iexec-module upgrade [directory]        bring a module up to this version, keeping your changes',
     '',
     'Answers (every question has a flag):',
     ...QUESTIONS.map((q) => column(`--${q.flag} ${q.placeholder}`, q.help)),

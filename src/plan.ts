@@ -1,0 +1,93 @@
+import { mergeJson } from './json-merge.js';
+import { hasConflict, type MergeLabels, type Merged, mergeText, normalizeEol, usesCrlf } from './merge.js';
+
+/**
+ * What an upgrade does to one file:
+ * - unchanged: the module already has the generator's new text (nothing to do);
+ * - update: only the generator changed it; keep: only the owner did; merge: both did, merged
+ *   cleanly; conflict: both did, on the same lines;
+ * - add: a new generated file; delete: no longer generated and the owner never changed it;
+ *   kept: no longer generated but the owner changed it, so it stays theirs;
+ * - skipped: the owner deleted it, and it stays deleted;
+ * - moved: a migration moved it, the owner's copy leaves this path for the new one;
+ * - unresolved: both changed it, but it still holds conflict markers of an earlier upgrade.
+ */
+export type Action = 'unchanged' | 'update' | 'keep' | 'merge' | 'conflict' | 'add' | 'delete' | 'kept' | 'skipped' | 'moved' | 'unresolved';
+
+export interface FileChange {
+  path: string;
+  action: Action;
+  /** The text on disk before the upgrade; undefined when there is no file. */
+  before: string | undefined;
+  /** The text after the upgrade; undefined when the file is gone. */
+  after: string | undefined;
+  /** Places where the owner has to choose (conflict only). */
+  conflicts?: number;
+  /** The other end of a move. */
+  movedFrom?: string;
+  movedTo?: string;
+}
+
+export interface PlanInput {
+  /** Pristine text of the previous generation, under the newer generator's paths. */
+  base: Record<string, string>;
+  /** What the newer generator renders with the resolved answers. */
+  theirs: Record<string, string>;
+  /** The module as it is: path -> text, undefined when absent. */
+  disk: (path: string) => string | undefined;
+  /** Files a migration moved: new path -> path in the module. */
+  moves: Record<string, string>;
+  labels: MergeLabels;
+}
+
+/** The labels every upgrade writes, so a later one can tell that a conflict is still open. */
+export const CONFLICT_LABEL_OURS = 'yours';
+export const CONFLICT_LABEL_THEIRS_PREFIX = 'create-iexec-module ';
+
+const same = (a: string, b: string) => normalizeEol(a) === normalizeEol(b);
+
+/** The generator's text with the owner's line endings, when they have a file to take them from. */
+function inEolOf(owner: string | undefined, text: string): string {
+  return owner !== undefined && usesCrlf(owner) && !usesCrlf(text) ? text.replaceAll('\n', '\r\n') : text;
+}
+
+function merge(path: string, ours: string, base: string, theirs: string, labels: MergeLabels): Merged {
+  return (path.endsWith('.json') && mergeJson(ours, base, theirs, labels)) || mergeText(ours, base, theirs, labels);
+}
+
+function decide(path: string, ours: string | undefined, base: string | undefined, theirs: string | undefined, labels: MergeLabels): Pick<FileChange, 'action' | 'after' | 'conflicts'> {
+  if (theirs === undefined) {
+    if (ours === undefined) return { action: 'unchanged', after: undefined };
+    return base !== undefined && same(ours, base) ? { action: 'delete', after: undefined } : { action: 'kept', after: ours };
+  }
+  if (ours === undefined) return base === undefined ? { action: 'add', after: theirs } : { action: 'skipped', after: undefined };
+  if (same(ours, theirs)) return { action: 'unchanged', after: ours };
+  if (base !== undefined && same(ours, base)) return { action: 'update', after: inEolOf(ours, theirs) };
+  if (base !== undefined && same(theirs, base)) return { action: 'keep', after: ours };
+  if (hasConflict(ours, { ours: labels.ours, theirsPrefix: CONFLICT_LABEL_THEIRS_PREFIX })) return { action: 'unresolved', after: ours };
+  // No base: the owner has a file of their own where the generator now writes one. Merging against
+  // an empty base keeps both, side by side in one conflict.
+  const merged = merge(path, ours, base ?? '', theirs, labels);
+  return merged.conflicts > 0
+    ? { action: 'conflict', after: merged.text, conflicts: merged.conflicts }
+    : { action: 'merge', after: merged.text };
+}
+
+/**
+ * Decides every generated file of the previous and the new generation, from the three versions of
+ * each: the pristine base, the owner's copy, the generator's new text. Pure: nothing is written.
+ */
+export function planFiles({ base, theirs, disk, moves, labels }: PlanInput): FileChange[] {
+  const paths = [...new Set([...Object.keys(base), ...Object.keys(theirs)])].sort();
+  const changes: FileChange[] = [];
+  for (const path of paths) {
+    const here = disk(path);
+    const origin = moves[path];
+    // The owner's copy still sits at the old path: it moves here, edits and all.
+    const movedFrom = origin !== undefined && here === undefined && disk(origin) !== undefined ? origin : undefined;
+    const ours = movedFrom !== undefined ? disk(movedFrom) : here;
+    changes.push({ path, before: here, ...decide(path, ours, base[path], theirs[path], labels), ...(movedFrom ? { movedFrom } : {}) });
+    if (movedFrom !== undefined) changes.push({ path: movedFrom, action: 'moved', before: ours, after: undefined, movedTo: path });
+  }
+  return changes;
+}

@@ -1,0 +1,278 @@
+import { access, readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { type Answers, QUESTIONS, resolveAnswers } from './answers.js';
+import { readAnswersFile } from './answers-file.js';
+import { ask } from './ask.js';
+import { confirm } from './confirm.js';
+import { templateContext } from './context.js';
+import { interactive, shortPath } from './create.js';
+import { UserError } from './errors.js';
+import {
+  checkWritable,
+  completeJournal,
+  digest,
+  type Journal,
+  JOURNAL_FORMAT,
+  type JournalEntry,
+  pendingEntries,
+  readJournal,
+  startJournal,
+  type WriteEntry,
+  writeEntry,
+} from './journal.js';
+import { createManifest, type Manifest, readManifest } from './manifest.js';
+import { type Migration, MIGRATIONS, migrate } from './migrations.js';
+import type { Invocation } from './options.js';
+import type { PackageManager } from './package-manager.js';
+import { generatorVersion, templatesDir } from './paths.js';
+import { CONFLICT_LABEL_OURS, CONFLICT_LABEL_THEIRS_PREFIX, type FileChange, planFiles } from './plan.js';
+import { note, paint } from './progress.js';
+import { renderModule } from './render.js';
+import { compareVersions } from './semver.js';
+import { install, StepFailed, validate } from './steps.js';
+import { stagingFolder } from './target.js';
+import { planLines } from './upgrade-report.js';
+
+/** The generator doing the upgrade. Tests swap in a changed copy of the templates as "the next version". */
+export interface UpgradeSetup {
+  templates: string;
+  version: string;
+  migrations: readonly Migration[];
+  write: WriteEntry;
+}
+
+export const CURRENT_GENERATOR: UpgradeSetup = { templates: templatesDir, version: generatorVersion, migrations: MIGRATIONS, write: writeEntry };
+
+/** What is left to do once the files are written: report conflicts, or install and validate. */
+interface Outcome {
+  conflicts: string[];
+  dependenciesChanged: boolean;
+  packageManager: PackageManager;
+}
+
+type UpgradeJournal = Journal & { outcome: Outcome };
+
+const files = (n: number) => `${n} file${n === 1 ? '' : 's'}`;
+
+const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'overrides', 'resolutions', 'pnpm'];
+
+function dependenciesOf(text: string | undefined): unknown {
+  try {
+    const json = JSON.parse(text ?? '{}') as Record<string, unknown>;
+    return DEPENDENCY_FIELDS.map((field) => json[field]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The answers to render with: flags and --answers first, then what the manifest recorded. A recorded
+ * answer that no longer fits (bellecour once --tee tdx is given) is replaced by its default, or
+ * asked at a terminal, and said so.
+ */
+async function upgradeAnswers(invocation: Invocation, target: string, recorded: Record<string, unknown>): Promise<{ answers: Answers; notes: string[] }> {
+  const fromFile = typeof invocation.switches.answers === 'string' ? await readAnswersFile(invocation.switches.answers) : {};
+  const asking = interactive(invocation);
+  const notes: string[] = [];
+  const answers = await resolveAnswers(
+    { ...fromFile, ...invocation.given },
+    { directory: target, userAgent: process.env.npm_config_user_agent },
+    async (q, fallback, sofar) => {
+      if (q.key in recorded) {
+        try {
+          q.parse(recorded[q.key], sofar);
+          return recorded[q.key];
+        } catch (error) {
+          const why = `--${q.flag}: the recorded ${JSON.stringify(recorded[q.key])} no longer fits (${(error as Error).message.split(': ')[0]})`;
+          // At a terminal the reason comes before the question, not after the answer.
+          if (asking) note(paint.warn(`! ${why}`));
+          else notes.push(`${why}: taking the default`);
+        }
+      }
+      return asking ? ask(q, fallback, sofar) : fallback;
+    },
+  );
+  return { answers, notes };
+}
+
+/** The newer generator's text of every file, rendered in a staging folder that is then removed. */
+async function renderFiles(answers: Answers, setup: UpgradeSetup): Promise<Record<string, string>> {
+  const staging = await stagingFolder();
+  const onInterrupt = () => {
+    void rm(staging, { recursive: true, force: true }).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    const files = await renderModule(templateContext(answers, setup.version), staging, setup.templates);
+    return Object.fromEntries(await Promise.all(files.map(async (f) => [f, await readFile(join(staging, f), 'utf8')] as const)));
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+async function readModule(target: string, paths: Iterable<string>): Promise<Map<string, string>> {
+  const disk = new Map<string, string>();
+  for (const path of paths) {
+    try {
+      disk.set(path, await readFile(join(target, path), 'utf8'));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EISDIR') throw new UserError(`${join(target, path)} is a folder where the generator keeps a file: move it away and retry.`);
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+    }
+  }
+  return disk;
+}
+
+function answerChanges(recorded: Record<string, unknown>, answers: Answers): string[] {
+  return QUESTIONS.filter((q) => q.recorded && !isDeepStrictEqual(recorded[q.key], answers[q.key])).map(
+    (q) => `--${q.flag}: ${JSON.stringify(recorded[q.key] ?? null)} -> ${JSON.stringify(answers[q.key])}`,
+  );
+}
+
+/** What `--check` compares: the manifest without the version stamp, which alone changes nothing. */
+const recordedState = (manifest: Manifest) => ({ answers: manifest.answers, files: manifest.files });
+
+async function hasNodeModules(target: string): Promise<boolean> {
+  return access(join(target, 'node_modules')).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** After the files: conflicts fail the run; otherwise reinstall if dependencies changed, then validate. */
+async function finish(target: string, outcome: Outcome, invocation: Invocation): Promise<void> {
+  const where = shortPath(target);
+  if (outcome.conflicts.length > 0) {
+    throw new UserError(
+      `Upgraded with conflicts in ${files(outcome.conflicts.length)}: ${outcome.conflicts.join(', ')}. ` +
+        `Resolve each block from <<<<<<< ${CONFLICT_LABEL_OURS} to >>>>>>> ${CONFLICT_LABEL_THEIRS_PREFIX.trim()} (keep what you need of both sides, drop the markers), then run \`npx create-iexec-module validate\`.`,
+    );
+  }
+  const pm = outcome.packageManager;
+  const installing = outcome.dependenciesChanged && invocation.switches.install !== false;
+  try {
+    if (installing) await install(target, pm);
+    else if (outcome.dependenciesChanged) note(paint.warn(`! dependencies changed: run \`${pm} install\` in ${where}`));
+    if (invocation.switches.validate !== false) {
+      if (await hasNodeModules(target)) await validate(target, pm);
+      else note(paint.dim(`- no node_modules: skipped validation (run \`${pm} install\`, then \`npx create-iexec-module validate\`)`));
+    }
+  } catch (error) {
+    if (error instanceof StepFailed) error.retry = `cd ${where} && ${pm} install && npx create-iexec-module validate`;
+    throw error;
+  }
+  note(`${paint.ok('Upgraded.')} Review the changes with \`git diff\` before committing.`);
+}
+
+/** Ctrl-C while files are written stops between two files; the journal lets the next run finish. */
+async function applyJournal(target: string, journal: UpgradeJournal, setup: UpgradeSetup): Promise<number> {
+  const onInterrupt = () => {
+    process.stderr.write('\nInterrupted: run `npx create-iexec-module upgrade` again to finish this upgrade.\n');
+    process.exit(130);
+  };
+  process.once('SIGINT', onInterrupt);
+  try {
+    return await completeJournal(target, journal, setup.write);
+  } finally {
+    process.removeListener('SIGINT', onInterrupt);
+  }
+}
+
+/** An earlier upgrade stopped half-way: show it (--dry-run, --check) or complete it. */
+async function resume(target: string, journal: UpgradeJournal, invocation: Invocation, setup: UpgradeSetup): Promise<void> {
+  const pending = await pendingEntries(target, journal);
+  const version = journal.manifest.generator.version;
+  note(`An interrupted upgrade to create-iexec-module ${version} is pending in ${target}: ${files(pending.length)} left to write.`);
+  for (const entry of pending) note(`  ${entry.after === null ? 'delete' : 'write'.padEnd(6)} ${entry.path}`);
+  if (invocation.switches.check) throw new UserError('The module is half-way through an upgrade: run `npx create-iexec-module upgrade` to finish it.');
+  if (invocation.switches['dry-run']) return note('Dry run: nothing written. Run upgrade without --dry-run to finish it.');
+  if (Object.keys(invocation.given).length > 0) note(paint.warn('! answer flags apply to the next upgrade: this run only finishes the interrupted one.'));
+  await applyJournal(target, journal, setup);
+  note(`${paint.ok('✔')} finished the interrupted upgrade`);
+  await finish(target, journal.outcome, invocation);
+}
+
+interface Plan {
+  from: string;
+  answers: Answers;
+  changes: FileChange[];
+  entries: JournalEntry[];
+  /** The manifest the upgrade ends with. */
+  next: Manifest;
+  /** Anything to change: a file, or the answers and pristine copies the manifest records. */
+  behind: boolean;
+}
+
+/** Everything the upgrade would do, printed and decided in memory: nothing in the module is written. */
+async function planUpgrade(invocation: Invocation, target: string, setup: UpgradeSetup): Promise<Plan> {
+  const manifest = await readManifest(target);
+  const from = manifest.generator.version;
+  if (compareVersions(from, setup.version) > 0) {
+    throw new UserError(`${target} was generated by create-iexec-module ${from}, newer than this one (${setup.version}): run \`npx create-iexec-module@latest upgrade\`.`);
+  }
+  const migrated = migrate(manifest, setup.version, setup.migrations);
+  const { answers, notes } = await upgradeAnswers(invocation, target, migrated.answers);
+  const theirs = await renderFiles(answers, setup);
+  const disk = await readModule(target, new Set([...Object.keys(migrated.files), ...Object.keys(theirs), ...Object.values(migrated.moves)]));
+  const changes = planFiles({
+    base: migrated.files,
+    theirs,
+    disk: (path) => disk.get(path),
+    moves: migrated.moves,
+    labels: { ours: CONFLICT_LABEL_OURS, theirs: `${CONFLICT_LABEL_THEIRS_PREFIX}${setup.version}` },
+  });
+  const next = createManifest(setup.version, answers, theirs);
+  const entries = changes.filter((c) => c.before !== c.after).map((c) => ({ path: c.path, before: digest(c.before), after: c.after ?? null }));
+
+  note(`Upgrade of ${target}: create-iexec-module ${from === setup.version ? `${from} (same version)` : `${from} -> ${setup.version}`}`);
+  for (const line of [...answerChanges(migrated.answers, answers), ...notes]) note(`  ${line}`);
+  for (const migration of migrated.applied) note(`  migration ${migration.version}: ${migration.description}`);
+  for (const line of planLines(changes)) note(line);
+
+  const unresolved = changes.filter((c) => c.action === 'unresolved').map((c) => c.path);
+  if (unresolved.length > 0) {
+    throw new UserError(`Resolve the conflict markers left by the last upgrade in ${unresolved.join(', ')} first, then run upgrade again. Nothing was written.`);
+  }
+  const behind = entries.length > 0 || !isDeepStrictEqual(recordedState(next), recordedState(manifest));
+  return { from, answers, changes, entries, next, behind };
+}
+
+export async function upgrade(invocation: Invocation, setup: UpgradeSetup = CURRENT_GENERATOR): Promise<void> {
+  const target = resolve(invocation.directory ?? '.');
+  const pendingJournal = await readJournal(target);
+  if (pendingJournal) return resume(target, pendingJournal as UpgradeJournal, invocation, setup);
+
+  const { from, answers, changes, entries, next, behind } = await planUpgrade(invocation, target, setup);
+  if (invocation.switches.check) {
+    if (!behind) return note(paint.ok('The module is up to date.'));
+    const what = entries.length > 0 ? files(entries.length) : 'the answers and pristine copies its manifest records';
+    throw new UserError(`The module is behind: \`npx create-iexec-module upgrade\` would change ${what}.`);
+  }
+  if (invocation.switches['dry-run']) return note('Dry run: nothing written.');
+  if (!behind && from === setup.version) return note(paint.ok('Already up to date: nothing to do.'));
+  if (entries.length === 0) {
+    await completeJournal(target, { format: JOURNAL_FORMAT, manifest: next, entries });
+    return note(paint.ok(`Up to date: no file changes; the manifest now records ${setup.version}.`));
+  }
+  if (interactive(invocation) && !(await confirm(`Apply these changes to ${files(entries.length)}?`))) return note('Nothing written.');
+
+  await checkWritable(target, entries);
+  const packageJson = changes.find((c) => c.path === 'package.json');
+  const journal: UpgradeJournal = {
+    format: JOURNAL_FORMAT,
+    manifest: next,
+    entries,
+    outcome: {
+      conflicts: changes.filter((c) => c.action === 'conflict').map((c) => c.path),
+      dependenciesChanged: packageJson !== undefined && !isDeepStrictEqual(dependenciesOf(packageJson.before), dependenciesOf(packageJson.after)),
+      packageManager: answers.packageManager,
+    },
+  };
+  await startJournal(target, journal);
+  await applyJournal(target, journal, setup);
+  note(`${paint.ok('✔')} wrote ${files(entries.length)}, then the manifest`);
+  await finish(target, journal.outcome, invocation);
+}

@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { expect, it } from 'vitest';
+import { runCli, tempDir } from './helpers/cli.js';
+import { generate, insertLine, quietLine, render, SCONE, TDX } from './helpers/upgrade.js';
+
+/*
+ * The real thing: a SCONE module its owner edited, upgraded to TDX on Arbitrum with the install and
+ * the validation on (one npm install: the SDK moves from 8 to 9), must build, pass its own tests and
+ * run like a worker with the owner's code in it.
+ */
+it('a module upgraded without conflicts installs, builds, passes its tests and keeps the owner code', { timeout: 600_000 }, async () => {
+  const dir = join(await tempDir(), 'm');
+  await generate(dir, ['--name', 'm', ...SCONE]);
+  const marker = 'owner code survived the upgrade';
+  await writeFile(join(dir, 'src/app.ts'), `${await readFile(join(dir, 'src/app.ts'), 'utf8')}console.error(${JSON.stringify(marker)});\n`);
+  const scone = await render({ name: 'm', tee: 'scone', chain: 'bellecour' });
+  const tdx = await render({ name: 'm', tee: 'tdx', chain: 'arbitrum-sepolia-testnet' });
+  const quiet = quietLine(scone['README.md']!, tdx['README.md']!);
+  expect(quiet, 'README.md has no line clear of the TEE change').toBeDefined();
+  await writeFile(join(dir, 'README.md'), insertLine(await readFile(join(dir, 'README.md'), 'utf8'), quiet!, 'Owner notes.'));
+  const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8'));
+  pkg.scripts['owner:hello'] = 'node -e "console.log(42)"';
+  await writeFile(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+
+  const upgraded = await runCli(['upgrade', dir, ...TDX], { timeout: 600_000 });
+  expect(upgraded.exitCode, `${upgraded.stdout}\n${upgraded.stderr}`).toBe(0);
+  expect(upgraded.stdout).toMatch(/✔ npm install/);
+  expect(upgraded.stdout).toMatch(/✔ type-check and build/);
+  expect(upgraded.stdout).toMatch(/✔ module tests/);
+  expect(upgraded.stdout).toMatch(/^ {2}merge +README\.md /m);
+  expect(upgraded.stdout).toMatch(/^ {2}merge +package\.json /m);
+  const installed = JSON.parse(await readFile(join(dir, 'node_modules/iexec/package.json'), 'utf8'));
+  expect(installed.version).toMatch(/^9\./);
+  expect((await execa('npm', ['run', '--silent', 'owner:hello'], { cwd: dir })).stdout).toBe('42');
+
+  const out = await mkdtemp(join(tmpdir(), 'iexec-out-'));
+  const run = await execa('node', [join(dir, 'dist/app.cjs'), 'hello'], {
+    env: { IEXEC_IN: await mkdtemp(join(tmpdir(), 'iexec-in-')), IEXEC_OUT: out, IEXEC_INPUT_FILES_NUMBER: '0' },
+    reject: false,
+  });
+  expect(run.exitCode, run.stderr).toBe(0);
+  expect(run.stderr).toContain(marker);
+  const computed = JSON.parse(await readFile(join(out, 'computed.json'), 'utf8'));
+  expect(existsSync(computed['deterministic-output-path'])).toBe(true);
+});
