@@ -7,6 +7,19 @@ import { templateHelpers } from '../src/escape.js';
 /** Template files that only some modules get, keyed by their path under templates/module. */
 export const ONLY_WHEN: Record<string, (context: TemplateContext) => boolean> = {
   'sconify.sh.hbs': (context) => context.isScone,
+  'scripts/mock-protected-data.mjs.hbs': (context) => context.feature.protectedData,
+  'src/iexec/app-secret.ts.hbs': (context) => context.feature.appSecret,
+  'src/iexec/bulk.ts.hbs': (context) => context.feature.bulk,
+  'src/iexec/callback.ts.hbs': (context) => context.feature.callback,
+  'src/iexec/input-files.ts.hbs': (context) => context.feature.inputFiles,
+  'src/iexec/protected-data.ts.hbs': (context) => context.feature.protectedData,
+  'src/iexec/requester-secrets.ts.hbs': (context) => context.feature.requesterSecrets,
+  'tests/app-secret.test.ts.hbs': (context) => context.feature.appSecret,
+  'tests/bulk.test.ts.hbs': (context) => context.feature.bulk,
+  'tests/callback.test.ts.hbs': (context) => context.feature.callback,
+  'tests/input-files.test.ts.hbs': (context) => context.feature.inputFiles,
+  'tests/protected-data.test.ts.hbs': (context) => context.feature.protectedData,
+  'tests/requester-secrets.test.ts.hbs': (context) => context.feature.requesterSecrets,
 };
 
 const TEMPLATE_SUFFIX = '.hbs';

@@ -2,6 +2,7 @@ import { basename, resolve } from 'node:path';
 import validatePackageName from 'validate-npm-package-name';
 import { UserError } from './errors.js';
 import { PACKAGE_MANAGERS, type PackageManager, packageManagerFromUserAgent } from './package-manager.js';
+import { type Feature, parseFeatures, FEATURE_PROFILES, FEATURES } from './features.js';
 import { CHAINS, CHAIN_PROFILES, type Chain, incompatibility, TEE_PROFILES, TEES, type Tee } from './profiles.js';
 
 /** What a module is generated from. The manifest records these, so `upgrade` can render them again. */
@@ -12,6 +13,7 @@ export interface Answers {
   chain: Chain;
   dockerNamespace: string;
   packageManager: PackageManager;
+  features: Feature[];
 }
 
 export type AnswerKey = keyof Answers;
@@ -28,6 +30,9 @@ interface Choice<T> {
   hint?: string;
 }
 
+/** What one choice stands for: the answer itself, or one item of a list answer. */
+type ChoiceValue<T> = T extends readonly (infer Item)[] ? Item : T;
+
 /**
  * One row per answer: the flag that sets it, the question that asks it, its default and its
  * validation. Flags, prompts and an answers file all fill answers through this table.
@@ -38,7 +43,9 @@ export interface Question<K extends AnswerKey = AnswerKey> {
   placeholder: string;
   help: string;
   message: string;
-  choices?: (answers: Partial<Answers>) => Choice<Answers[K]>[];
+  choices?: (answers: Partial<Answers>) => Choice<ChoiceValue<Answers[K]>>[];
+  /** A list answer: several choices at once (a multiselect prompt, a comma-separated flag). */
+  multiple?: boolean;
   default: (answers: Partial<Answers>, around: Surroundings) => Answers[K];
   /** Normalises a raw value or throws a UserError that names the problem and the fix. */
   parse: (raw: unknown, answers: Partial<Answers>) => Answers[K];
@@ -173,6 +180,18 @@ export const QUESTIONS = [
     choices: () => PACKAGE_MANAGERS.map((value) => ({ value, title: value })),
     default: (_answers, around) => packageManagerFromUserAgent(around.userAgent),
     parse: oneOf(PACKAGE_MANAGERS, 'package-manager'),
+    recorded: true,
+  }),
+  question({
+    key: 'features',
+    flag: 'features',
+    placeholder: '<list>',
+    help: `what the app reads, comma-separated: ${FEATURES.join(', ')}, or none (default: args; bulk implies protected-data)`,
+    message: 'Features of the iExec worker contract the app uses',
+    multiple: true,
+    choices: () => FEATURES.map((value) => ({ value, title: value, hint: FEATURE_PROFILES[value].hint })),
+    default: (): Feature[] => ['args'],
+    parse: parseFeatures,
     recorded: true,
   }),
 ] as const satisfies readonly Question[];

@@ -14,6 +14,17 @@ async function one(prompt: PromptObject<'value'>): Promise<unknown> {
 /** Asks one question of the answers table at the terminal; its own `parse` validates as you type. */
 export function ask(q: Question, fallback: unknown, answers: Partial<Answers>): Promise<unknown> {
   const choices = q.choices?.(answers);
+  if (choices && q.multiple) {
+    const selected = Array.isArray(fallback) ? fallback : [];
+    return one({
+      type: 'multiselect',
+      name: 'value',
+      message: q.message,
+      choices: choices.map((c) => ({ title: c.title, value: c.value, description: c.hint, selected: selected.includes(c.value) })),
+      hint: 'space toggles, enter confirms',
+      instructions: false,
+    });
+  }
   if (choices) {
     return one({
       type: 'select',

@@ -1,4 +1,5 @@
 import type { Answers } from './answers.js';
+import type { Feature } from './features.js';
 import { runScriptCommand } from './package-manager.js';
 import { CHAIN_PROFILES, TEE_PROFILES } from './profiles.js';
 
@@ -15,7 +16,30 @@ export function templateContext(answers: Answers, generatorVersion: string) {
     teeTag: TEE_PROFILES[answers.tee].teeTag,
     workerpool: CHAIN_PROFILES[answers.chain].workerpool,
     runScript: runScriptCommand(answers.packageManager),
+    isNpm: answers.packageManager === 'npm',
     generatorVersion,
+    ...featureFlags(answers.features),
+  };
+}
+
+/** One boolean per feature for `{{#if}}`, and the unions templates ask about. */
+function featureFlags(features: readonly Feature[]) {
+  const has = (feature: Feature) => features.includes(feature);
+  const feature = {
+    args: has('args'),
+    inputFiles: has('input-files'),
+    requesterSecrets: has('requester-secrets'),
+    appSecret: has('app-secret'),
+    protectedData: has('protected-data'),
+    bulk: has('bulk'),
+    callback: has('callback'),
+  };
+  return {
+    feature,
+    anyFeature: features.length > 0,
+    anySecret: feature.requesterSecrets || feature.appSecret,
+    needsTee: feature.requesterSecrets || feature.appSecret || feature.protectedData,
+    readsNames: feature.args || feature.inputFiles || feature.protectedData,
   };
 }
 

@@ -24,6 +24,7 @@ describe('the answers table', () => {
       chain: 'arbitrum-sepolia-testnet',
       dockerNamespace: 'your-docker-user',
       packageManager: 'npm',
+      features: ['args'],
     });
   });
 
@@ -71,9 +72,37 @@ describe('the answers table', () => {
       asked.push([q.key, fallback]);
       return fallback;
     });
-    expect(asked.map(([key]) => key)).toEqual(['description', 'chain', 'dockerNamespace', 'packageManager']);
+    expect(asked.map(([key]) => key)).toEqual(['description', 'chain', 'dockerNamespace', 'packageManager', 'features']);
     expect(asked.find(([key]) => key === 'chain')?.[1]).toBe('bellecour');
     expect(answers.name).toBe('given');
+  });
+});
+
+describe('the features answer', () => {
+  it.each([
+    ['args,input-files', ['args', 'input-files']],
+    [' callback , args ,args', ['args', 'callback']],
+    [['callback', 'requester-secrets'], ['requester-secrets', 'callback']],
+    ['none', []],
+    [[], []],
+  ])('takes %j from a flag, an answers file or the prompt, in table order without repeats', async (raw, features) => {
+    expect((await resolveAnswers({ features: raw }, around)).features).toEqual(features);
+  });
+
+  it('adds protected-data to bulk, which reads its slice with the same deserializer', async () => {
+    expect((await resolveAnswers({ features: 'bulk' }, around)).features).toEqual(['protected-data', 'bulk']);
+  });
+
+  it('refuses unknown features, naming them and the valid list', async () => {
+    await expect(resolveAnswers({ features: 'args,secrets,dataset' }, around)).rejects.toThrow(
+      'Unknown --features "secrets", "dataset": use a comma-separated list of args, input-files, requester-secrets, app-secret, protected-data, bulk, callback, or none.',
+    );
+  });
+
+  it('refuses none with other features, an empty flag and values that are not strings', async () => {
+    await expect(resolveAnswers({ features: 'none,args' }, around)).rejects.toThrow(/none cannot be combined with args/);
+    await expect(resolveAnswers({ features: ' ' }, around)).rejects.toThrow(/--features is empty.*--features none/);
+    await expect(resolveAnswers({ features: [1] }, around)).rejects.toThrow(/comma-separated string or a list of strings/);
   });
 });
 

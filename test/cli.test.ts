@@ -43,6 +43,7 @@ describe('bad input: one clear line, non-zero exit, nothing written', () => {
     [['--frobnicate'], /Unknown option '--frobnicate'.*--help/],
     [['--chain', 'bellecour'], /--tee tdx cannot run on --chain bellecour/],
     [['--docker-namespace', 'Bad Space'], /Invalid --docker-namespace/],
+    [['--features', 'args,oracle'], /Unknown --features "oracle": use a comma-separated list of args, input-files/],
     [['--answers', '/nonexistent/answers.json'], /Cannot read --answers/],
     [['extra-positional'], /Expected one directory, got 2/],
   ])('%j', async (args, message) => {
@@ -108,6 +109,7 @@ describe('writing a module', () => {
       chain: 'bellecour',
       dockerNamespace: 'alice',
       packageManager: 'npm',
+      features: ['args'],
     });
     for (const [file, content] of Object.entries(manifest.files)) {
       expect(await readFile(join(target, file), 'utf8'), file).toBe(content);
@@ -183,6 +185,8 @@ describe('at a terminal', () => {
       { expect: /Chain/, send: KEY.enter },
       { expect: /Docker Hub/, send: `dave${KEY.enter}` },
       { expect: /Package manager/, send: KEY.enter },
+      // args is selected already: move to input-files, select it, confirm.
+      { expect: /Features/, send: `${KEY.down} ${KEY.enter}` },
     ]);
     expect(exitCode, screen).toBe(0);
     const { answers }: Manifest = JSON.parse(await readFile(join(target, MANIFEST_FILE), 'utf8'));
@@ -193,12 +197,13 @@ describe('at a terminal', () => {
       chain: 'bellecour',
       dockerNamespace: 'dave',
       packageManager: 'npm',
+      features: ['args', 'input-files'],
     });
   });
 
   it('shows a validation message and lets the user correct the answer', async () => {
     const retyped = join(work, 'retyped');
-    const result = await inTerminal(`node ${cliPath} ${retyped} --tee tdx --chain arbitrum-mainnet --description d --package-manager npm --docker-namespace x ${QUIET.join(' ')}`, [
+    const result = await inTerminal(`node ${cliPath} ${retyped} --tee tdx --chain arbitrum-mainnet --description d --package-manager npm --docker-namespace x --features args ${QUIET.join(' ')}`, [
       { expect: /Package name/, send: `Bad Name${KEY.enter}` },
       { expect: /Invalid package name/, send: `${KEY.backspace.repeat(8)}good-name${KEY.enter}` },
     ]);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Usage:
 #   ./sconify.sh VERSION [--heap SIZE] [--signer KEY.pem] [--sconify-image TAG]
-#   ./sconify.sh write-mrenclave IMAGE_TEE [--heap SIZE] [--sconify-image TAG]
+#   ./sconify.sh record IMAGE_TEE [--heap SIZE] [--sconify-image TAG]
 #
 # Turns $IMAGE:VERSION (tests/build.sh VERSION or ./publish.sh VERSION built it) into the SCONE (SGX)
 # image the TEE app runs, pushes it and writes everything the TEE app needs into iexec.tee.json:
@@ -16,9 +16,10 @@
 #   --sconify-image TAG   tag of registry.scontain.com/scone-production/iexec-sconify-image
 #                         (default 5.9.1-v16). mrenclave.version is "v" + its major.minor.
 #
-# write-mrenclave is the second half on its own: it reads an already sconified image (its ENTRYPOINT,
-# and the fingerprint it prints when run with SCONE_HASH=1) and writes only the mrenclave into
-# iexec.tee.json. Give it the --heap and --sconify-image the image was built with.
+# record is the second half on its own, for an image sconified elsewhere (e.g. on an x86 CI runner):
+# it reads the image's ENTRYPOINT and the fingerprint it prints when run with SCONE_HASH=1, pushes it,
+# and writes its multiaddr, checksum and mrenclave into iexec.tee.json. Give it the --heap and
+# --sconify-image the image was built with.
 set -euo pipefail
 # shellcheck source=scripts/docker.sh
 source "$(dirname "${BASH_SOURCE[0]}")/scripts/docker.sh"
@@ -30,7 +31,7 @@ PROFILE="$MODULE_ROOT/iexec.tee.json"
 
 usage() {
   die "usage: ./sconify.sh VERSION [--heap SIZE] [--signer KEY.pem] [--sconify-image TAG]
-       ./sconify.sh write-mrenclave IMAGE_TEE [--heap SIZE] [--sconify-image TAG]"
+       ./sconify.sh record IMAGE_TEE [--heap SIZE] [--sconify-image TAG]"
 }
 
 heap=1G
@@ -43,7 +44,7 @@ while [[ $# -gt 0 ]]; do
     --heap) [[ $# -ge 2 ]] || usage; heap="$2"; shift 2 ;;
     --signer) [[ $# -ge 2 ]] || usage; signer="$2"; shift 2 ;;
     --sconify-image) [[ $# -ge 2 ]] || usage; sconify_tag="$2"; shift 2 ;;
-    write-mrenclave) [[ -z "$target" && "$mode" == sconify ]] || usage; mode=write-mrenclave; shift ;;
+    record) [[ -z "$target" && "$mode" == sconify ]] || usage; mode=record; shift ;;
     -*) usage ;;
     *) [[ -z "$target" ]] || usage; target="$1"; shift ;;
   esac
@@ -84,10 +85,19 @@ mrenclave_of() {
   ' "$entrypoint" "$heap_bytes" "$scone_version" "$fingerprint"
 }
 
-if [[ "$mode" == write-mrenclave ]]; then
-  mrenclave="$(mrenclave_of "$target")"
-  set_app "$PROFILE" mrenclave "$mrenclave"
-  echo "iexec.tee.json: mrenclave $mrenclave" >&2
+# record IMAGE_TEE: pushes a sconified image and writes all the TEE app needs into iexec.tee.json.
+record() {
+  local image="$1" mrenclave digest
+  "$DOCKER" image inspect "$image" >/dev/null 2>&1 || die "no local image $image"
+  mrenclave="$(mrenclave_of "$image")"
+  digest="$(push_image "$image")"
+  set_app "$PROFILE" multiaddr "$image" checksum "0x${digest#sha256:}" mrenclave "$mrenclave"
+  echo "iexec.tee.json: multiaddr $image, checksum 0x${digest#sha256:}, mrenclave $mrenclave" >&2
+  echo "next: node scripts/iexec.mjs tee app deploy" >&2
+}
+
+if [[ "$mode" == record ]]; then
+  record "$target"
   exit 0
 fi
 
@@ -146,8 +156,4 @@ fi
   ${signer:+--scone-signer=/sig/enclave-key.pem} >&2 ||
   die "sconify_iexec failed (it needs a Docker engine reachable at /var/run/docker.sock)"
 
-mrenclave="$(mrenclave_of "$to")"
-digest="$(push_image "$to")"
-set_app "$PROFILE" multiaddr "$to" checksum "0x${digest#sha256:}" mrenclave "$mrenclave"
-echo "iexec.tee.json: multiaddr $to, checksum 0x${digest#sha256:}, mrenclave $mrenclave" >&2
-echo "next: node scripts/iexec.mjs tee app deploy" >&2
+record "$to"

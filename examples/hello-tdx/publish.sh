@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: ./publish.sh VERSION   (e.g. 1.0.0)
+# Usage: ./publish.sh VERSION [--allow-dirty]   (e.g. 1.0.0)
 # Builds $IMAGE:VERSION for linux/amd64 (tests/build.sh), pushes it, and writes its multiaddr and
 # checksum (0x + the registry's sha256 digest) into iexec.json and iexec.tee.json (on TDX the TEE app
 # runs this same image): the files `node scripts/iexec.mjs ... app deploy` registers.
@@ -10,12 +10,23 @@ source "$(dirname "${BASH_SOURCE[0]}")/scripts/docker.sh"
 source "$MODULE_ROOT/scripts/registry.sh"
 
 version="${1:-}"
-[[ -n "$version" ]] || die "usage: ./publish.sh VERSION   (e.g. 1.0.0)"
+allow_dirty="${2:-}"
+[[ -n "$version" ]] || die "usage: ./publish.sh VERSION [--allow-dirty]   (e.g. 1.0.0)"
+[[ -z "$allow_dirty" || "$allow_dirty" == --allow-dirty ]] || die "unknown option '$allow_dirty' (only --allow-dirty)"
 # Semver without build metadata: '+' is not allowed in an image tag.
 [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z][0-9A-Za-z.-]*)?$ ]] ||
   die "VERSION must look like 1.0.0 or 1.0.0-rc.1, got '$version'"
 
 cd "$MODULE_ROOT"
+# A published version should be rebuildable from a commit: refuse uncommitted changes in what the
+# image is built from, unless asked not to.
+image_inputs=(src package.json package-lock.json pnpm-lock.yaml yarn.lock tsconfig.json scripts/build.mjs Dockerfile .dockerignore)
+if [[ -z "$allow_dirty" ]] && git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  dirty="$(git status --porcelain -- "${image_inputs[@]}" 2>/dev/null)"
+  [[ -z "$dirty" ]] || die "uncommitted changes in what the image is built from:
+$dirty
+commit them first (so $version matches a commit), or pass --allow-dirty"
+fi
 profiles=(iexec.json iexec.tee.json)
 ref="$IMAGE:$version"
 # Re-pushing a tag changes its digest: apps already deployed with the old checksum would then fail.

@@ -5,7 +5,7 @@
 # push_image REF: pushes REF and prints its registry digest (sha256:...). The app checksum must be
 # that digest: a worker pulls the image and refuses it when the digest differs.
 push_image() {
-  local ref="$1" repo="${1%:*}" digest="" digest_file entry push_help
+  local ref="$1" repo="${1%:*}" digest="" digest_file push_log entry push_help
   push_help="$("$DOCKER" push --help 2>&1 || true)"
   if [[ "$push_help" == *--digestfile* ]]; then
     # Podman compresses layers while pushing: the digest the registry stored is the one it reports
@@ -15,13 +15,22 @@ push_image() {
     digest="$(cat "$digest_file")"
     rm -f "$digest_file"
   else
-    "$DOCKER" push "$ref" >&2 || push_failed "$ref"
-    # Not `index .RepoDigests 0`: an image pushed to several repositories has one digest per repository.
-    while read -r entry; do
-      case "$entry" in
-        "$repo"@sha256:* | docker.io/"$repo"@sha256:*) digest="${entry#*@}" ;;
-      esac
-    done < <("$DOCKER" image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$ref")
+    # The digest line of the push output ("TAG: digest: sha256:... size: N") is what the registry
+    # stored. Docker's RepoDigests agrees with it, but a docker client talking to a Podman service
+    # reports the uncompressed local digest there: the push output is right for both.
+    push_log="$(mktemp)"
+    "$DOCKER" push "$ref" 2>&1 | tee "$push_log" >&2 || push_failed "$ref"
+    digest="$(grep -oE 'digest: sha256:[0-9a-f]{64}' "$push_log" | tail -n 1 || true)"
+    digest="${digest#digest: }"
+    rm -f "$push_log"
+    if [[ -z "$digest" ]]; then
+      # Not `index .RepoDigests 0`: an image pushed to several repositories has one digest per repository.
+      while read -r entry; do
+        case "$entry" in
+          "$repo"@sha256:* | docker.io/"$repo"@sha256:*) digest="${entry#*@}" ;;
+        esac
+      done < <("$DOCKER" image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$ref")
+    fi
   fi
   [[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]] || die "pushed $ref but could not read its registry digest"
   echo "$digest"

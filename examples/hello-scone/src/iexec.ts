@@ -1,14 +1,15 @@
 // The iExec worker contract, kept apart from src/app.ts so that the compute logic never has to care
-// about it. Keep your own code in src/app.ts: this file can then be updated from newer
-// create-iexec-module releases.
+// about it: src/app.ts imports everything from here. Keep your own code in src/app.ts: this file and
+// src/iexec/ can then be updated from newer create-iexec-module releases.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
-/** What the worker hands the app: the task args (its CMD) and the IEXEC_* environment. */
+
+/** What the worker hands the app: the task args (its CMD) and the IEXEC_* environment, read and checked. */
 export interface IexecContext {
   /** `iexec_args` of the request, split shell-style by the worker. */
   args: string[];
-  /** IEXEC_IN: input files and the decrypted dataset are here. */
+  /** IEXEC_IN: input files and decrypted protected data are here. */
   inDir: string;
   /** IEXEC_OUT: everything written here is the task result the requester downloads. */
   outDir: string;
@@ -18,7 +19,6 @@ export interface IexecContext {
   botSize: number | undefined;
   botFirstIndex: number | undefined;
   botTaskIndex: number | undefined;
-  inputFilesNumber: number;
 }
 
 /** Returns the value recorded in result.json; it must survive JSON.stringify. */
@@ -36,21 +36,23 @@ function optionalInt(value: string | undefined): number | undefined {
   return Number.isInteger(n) ? n : undefined;
 }
 
-export function readContext(
-  env: NodeJS.ProcessEnv = process.env,
-  argv: string[] = process.argv,
-): IexecContext {
+function outDirOf(env: NodeJS.ProcessEnv): string {
+  return env.IEXEC_OUT || '/iexec_out';
+}
+
+/** Reads what the worker hands the app; throws an error naming the variable when one is malformed. */
+export function readContext(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv): IexecContext {
+  const inDir = env.IEXEC_IN || '/iexec_in';
   return {
     args: argv.slice(2),
-    inDir: env.IEXEC_IN || '/iexec_in',
-    outDir: env.IEXEC_OUT || '/iexec_out',
+    inDir,
+    outDir: outDirOf(env),
     taskId: env.IEXEC_TASK_ID || undefined,
     dealId: env.IEXEC_DEAL_ID || undefined,
     taskIndex: optionalInt(env.IEXEC_TASK_INDEX),
     botSize: optionalInt(env.IEXEC_BOT_SIZE),
     botFirstIndex: optionalInt(env.IEXEC_BOT_FIRST_INDEX),
     botTaskIndex: optionalInt(env.IEXEC_BOT_TASK_INDEX),
-    inputFilesNumber: optionalInt(env.IEXEC_INPUT_FILES_NUMBER) ?? 0,
   };
 }
 
@@ -81,30 +83,30 @@ function describeError(error: unknown): string {
  * fail the task (APP_COMPUTE_FAILED) and the requester gets a failed status with no result to
  * download. Writing `{ ok: false, error }` into result.json and completing the task lets them read
  * what went wrong, as mature iExec apps (web3mail) do. The cost: the requester pays for the failed run.
- * Error messages end up in the result, so do not put secrets in them.
+ * Error messages end up in the result and the logs, so never put a secret's value in one.
  */
 export async function runApp(compute: Compute): Promise<void> {
-  const ctx = readContext();
+  const outDir = outDirOf(process.env);
   let body: string;
   try {
-    mkdirSync(ctx.outDir, { recursive: true });
-    const result = await compute(ctx);
+    mkdirSync(outDir, { recursive: true });
+    const result = await compute(readContext());
     body = JSON.stringify({ ok: true, result: result ?? null }, null, 2);
   } catch (error) {
     console.error('compute failed:', error);
     body = JSON.stringify({ ok: false, error: describeError(error) }, null, 2);
   }
   try {
-    const resultPath = join(ctx.outDir, RESULT_FILE);
+    const resultPath = join(outDir, RESULT_FILE);
     writeFileSync(resultPath, `${body}\n`);
     // Written last: its presence means the result is complete.
     writeFileSync(
-      join(ctx.outDir, COMPUTED_FILE),
+      join(outDir, COMPUTED_FILE),
       `${JSON.stringify({ 'deterministic-output-path': resultPath })}\n`,
     );
   } catch (error) {
     // No way left to report through the result: fail loudly for the worker logs instead.
-    console.error(`cannot write the result into IEXEC_OUT (${ctx.outDir}):`, error);
+    console.error(`cannot write the result into IEXEC_OUT (${outDir}):`, error);
     process.exitCode = 1;
   }
 }

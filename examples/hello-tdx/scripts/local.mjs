@@ -1,0 +1,73 @@
+// @ts-check
+// Usage: npm run local -- [options]   (--help lists them)
+// Runs dist/app.cjs (`npm run local` builds it first) as an iExec worker would, in fresh IEXEC_IN and
+// IEXEC_OUT folders, then checks the output as the worker's post-compute would. Exits 1 when the task would fail.
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { checkOutput, readResult, runTask } from './worker.mjs';
+
+const USAGE = `Usage: npm run local -- [options]
+Runs the app as an iExec worker would, then checks its result as the post-compute would.
+  --args "<args>"             the request's args, split shell-style (iexec app run --args)
+  --bundle <file>             the built app to run (default: dist/app.cjs)
+  -h, --help                  show this help`;
+
+/**
+ * @param {string} message
+ * @returns {never}
+ */
+function usageError(message) {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(1);
+}
+
+/** @type {import('node:util').ParseArgsConfig['options']} */
+const OPTIONS = {
+  args: { type: 'string' },
+  bundle: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+/** @type {Record<string, unknown>} */
+let values = {};
+try {
+  ({ values } = parseArgs({ options: OPTIONS, allowPositionals: false, strict: true }));
+} catch (error) {
+  usageError(/** @type {Error} */ (error).message);
+}
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+/** @param {string} name */
+const text = (name) => /** @type {string | undefined} */ (values[name]);
+/** @param {string} name */
+const list = (name) => /** @type {string[] | undefined} */ (values[name]) ?? [];
+
+let task;
+try {
+  task = await runTask({
+    bundle: text('bundle') ?? fileURLToPath(new URL('../dist/app.cjs', import.meta.url)),
+    args: text('args'),
+  });
+} catch (error) {
+  console.error(`Cannot run the task: ${/** @type {Error} */ (error).message}`);
+  process.exit(1);
+}
+
+console.log(`Task folders: ${task.inDir} (IEXEC_IN), ${task.outDir} (IEXEC_OUT)`);
+console.log('Environment, as the worker sets it:');
+for (const [name, value] of Object.entries(task.env)) console.log(`  ${name}=${value}`);
+console.log(`Args: ${JSON.stringify(task.argv)}`);
+console.log('--- app output ---');
+if (task.stdout) process.stdout.write(task.stdout);
+if (task.stderr) process.stdout.write(task.stderr);
+console.log('--- post-compute checks ---');
+const verdict = checkOutput(task);
+for (const check of verdict.checks) console.log(`${check.ok ? '✔' : '✖'} ${check.message}`);
+if (!verdict.ok) {
+  console.error(`FAIL: ${verdict.reason}`);
+  process.exit(1);
+}
+console.log(`PASS: a worker would complete this task. The result is in ${task.outDir}`);
+console.log(`result.json: ${JSON.stringify(readResult(task), null, 2)}`);
