@@ -1,0 +1,329 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { type Engine, missingPrerequisites, startEngine } from './engine.js';
+
+/*
+ * The generated module's own toolchain, run for real on this machine (no Docker daemon, no internet):
+ * tests/build.sh, tests/run.sh, publish.sh, sconify.sh's recording half, and the deploy scripts with
+ * the module's pinned iexec CLI on a local chain. How the machine is prepared, and every boundary
+ * this cannot cross, is in test/toolchain/README.md. In short, not crossed here:
+ *   - the real node:22 base images (stand-ins: Debian minbase + this machine's node 20);
+ *   - Docker Hub and real Docker/buildx (Podman 4.3 behind the docker client, a local registry);
+ *   - sconify_iexec itself (SCONE's private registry): a stand-in image prints the fingerprint;
+ *   - a public chain: a local anvil with the real AppRegistry and a minimal hub, so `app run`,
+ *     orders, workerpools, the SMS and result download are not exercised.
+ */
+
+const PROFILES = [
+  // Through the docker client and Podman's Docker API: what `docker` on a laptop runs.
+  { tee: 'tdx', name: 'tc-tdx', args: ['--tee', 'tdx'], sdk: '9', engine: 'docker' },
+  // Through the podman CLI directly (DOCKER=podman), which reports the pushed digest itself.
+  { tee: 'scone', name: 'tc-scone', args: ['--tee', 'scone', '--chain', 'bellecour'], sdk: '8', engine: 'podman' },
+] as const;
+
+const VERSION = '1.0.0';
+const SCONIFY_TAG = '5.9.1-v16';
+/** The arg the run passes: it must reach the app and show in its result. */
+const PROBE = 'toolchain-probe';
+
+const timings: { step: string; seconds: number }[] = [];
+const sizes: string[] = [];
+
+async function timed<T>(step: string, work: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    return await work();
+  } finally {
+    timings.push({ step, seconds: Math.round((performance.now() - start) / 100) / 10 });
+  }
+}
+
+const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Whether something still answers on the port, for up to 5 s (npm may exit before anvil has). */
+async function nodeAnswers(port: string): Promise<boolean> {
+  for (let i = 0; i < 50; i += 1) {
+    const answered = await fetch(`http://127.0.0.1:${port}`, { method: 'POST' }).then(() => true, () => false);
+    if (!answered) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return true;
+}
+
+/** The SDK's own app rules (src/common/utils/validator.js), from the module's pinned iexec. */
+async function sdkAppSchema(dir: string) {
+  const file = join(dir, 'node_modules/iexec/dist/esm/common/utils/validator.js');
+  const { appSchema } = (await import(pathToFileURL(file).href)) as { appSchema: () => { validate(app: unknown): Promise<unknown> } };
+  return appSchema();
+}
+
+let missing: string[] = [];
+let engine: Engine | undefined;
+
+beforeAll(async () => {
+  missing = await missingPrerequisites();
+  if (missing.length === 0) engine = await startEngine();
+}, 60_000);
+
+afterAll(async () => {
+  await engine?.stop();
+  // vfs stores every layer as a full copy: drop what this run built, keep the base images.
+  const images = await execa('podman', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { reject: false });
+  const ours = images.stdout.split('\n').filter((ref) => /^127\.0\.0\.1:\d+\/cim\//.test(ref));
+  if (ours.length > 0) await execa('podman', ['rmi', '--force', ...ours], { reject: false });
+  await execa('podman', ['image', 'prune', '--force'], { reject: false });
+  console.log(['toolchain timings (s):', ...timings.map((t) => `  ${t.step.padEnd(48)} ${t.seconds}`), ...sizes].join('\n'));
+}, 120_000);
+
+it('has its prerequisites: run `bash scripts/ci-containers.sh` (root) first', () => {
+  expect(missing, 'missing tools or base images').toEqual([]);
+});
+
+describe.each(PROFILES)('a generated $tee module', (profile) => {
+  let dir: string;
+  let env: Record<string, string>;
+  let image: string;
+  let chain: ChildProcess | undefined;
+
+  const sh = (args: string[], options: { env?: Record<string, string> } = {}) =>
+    execa('bash', args, { cwd: dir, env: { ...env, ...options.env }, reject: false, all: true, stdin: 'ignore' });
+  const node = (args: string[]) => execa('node', args, { cwd: dir, env, reject: false, all: true, stdin: 'ignore' });
+  const run = (command: string, args: string[]) => execa(command, args, { cwd: dir, env, reject: false, all: true, stdin: 'ignore' });
+
+  beforeAll(async () => {
+    if (!engine) return;
+    const parent = await mkdtemp(join(tmpdir(), 'cim-toolchain-'));
+    dir = join(parent, profile.name);
+    const created = await timed(`${profile.tee}: create + install`, () =>
+      runCli([dir, ...profile.args, '--no-git', '--no-validate'], { timeout: 600_000 }),
+    );
+    expect(created.exitCode, created.all ?? created.stderr).toBe(0);
+    // A fresh HOME: the CLI's wallet and keystore stay in this test. The npm cache stays shared.
+    const home = join(parent, 'home');
+    env = {
+      ...engine.env,
+      HOME: home,
+      npm_config_cache: process.env.npm_config_cache ?? join(homedir(), '.npm'),
+      ...(profile.engine === 'podman' ? { DOCKER: 'podman' } : {}),
+    };
+    image = `${engine.registry}/cim/${profile.name}`;
+  }, 600_000);
+
+  afterAll(async () => {
+    await stopChain();
+    if (dir) await rm(join(dir, '..'), { recursive: true, force: true });
+  });
+
+  it(`static: iexec.json and iexec.tee.json pass SDK ${profile.sdk}'s own app rules, and the rules can fail`, async () => {
+    const schema = await sdkAppSchema(dir);
+    expect(readJson(join(dir, 'node_modules/iexec/package.json')).version.split('.')[0]).toBe(profile.sdk);
+    for (const file of ['iexec.json', 'iexec.tee.json']) await schema.validate(readJson(join(dir, file)).app);
+    const app = readJson(join(dir, 'iexec.tee.json')).app;
+    if (profile.tee === 'scone') {
+      expect(app.mrenclave).toMatchObject({ framework: 'SCONE', heapSize: 1073741824 });
+      await expect(schema.validate({ ...app, mrenclave: { ...app.mrenclave, heapSize: '1G' } })).rejects.toThrow();
+    } else {
+      expect(app.mrenclave).toBeUndefined();
+      // SDK 9 dropped SCONE: an mrenclave object is refused, as the platform notes say.
+      const scone = { framework: 'SCONE', version: 'v5.9', entrypoint: 'node /app/app.cjs', heapSize: 1073741824, fingerprint: 'ab'.repeat(32) };
+      await expect(schema.validate({ ...app, mrenclave: scone })).rejects.toThrow(/mrenclave/);
+    }
+    await expect(schema.validate({ ...app, checksum: '0x1234' })).rejects.toThrow();
+  });
+
+  it('containers: tests/build.sh builds the linux/amd64 image', { timeout: 600_000 }, async () => {
+    const build = await timed(`${profile.tee}: tests/build.sh`, () => sh(['tests/build.sh']));
+    expect(build.exitCode, build.all).toBe(0);
+    expect(build.stdout.trim()).toBe(`${image}:dev`);
+    const inspect = await run('podman', ['image', 'inspect', '--format', '{{.Architecture}} {{.Size}} {{json .Config.Entrypoint}}', `${image}:dev`]);
+    const [arch, size, entrypoint] = inspect.stdout.split(' ');
+    expect(arch).toBe('amd64');
+    expect(JSON.parse(entrypoint!)[0]).toBe('/usr/local/bin/node');
+    const app = await run('podman', ['run', '--rm', '--entrypoint', '/usr/bin/du', `${image}:dev`, '-sb', '/app']);
+    const bundle = readFileSync(join(dir, 'dist/app.cjs')).length;
+    sizes.push(`  ${profile.tee}: runtime image ${(Number(size) / 1e6).toFixed(1)} MB (stand-in base + /app), /app ${app.stdout.split('\t')[0]} bytes, bundle ${bundle} bytes`);
+    expect(Number(app.stdout.split('\t')[0])).toBeGreaterThanOrEqual(bundle);
+  });
+
+  it('containers: tests/run.sh runs it like a worker and checks computed.json', { timeout: 300_000 }, async () => {
+    const result = await timed(`${profile.tee}: tests/run.sh ${PROBE}`, () => sh(['tests/run.sh', PROBE]));
+    expect(result.exitCode, result.all).toBe(0);
+    expect(result.stdout).toMatch(/^OK: computed\.json -> \/iexec_out\//m);
+    const out = join(dir, 'tests/iexec_out');
+    const computed = readJson(join(out, 'computed.json'));
+    const output = join(out, computed['deterministic-output-path'].replace(/^\/iexec_out\/?/, ''));
+    expect(existsSync(output)).toBe(true);
+    const written = readdirSync(out).map((name) => readFileSync(join(out, name), 'utf8')).join('\n');
+    expect(written).toContain(PROBE);
+
+    const missingImage = await sh(['tests/run.sh'], { env: { TAG: 'never-built' } });
+    expect(missingImage.exitCode).not.toBe(0);
+    expect(missingImage.stderr).toContain(`no image ${image}:never-built`);
+  });
+
+  it('publish: publish.sh pushes and records the digest the registry serves', { timeout: 600_000 }, async () => {
+    const bad = await sh(['publish.sh', '1.0']);
+    expect(bad.exitCode).not.toBe(0);
+    expect(bad.stderr).toMatch(/VERSION must look like 1\.0\.0/);
+
+    const published = await timed(`${profile.tee}: publish.sh ${VERSION}`, () => sh(['publish.sh', VERSION]));
+    expect(published.exitCode, published.all).toBe(0);
+    const digest = await engine!.registryDigest(`cim/${profile.name}`, VERSION);
+    const files = profile.tee === 'tdx' ? ['iexec.json', 'iexec.tee.json'] : ['iexec.json'];
+    for (const file of files) {
+      expect(readJson(join(dir, file)).app, file).toMatchObject({ multiaddr: `${image}:${VERSION}`, checksum: `0x${digest.slice('sha256:'.length)}` });
+    }
+    const schema = await sdkAppSchema(dir);
+    for (const file of files) await schema.validate(readJson(join(dir, file)).app);
+
+    const again = await sh(['publish.sh', VERSION]);
+    expect(again.exitCode).not.toBe(0);
+    expect(again.stderr).toMatch(/already records .*publish a new VERSION/);
+  });
+
+  if (profile.tee === 'scone') {
+    it('sconify: without SCONE registry access it stops and explains how to get it', async () => {
+      // Boundary: the sconify image is private (and this machine reaches no container registry).
+      const result = await sh(['sconify.sh', VERSION]);
+      expect(result.exitCode).not.toBe(0);
+      expect(result.stderr).toContain(`cannot pull registry.scontain.com/scone-production/iexec-sconify-image:${SCONIFY_TAG}`);
+      expect(result.stderr).toMatch(/gitlab\.scontain\.com[\s\S]*docker login registry\.scontain\.com/);
+      expect(readJson(join(dir, 'iexec.tee.json')).app.checksum).toMatch(/^0x0{64}$/);
+    });
+
+    it('sconify: `sconify.sh record` writes multiaddr, checksum and the whole mrenclave of a (stand-in) sconified image', { timeout: 600_000 }, async () => {
+      const sconified = `${image}:${VERSION}-sconify-${SCONIFY_TAG}-debug`;
+      await timed('scone: build the stand-in sconified image', () => buildStandIn(`${image}:${VERSION}`, sconified));
+      const recorded = await timed('scone: sconify.sh record (heap 2G)', () => sh(['sconify.sh', 'record', sconified, '--heap', '2G']));
+      expect(recorded.exitCode, recorded.all).toBe(0);
+
+      // What the stand-in prints for SCONE_HASH=1, computed here from the same bytes it hashes.
+      const fingerprint = createHash('sha256')
+        .update(readFileSync(realpathSync(process.execPath)))
+        .update(readFileSync(join(dir, 'dist/app.cjs')))
+        .digest('hex');
+      const digest = await engine!.registryDigest(`cim/${profile.name}`, `${VERSION}-sconify-${SCONIFY_TAG}-debug`);
+      const app = readJson(join(dir, 'iexec.tee.json')).app;
+      expect(app).toMatchObject({
+        multiaddr: sconified,
+        checksum: `0x${digest.slice('sha256:'.length)}`,
+        mrenclave: {
+          framework: 'SCONE',
+          version: 'v5.9',
+          entrypoint: '/usr/local/bin/node --disable-wasm-trap-handler /app/app.cjs',
+          heapSize: 2 * 1024 ** 3,
+          fingerprint,
+        },
+      });
+      await (await sdkAppSchema(dir)).validate(app);
+    });
+  }
+
+  it('deploy: both apps land on the local chain with the module scripts and read back the same', { timeout: 300_000 }, async () => {
+    // The user's own step for a rehearsal: a wallet (unencrypted here, so no password prompt).
+    const wallet = await node(['scripts/iexec.mjs', 'standard', 'wallet', 'create', '--unencrypted']);
+    expect(wallet.exitCode, wallet.all).toBe(0);
+    const owner: string = readJson(join(dir, 'wallet.json')).address;
+
+    // Another port than the default 8545, so parallel runs do not collide: chain.json is its config.
+    const chainFile = join(dir, 'chain.json');
+    const chainConf = readJson(chainFile);
+    chainConf.chains.local.host = `http://127.0.0.1:${await freePort()}`;
+    writeFileSync(chainFile, `${JSON.stringify(chainConf, null, 2)}\n`);
+    const ready = await timed(`${profile.tee}: npm run chain:local (until ready)`, () => startChain());
+    expect(ready).toContain(`"host":"${chainConf.chains.local.host}"`);
+    expect(ready.toLowerCase()).toContain(owner.toLowerCase());
+
+    for (const [script, file, deployed] of [
+      ['deploy', 'iexec.json', 'deployed.json'],
+      ['deploy:tee', 'iexec.tee.json', 'deployed.tee.json'],
+    ] as const) {
+      const result = await timed(`${profile.tee}: npm run ${script} -- --chain local`, () => run('npm', ['run', script, '--', '--chain', 'local']));
+      expect(result.exitCode, result.all).toBe(0);
+      const address: string = readJson(join(dir, deployed)).app['31337'];
+      expect(address).toMatch(/^0x[0-9a-fA-F]{40}$/);
+
+      const profileName = file === 'iexec.json' ? 'standard' : 'tee';
+      const show = await node(['scripts/iexec.mjs', profileName, 'app', 'show', '--chain', 'local', '--raw']);
+      expect(show.exitCode, show.all).toBe(0);
+      const shown = JSON.parse(show.stdout);
+      const written = readJson(join(dir, file)).app;
+      expect(shown.address).toBe(address);
+      expect(shown.app).toMatchObject({ owner, appMultiaddr: written.multiaddr, appChecksum: written.checksum, appType: 'DOCKER', appName: written.name });
+      if (written.mrenclave) expect(JSON.parse(shown.app.appMREnclave)).toEqual(written.mrenclave);
+      else expect(shown.app.appMREnclave).toBe('');
+    }
+
+    // Ctrl-C, as in a terminal: SIGINT to the whole process group (npm, the script, anvil).
+    const port = new URL(chainConf.chains.local.host).port;
+    await stopChain();
+    expect(await nodeAnswers(port), 'anvil still answers after Ctrl-C').toBe(false);
+  });
+
+  async function stopChain() {
+    if (!chain || chain.exitCode !== null || chain.signalCode !== null) return;
+    const stopped = new Promise((resolve) => chain!.once('exit', resolve));
+    process.kill(-chain.pid!, 'SIGINT');
+    await stopped;
+  }
+
+  function startChain() {
+    return new Promise<string>((resolve, reject) => {
+      let output = '';
+      chain = spawn('npm', ['run', 'chain:local'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const onData = (chunk: Buffer) => {
+        output += chunk;
+        if (/^ {2}100 ETH for gas given to: .*$/m.test(output)) resolve(output);
+      };
+      chain.stdout?.on('data', onData);
+      chain.stderr?.on('data', onData);
+      chain.once('exit', (code) => reject(new Error(`chain:local exited with ${code}:\n${output}`)));
+    });
+  }
+
+  /**
+   * Stand-in for sconify_iexec's output: the same image, same ENTRYPOINT, whose node answers
+   * SCONE_HASH=1 the way a SCONE binary does (prints a 64-hex fingerprint and exits). Here the
+   * fingerprint is the sha256 of the node binary and the bundle; the real one is SGX's MRENCLAVE.
+   */
+  async function buildStandIn(from: string, to: string) {
+    const context = await mkdtemp(join(tmpdir(), 'cim-standin-'));
+    await writeFile(
+      join(context, 'node'),
+      [
+        '#!/bin/sh',
+        'if [ "$SCONE_HASH" = 1 ]; then',
+        '  cat /usr/local/bin/node.real /app/app.cjs | sha256sum | cut -d" " -f1',
+        '  exit 0',
+        'fi',
+        'exec /usr/local/bin/node.real "$@"',
+        '',
+      ].join('\n'),
+    );
+    await chmod(join(context, 'node'), 0o755);
+    await writeFile(join(context, 'Dockerfile'), `FROM ${from}\nRUN mv /usr/local/bin/node /usr/local/bin/node.real\nCOPY node /usr/local/bin/node\n`);
+    const build = await run('podman', ['build', '--quiet', '-t', to, context]);
+    await rm(context, { recursive: true, force: true });
+    expect(build.exitCode, build.all).toBe(0);
+  }
+});
