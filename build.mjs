@@ -1,18 +1,48 @@
-// Bundles the CLI into one file with every dependency inside, so `npm create iexec-module`
-// downloads a single package with no dependency tree to resolve.
+// Bundles the CLI into dist/ with every dependency inside, so `npm create iexec-module` downloads a
+// single package with no dependency tree to resolve. Size counts twice: every `npm create` downloads
+// the package anew, and every run parses the bundle before it can do anything.
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { precompiledHandlebars, unused } from './scripts/bundle-plugins.mjs';
+import { thirdPartyLicenses } from './scripts/third-party-licenses.mjs';
 
-await build({
-  entryPoints: ['src/cli.ts'],
-  outfile: 'dist/cli.js',
+const root = fileURLToPath(new URL('.', import.meta.url));
+const OUT = 'dist';
+const LICENSES = 'THIRD-PARTY-LICENSES.txt';
+
+const result = await build({
+  absWorkingDir: root,
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir: OUT,
+  // A dynamic import() in src/ becomes a chunk loaded only when reached. Chunks sit beside cli.js
+  // because src/paths.ts finds the package root one level above the running file.
+  splitting: true,
+  chunkNames: '[name]-[hash]',
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
   minify: true,
-  legalComments: 'linked',
-  alias: { inquirer: './src/inquirer-stub.ts' },
+  charset: 'utf8',
+  legalComments: 'none',
+  metafile: true,
+  alias: {
+    inquirer: './src/inquirer-stub.ts',
+    // prompts' main picks at run time between a Babel build for Node < 8.6 and the modern one,
+    // so a bundler would carry both.
+    prompts: 'prompts/lib/index.js',
+  },
+  plugins: [unused, precompiledHandlebars(join(root, 'templates/module'))],
   // Some bundled CommonJS dependencies call require() for Node built-ins, which ESM lacks.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// A chunk of an earlier build would otherwise be published with this one.
+const outputs = new Set(Object.keys(result.metafile.outputs).map((path) => path.slice(OUT.length + 1)));
+for (const file of readdirSync(join(root, OUT))) {
+  if (!outputs.has(file) && file !== LICENSES) rmSync(join(root, OUT, file), { recursive: true });
+}
+writeFileSync(join(root, OUT, LICENSES), thirdPartyLicenses(result.metafile, root, `${OUT}/cli.js`));

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionType, NodePlopAPI } from 'node-plop';
 import type { TemplateContext } from '../src/context.js';
@@ -52,7 +52,7 @@ export function moduleGenerator(plop: NodePlopAPI, templates: string, destinatio
       templatesFor(templates, data as TemplateContext).map((template) => ({
         type: 'add',
         path: join(destination, outputPath(template)),
-        templateFile: join(templates, template),
+        template: readFileSync(join(templates, template), 'utf8'),
         abortOnFail: true,
       })),
   });

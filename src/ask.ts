@@ -1,8 +1,9 @@
-import prompts, { type PromptObject } from 'prompts';
+import type { PromptObject } from 'prompts';
 import type { Answers, Question } from './answers.js';
 import { CancelledError } from './errors.js';
 
 async function one(prompt: PromptObject<'value'>): Promise<unknown> {
+  const { default: prompts } = await import('prompts');
   const { value } = await prompts(prompt, {
     onCancel: () => {
       throw new CancelledError();

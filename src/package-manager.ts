@@ -23,5 +23,8 @@ export function scriptLine(pm: PackageManager, script: string, args = ''): strin
  * (measured: 33 s down to 12 s for the iexec SDK's tree on a warm cache).
  */
 export function installArgs(pm: PackageManager): string[] {
-  return pm === 'npm' ? ['install', '--prefer-offline', '--no-audit', '--no-fund'] : ['install', '--prefer-offline'];
+  if (pm === 'npm') return ['install', '--prefer-offline', '--no-audit', '--no-fund'];
+  // yarn 1 alone fails on a dependency's engines field: iexec 9 pulls @inquirer/* releases that ask
+  // for Node 22, while npm and pnpm pick or merely warn. Make yarn warn too.
+  return pm === 'yarn' ? ['install', '--prefer-offline', '--ignore-engines'] : ['install', '--prefer-offline'];
 }

@@ -1,0 +1,172 @@
+// `npm run bench`: create-iexec-module beside create-vite, on this machine, in one run.
+//   node scripts/bench.mjs [--runs 15] [--skip-green]
+// Prints a markdown table: generation time (median, ratio), package size and runtime dependencies,
+// time from an empty npm cache to the first question, and time to green on a warm cache by step.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { newUser, packPackage, repoRoot, startRegistry } from './local-registry.mjs';
+
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '15' }, 'skip-green': { type: 'boolean', default: false } },
+});
+const RUNS = Math.max(10, Number(values.runs));
+const work = mkdtempSync(join(tmpdir(), 'cim-bench-'));
+const publicRegistry = execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).trim();
+
+const log = (text) => process.stderr.write(`${text}\n`);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const ms = (x) => `${Math.round(x)} ms`;
+const kB = (bytes) => `${(bytes / 1000).toFixed(1)} kB`;
+const sec = (x) => `${(x / 1000).toFixed(1)} s`;
+
+/** Installs a package (a name or a tarball) into a folder of its own, as `npm create` would fetch it. */
+function installInto(dir, spec) {
+  mkdirSync(dir, { recursive: true });
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', dir, spec], { stdio: 'ignore' });
+  const lock = JSON.parse(readFileSync(join(dir, 'node_modules/.package-lock.json'), 'utf8'));
+  return Object.keys(lock.packages).filter((p) => p.startsWith('node_modules/')).length;
+}
+
+function packInfo(spec) {
+  const [p] = JSON.parse(execFileSync('npm', ['pack', spec, '--dry-run', '--json'], { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  return { size: p.size, unpackedSize: p.unpackedSize, version: p.version };
+}
+
+function bytesOf(path) {
+  const stats = statSync(path);
+  if (!stats.isDirectory()) return stats.size;
+  return readdirSync(path).reduce((sum, entry) => sum + bytesOf(join(path, entry)), 0);
+}
+
+function timeOnce(command, args) {
+  const cwd = mkdtempSync(join(work, 'gen-'));
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: '1' } });
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited with ${result.status}:\n${result.stderr}`);
+  rmSync(cwd, { recursive: true, force: true });
+  return elapsed;
+}
+
+/**
+ * `npx --yes <package>` in a pseudo-terminal (util-linux `script`) with an empty npm cache, timed
+ * until the first question shows. npx then has to download the package from the registry.
+ */
+function timeToFirstQuestion(registry, spec, question) {
+  const { env, home } = newUser({ registry, npmCache: mkdtempSync(join(work, 'empty-cache-')) });
+  const cwd = mkdtempSync(join(work, 'ask-'));
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn('script', ['--quiet', '--command', `npx --yes ${spec}`, '/dev/null'], {
+      cwd,
+      env: { ...env, TERM: 'xterm' },
+      detached: true,
+    });
+    let screen = '';
+    const timer = setTimeout(() => finish(new Error(`no question from ${spec} within 120 s:\n${screen}`)), 120_000);
+    function finish(error, elapsed) {
+      clearTimeout(timer);
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      rmSync(home, { recursive: true, force: true });
+      if (error) reject(error);
+      else resolve(elapsed);
+    }
+    child.stdout.on('data', (chunk) => {
+      screen += chunk;
+      // Prompt libraries move the cursor between characters: compare the bare letters.
+      const letters = screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/\s+/g, '');
+      if (letters.includes(question.replace(/\s+/g, ''))) finish(undefined, Number(process.hrtime.bigint() - started) / 1e6);
+    });
+    child.on('exit', (code) => finish(new Error(`${spec} exited (${code}) before asking:\n${screen}`)));
+  });
+}
+
+const rows = [];
+
+log(`packing create-iexec-module and installing create-vite@latest into ${work}…`);
+const ours = packPackage(work);
+const oursDeps = installInto(join(work, 'ours'), ours.tarball) - 1;
+const viteDeps = installInto(join(work, 'vite'), 'create-vite@latest') - 1;
+const vite = packInfo(`create-vite@${JSON.parse(readFileSync(join(work, 'vite/node_modules/create-vite/package.json'), 'utf8')).version}`);
+const oursBin = join(work, 'ours/node_modules/create-iexec-module/dist/cli.js');
+const viteBin = join(work, 'vite/node_modules/create-vite/index.js');
+
+log(`generation: ${RUNS} runs each, alternating, after one warm-up run each…`);
+const oursArgs = [oursBin, 'demo', '--yes', '--no-install', '--no-git'];
+const viteArgs = [viteBin, 'demo', '--template', 'vanilla-ts', '--no-interactive'];
+timeOnce('node', oursArgs);
+timeOnce('node', viteArgs);
+const times = { ours: [], vite: [], node: [] };
+for (let i = 0; i < RUNS; i++) {
+  times.ours.push(timeOnce('node', oursArgs));
+  times.vite.push(timeOnce('node', viteArgs));
+  times.node.push(timeOnce('node', ['-e', '']));
+}
+const [mOurs, mVite, mNode] = [median(times.ours), median(times.vite), median(times.node)];
+
+rows.push(['generate (median of ' + RUNS + ', whole process)', ms(mOurs), ms(mVite), `ratio ${(mOurs / mVite).toFixed(2)} (goal <= 1.00)`]);
+rows.push(['  the same minus an empty `node -e ""` (' + ms(mNode) + ')', ms(mOurs - mNode), ms(mVite - mNode), `ratio ${((mOurs - mNode) / (mVite - mNode)).toFixed(2)}`]);
+rows.push(['packed size', kB(ours.size), kB(vite.size), ours.size <= vite.size ? 'goal met' : `goal missed by ${kB(ours.size - vite.size)}`]);
+rows.push(['unpacked size', kB(ours.unpackedSize), kB(vite.unpackedSize), '']);
+rows.push(['runtime dependencies (installed packages)', String(oursDeps), String(viteDeps), 'goal 0']);
+
+log('empty npm cache to first question, through a local registry…');
+const registry = await startRegistry();
+try {
+  registry.publish(ours.tarball);
+  // Put create-vite into the registry's own cache first, so both packages come from loopback.
+  execFileSync('npm', ['cache', 'add', `create-vite@${vite.version}`, '--registry', registry.url, '--cache', mkdtempSync(join(work, 'c-'))], {
+    stdio: 'ignore',
+  });
+  const first = { ours: [], vite: [] };
+  for (let i = 0; i < 3; i++) {
+    first.ours.push(await timeToFirstQuestion(registry.url, `create-iexec-module@${ours.version}`, 'Directory to create the module in'));
+    first.vite.push(await timeToFirstQuestion(registry.url, `create-vite@${vite.version}`, 'Project name'));
+  }
+  rows.push(['empty npm cache to first question (`npx --yes`, median of 3)', ms(median(first.ours)), ms(median(first.vite)), '']);
+} finally {
+  await registry.stop();
+}
+
+if (!values['skip-green']) {
+  log('time to green on a warm npm cache (one warm-up run fills it)…');
+  const cache = join(repoRoot, '.bench/npm-cache');
+  const green = (dir) => {
+    const cwd = mkdtempSync(join(work, 'green-'));
+    const { env } = newUser({ registry: publicRegistry, npmCache: cache, home: mkdtempSync(join(work, 'home-')) });
+    const started = process.hrtime.bigint();
+    const result = spawnSync('node', [oursBin, dir, '--yes'], { cwd, env, encoding: 'utf8' });
+    const total = Number(process.hrtime.bigint() - started) / 1e6;
+    if (result.status !== 0) throw new Error(`create with install failed:\n${result.stdout}\n${result.stderr}`);
+    const steps = [...result.stdout.matchAll(/^✔ (.+?) \((\d+\.\d)s\)$/gm)].map((m) => [m[1], Number(m[2]) * 1000]);
+    return { total, steps, module: join(cwd, dir) };
+  };
+  green('warm-up');
+  const run = green('demo');
+  rows.push(['time to green, warm npm cache (create, git, npm install, build, tests)', sec(run.total), '', run.total < 30_000 ? 'goal < 30 s met' : 'goal < 30 s missed']);
+  for (const [title, t] of run.steps) rows.push([`  ${title}`, sec(t), '', '']);
+  const dockerfile = readFileSync(join(run.module, 'Dockerfile'), 'utf8');
+  const copies = [...dockerfile.matchAll(/^COPY\s+(.+)$/gm)].map((m) => m[1]);
+  const payload = copies
+    .flatMap((args) => args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1))
+    .reduce((sum, source) => sum + bytesOf(join(run.module, source)), 0);
+  rows.push(['bytes the default module copies into its image', `${payload} B`, '', copies.map((c) => `COPY ${c}`).join(', ')]);
+}
+
+const table = [
+  `| create-iexec-module ${ours.version} vs create-vite ${vite.version} (node ${process.version}, ${new Date().toISOString().slice(0, 10)}) | create-iexec-module | create-vite | |`,
+  '|---|---:|---:|---|',
+  ...rows.map((r) => `| ${r.join(' | ')} |`),
+].join('\n');
+console.log(table);
+rmSync(work, { recursive: true, force: true });
