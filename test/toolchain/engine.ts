@@ -38,7 +38,7 @@ export async function missingPrerequisites(): Promise<string[]> {
   return missing;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

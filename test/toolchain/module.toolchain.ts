@@ -2,14 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { type Engine, missingPrerequisites, startEngine } from './engine.js';
+import { type Engine, freePort, missingPrerequisites, startEngine } from './engine.js';
 
 /*
  * The generated module's own toolchain, run for real on this machine (no Docker daemon, no internet):
@@ -48,17 +47,6 @@ async function timed<T>(step: string, work: () => Promise<T>): Promise<T> {
 }
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** Whether something still answers on the port, for up to 5 s (npm may exit before anvil has). */
 async function nodeAnswers(port: string): Promise<boolean> {
