@@ -78,7 +78,7 @@ function nextSteps(answers: Answers, target: string, installed: boolean): string
     '  README.md walks you from there to a result on iExec.',
   ];
   if (answers.dockerNamespace === 'your-docker-user') {
-    lines.push('', paint.warn('! The image is named your-docker-user/…: regenerate with --docker-namespace <you>, or set DOCKER_NAMESPACE when you publish.'));
+    lines.push('', paint.warn('! The image is named your-docker-user/…: run `npx create-iexec-module upgrade --docker-namespace <you>` in the module, or set DOCKER_NAMESPACE when you publish.'));
   }
   return lines.join('\n');
 }
