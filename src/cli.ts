@@ -41,6 +41,16 @@ function report(error: unknown): number {
   return 1;
 }
 
+/*
+ * A prompt waiting on a stdin that has ended (`--interactive </dev/null`) leaves nothing for Node to
+ * wait on, and Node would exit 0 having written nothing. Node only empties its event loop with main
+ * unsettled in that case, so it is reported as the error it is.
+ */
+process.once('beforeExit', () => {
+  process.stdout.write('\n');
+  process.exit(report(new UserError('Input ended before every question was answered: answer at a terminal, or pass the answers as flags (--yes takes the defaults).')));
+});
+
 main(process.argv.slice(2)).then(
   () => process.exit(0),
   (error: unknown) => process.exit(report(error)),

@@ -75,6 +75,19 @@ describe('bad input: one clear line, non-zero exit, nothing written', () => {
     expect(stderr).toMatch(/unknown key colour: the keys are name, description, tee/);
   });
 
+  it('--interactive with stdin at its end fails instead of exiting 0 with nothing written', async () => {
+    const target = join(work, 'no-input');
+    const result = await execa('node', [cliPath, target, '--interactive', ...QUIET], {
+      reject: false,
+      stdin: { file: '/dev/null' },
+      timeout: 20_000,
+      env: { CI: '', NO_COLOR: '1' },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/Input ended before every question was answered/);
+    expect(existsSync(target)).toBe(false);
+  });
+
   it('without a terminal and without a directory, names what to pass instead of asking', async () => {
     const { exitCode, stderr } = await runCli(QUIET, { cwd: work });
     expect(exitCode).toBe(1);
