@@ -2,25 +2,26 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ActionType, NodePlopAPI } from 'node-plop';
 import type { TemplateContext } from '../src/context.js';
+import { FEATURES, type Feature } from '../src/features.js';
 import { templateHelpers } from '../src/escape.js';
 
 /** Template files that only some modules get, keyed by their path under templates/module. */
-export const ONLY_WHEN: Record<string, (context: TemplateContext) => boolean> = {
+const ONLY_WHEN: Record<string, (context: TemplateContext) => boolean> = {
   'sconify.sh.hbs': (context) => context.isScone,
   'scripts/mock-protected-data.mjs.hbs': (context) => context.feature.protectedData,
-  'src/iexec/app-secret.ts.hbs': (context) => context.feature.appSecret,
-  'src/iexec/bulk.ts.hbs': (context) => context.feature.bulk,
-  'src/iexec/callback.ts.hbs': (context) => context.feature.callback,
-  'src/iexec/input-files.ts.hbs': (context) => context.feature.inputFiles,
-  'src/iexec/protected-data.ts.hbs': (context) => context.feature.protectedData,
-  'src/iexec/requester-secrets.ts.hbs': (context) => context.feature.requesterSecrets,
-  'tests/app-secret.test.ts.hbs': (context) => context.feature.appSecret,
-  'tests/bulk.test.ts.hbs': (context) => context.feature.bulk,
-  'tests/callback.test.ts.hbs': (context) => context.feature.callback,
-  'tests/input-files.test.ts.hbs': (context) => context.feature.inputFiles,
-  'tests/protected-data.test.ts.hbs': (context) => context.feature.protectedData,
-  'tests/requester-secrets.test.ts.hbs': (context) => context.feature.requesterSecrets,
 };
+
+/** A feature's own code and tests are named after it, and come only with it. */
+function featureOf(template: string): Feature | undefined {
+  const name = template.match(/^(?:src\/iexec|tests)\/([a-z-]+?)(?:\.test)?\.ts\.hbs$/)?.[1];
+  return FEATURES.find((feature) => feature === name);
+}
+
+function wanted(template: string, context: TemplateContext): boolean {
+  const feature = featureOf(template);
+  if (feature) return context.features.includes(feature);
+  return ONLY_WHEN[template]?.(context) ?? true;
+}
 
 const TEMPLATE_SUFFIX = '.hbs';
 
@@ -29,7 +30,7 @@ export function templatesFor(templates: string, context: TemplateContext): strin
   return readdirSync(templates, { recursive: true, withFileTypes: true })
     .filter((entry) => entry.isFile())
     .map((entry) => join(entry.parentPath, entry.name).slice(templates.length + 1).replaceAll('\\', '/'))
-    .filter((file) => ONLY_WHEN[file]?.(context) ?? true)
+    .filter((file) => wanted(file, context))
     .sort();
 }
 
