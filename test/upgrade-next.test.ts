@@ -41,6 +41,19 @@ async function ownedModule(name: string): Promise<string> {
   return dir;
 }
 
+
+/** The next version's setup, dying like a killed process after `writes` files were written. */
+function crashingAfter(writes: number): UpgradeSetup {
+  let written = 0;
+  return {
+    ...next,
+    write: async (target, entry) => {
+      if (++written > writes) throw new Error('simulated crash');
+      await writeEntry(target, entry);
+    },
+  };
+}
+
 describe('an upgrade to the next generator version', () => {
   let dir: string;
   let theirs: Record<string, string>;
@@ -177,14 +190,7 @@ describe('an interrupted upgrade', () => {
 
     await upgradeHere([whole, ...NO_STEPS], next);
 
-    let writes = 0;
-    const crashing: UpgradeSetup = {
-      ...next,
-      write: async (target, entry) => {
-        if (++writes > 3) throw new Error('simulated crash');
-        await writeEntry(target, entry);
-      },
-    };
+    const crashing = crashingAfter(3);
     const first = await upgradeHere([cut, ...NO_STEPS], crashing);
     expect(first.error?.message).toBe('simulated crash');
     expect(await read(cut, MANIFEST_FILE)).toBe(oldManifest);
@@ -208,14 +214,7 @@ describe('an interrupted upgrade', () => {
 
   it('refuses to finish over a file changed since, naming it and both ways out', async () => {
     const dir = await ownedModule('cut-then-edited');
-    let writes = 0;
-    const crashing: UpgradeSetup = {
-      ...next,
-      write: async (target, entry) => {
-        if (++writes > 1) throw new Error('simulated crash');
-        await writeEntry(target, entry);
-      },
-    };
+    const crashing = crashingAfter(1);
     await upgradeHere([dir, ...NO_STEPS], crashing);
     const journal = JSON.parse(await read(dir, JOURNAL_FILE));
     const untouched = journal.entries[journal.entries.length - 1].path as string;
