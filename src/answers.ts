@@ -189,9 +189,25 @@ export const QUESTIONS = [
     help: `what the app reads, comma-separated: ${FEATURES.join(', ')}, or none (default: args; bulk implies protected-data)`,
     message: 'Features of the iExec worker contract the app uses',
     multiple: true,
-    choices: () => FEATURES.map((value) => ({ value, title: value, hint: FEATURE_PROFILES[value].hint })),
+    choices: (answers) =>
+      FEATURES.filter((value) => !TEE_PROFILES[answers.tee ?? 'tdx'].unsupportedFeatures[value]).map((value) => ({
+        value,
+        title: value,
+        hint: FEATURE_PROFILES[value].hint,
+      })),
     default: (): Feature[] => ['args'],
-    parse: parseFeatures,
+    parse: (raw, answers) => {
+      const features = parseFeatures(raw);
+      const tee = answers.tee ?? 'tdx';
+      const refused = features.filter((feature) => TEE_PROFILES[tee].unsupportedFeatures[feature]);
+      if (refused.length > 0) {
+        const reasons = refused.map((feature) => `${feature}: ${TEE_PROFILES[tee].unsupportedFeatures[feature]}`).join('; ');
+        throw new UserError(
+          `--tee ${tee} cannot run --features ${refused.join(',')} (${reasons}). Drop ${refused.join(', ')} from --features, or use --tee tdx.`,
+        );
+      }
+      return features;
+    },
     recorded: true,
   }),
 ] as const satisfies readonly Question[];

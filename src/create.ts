@@ -10,6 +10,7 @@ import type { Invocation } from './options.js';
 import { generatorVersion } from './paths.js';
 import { scriptLine } from './package-manager.js';
 import { note, paint } from './progress.js';
+import { TEE_PROFILES } from './profiles.js';
 import { renderModule } from './render.js';
 import { initGit, install, StepFailed, validate } from './steps.js';
 import { checkTarget, placeModule, stagingFolder } from './target.js';
@@ -99,6 +100,8 @@ export async function create(invocation: Invocation): Promise<void> {
     { directory: target, userAgent: process.env.npm_config_user_agent },
     asking ? ask : undefined,
   );
+  const notice = TEE_PROFILES[answers.tee].notice;
+  if (notice) note(paint.warn(`! ${notice}`));
   const files = await writeModule(answers, target, invocation);
 
   if (invocation.switches['dry-run']) {

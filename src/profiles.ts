@@ -3,6 +3,8 @@
  * Everything profile-specific the templates need is derived from these two tables.
  */
 
+import type { Feature } from './features.js';
+
 export const TEES = ['tdx', 'scone'] as const;
 export type Tee = (typeof TEES)[number];
 
@@ -17,6 +19,10 @@ interface TeeProfile {
   teeTag: string;
   defaultChain: Chain;
   chains: readonly Chain[];
+  /** Worker-contract features this stack cannot run, with the reason shown when one is asked for. */
+  unsupportedFeatures: Partial<Record<Feature, string>>;
+  /** Said once when the profile is chosen: where it stands at iExec. */
+  notice?: string;
 }
 
 export const TEE_PROFILES: Record<Tee, TeeProfile> = {
@@ -27,6 +33,7 @@ export const TEE_PROFILES: Record<Tee, TeeProfile> = {
     teeTag: 'tee,tdx',
     defaultChain: 'arbitrum-sepolia-testnet',
     chains: ['arbitrum-sepolia-testnet', 'arbitrum-mainnet'],
+    unsupportedFeatures: {},
   },
   scone: {
     title: 'SCONE (Intel SGX)',
@@ -35,6 +42,13 @@ export const TEE_PROFILES: Record<Tee, TeeProfile> = {
     teeTag: 'tee,scone',
     defaultChain: 'bellecour',
     chains: ['bellecour'],
+    unsupportedFeatures: {
+      // iexec SDK 8.24, src/common/utils/config.js: bellecour lists BULK_PROCESSING under notImplemented.
+      bulk: 'SDK 8.24 marks bulk processing as not implemented on bellecour, so no SCONE task can run a bulk slice',
+    },
+    // iExec removed SCONE and bellecour from SDK 9.0.0, its docs and web3mail (April 2026).
+    notice:
+      'SCONE (SGX) is iExec\'s legacy stack: SDK 9, the iExec docs and web3mail dropped it and bellecour in April 2026. Choose it for an existing SGX deployment or a self-hosted stack; new modules should use --tee tdx.',
   },
 };
 

@@ -93,6 +93,17 @@ describe('the features answer', () => {
     expect((await resolveAnswers({ features: 'bulk' }, around)).features).toEqual(['protected-data', 'bulk']);
   });
 
+  it('refuses bulk on SCONE, whose SDK 8 cannot run it on bellecour, and does not offer it there', async () => {
+    await expect(resolveAnswers({ tee: 'scone', features: 'args,bulk' }, around)).rejects.toThrow(
+      /--tee scone cannot run --features bulk \(bulk: SDK 8\.24 marks bulk processing as not implemented on bellecour.*or use --tee tdx/,
+    );
+    const offered = (tee: 'tdx' | 'scone') =>
+      QUESTIONS.find((q) => q.key === 'features')!.choices!({ tee }).map((choice) => choice.value);
+    expect(offered('scone')).not.toContain('bulk');
+    expect(offered('scone')).toContain('protected-data');
+    expect(offered('tdx')).toContain('bulk');
+  });
+
   it('refuses unknown features, naming them and the valid list', async () => {
     await expect(resolveAnswers({ features: 'args,secrets,dataset' }, around)).rejects.toThrow(
       'Unknown --features "secrets", "dataset": use a comma-separated list of args, input-files, requester-secrets, app-secret, protected-data, bulk, callback, or none.',

@@ -44,6 +44,7 @@ describe('bad input: one clear line, non-zero exit, nothing written', () => {
     [['--chain', 'bellecour'], /--tee tdx cannot run on --chain bellecour/],
     [['--docker-namespace', 'Bad Space'], /Invalid --docker-namespace/],
     [['--features', 'args,oracle'], /Unknown --features "oracle": use a comma-separated list of args, input-files/],
+    [['--tee', 'scone', '--features', 'args,bulk'], /--tee scone cannot run --features bulk \(bulk: SDK 8\.24 marks bulk processing as not implemented on bellecour.*Drop bulk/],
     [['--answers', '/nonexistent/answers.json'], /Cannot read --answers/],
     [['extra-positional'], /Expected one directory, got 2/],
   ])('%j', async (args, message) => {
@@ -65,6 +66,16 @@ describe('bad input: one clear line, non-zero exit, nothing written', () => {
     expect(exitCode).toBe(1);
     expect(stderr).toMatch(/is not empty \(notes\.txt\).*--force/);
     expect(await readdir(target)).toEqual(['notes.txt']);
+  });
+
+  it('refuses bulk on SCONE from an answers file too, writing nothing', async () => {
+    const file = join(work, 'scone-bulk.json');
+    await writeFile(file, JSON.stringify({ tee: 'scone', features: ['bulk'] }));
+    const target = join(work, 'scone-bulk');
+    const { exitCode, stderr } = await runCli([target, '--answers', file, ...QUIET]);
+    expect(exitCode).toBe(1);
+    expect(stderr).toMatch(/--tee scone cannot run --features bulk/);
+    expect(existsSync(target)).toBe(false);
   });
 
   it('refuses an answers file with an unknown key, naming the valid keys', async () => {
