@@ -40,6 +40,8 @@ function featureFlags(features: readonly Feature[]) {
     anySecret: feature.requesterSecrets || feature.appSecret,
     needsTee: feature.requesterSecrets || feature.appSecret || feature.protectedData,
     readsNames: feature.args || feature.inputFiles || feature.protectedData,
+    // The callback feature reads its opt-in from the task args, whether or not the app reads args.
+    readsArgv: feature.args || feature.callback,
   };
 }
 
