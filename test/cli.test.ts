@@ -121,6 +121,14 @@ describe('writing a module', () => {
     expect(manifest.answers).toMatchObject({ name: 'm2', tee: 'tdx', chain: 'arbitrum-sepolia-testnet' });
   });
 
+  it('says once, when SCONE is chosen, that iExec dropped it from SDK 9, and says nothing of it for TDX', async () => {
+    const scone = await runCli([join(work, 'scone-notice'), '--tee', 'scone', ...QUIET]);
+    expect(scone.exitCode, scone.stderr).toBe(0);
+    expect(scone.stdout.match(/legacy stack: SDK 9, the iExec docs and web3mail dropped it and bellecour in April 2026/g)).toHaveLength(1);
+    const tdx = await runCli([join(work, 'tdx-notice'), ...QUIET]);
+    expect(tdx.stdout).not.toMatch(/legacy/);
+  });
+
   it('records the answers and the pristine text of every file it wrote', async () => {
     const target = join(work, 'recorded');
     const { exitCode } = await runCli([target, '--tee', 'scone', '--docker-namespace', 'alice', ...QUIET]);
