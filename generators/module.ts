@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ActionType, NodePlopAPI } from 'node-plop';
+import type { NodePlopAPI } from 'node-plop';
 import type { TemplateContext } from '../src/context.js';
 import { FEATURES, type Feature } from '../src/features.js';
 import { templateHelpers } from '../src/escape.js';
@@ -41,20 +41,19 @@ export function outputPath(template: string): string {
 }
 
 /**
- * The plop generator that writes a module: one `add` per template. Its questions live in
- * src/answers.ts, shared with the flags and the answers file, so the generator itself asks nothing.
+ * The module generator: every template this context selects, rendered by node-plop with our
+ * escaping helpers, as path -> text in path order. Its questions live in src/answers.ts, shared
+ * with the flags and the answers file, so the generator itself asks nothing.
  */
-export function moduleGenerator(plop: NodePlopAPI, templates: string, destination: string): void {
+export function generateModule(plop: NodePlopAPI, templates: string, context: TemplateContext): Record<string, string> {
   for (const [name, helper] of Object.entries(templateHelpers)) plop.setHelper(name, helper);
-  plop.setGenerator('module', {
-    description: 'a TypeScript iExec module',
-    prompts: [],
-    actions: (data): ActionType[] =>
-      templatesFor(templates, data as TemplateContext).map((template) => ({
-        type: 'add',
-        path: join(destination, outputPath(template)),
-        template: readFileSync(join(templates, template), 'utf8'),
-        abortOnFail: true,
-      })),
-  });
+  const files: Record<string, string> = {};
+  for (const template of templatesFor(templates, context)) {
+    try {
+      files[outputPath(template)] = plop.renderString(readFileSync(join(templates, template), 'utf8'), context);
+    } catch (error) {
+      throw new Error(`rendering ${template} failed: ${(error as Error).message}`);
+    }
+  }
+  return files;
 }

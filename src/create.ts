@@ -1,17 +1,17 @@
-import { readFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
 import { type Answers, resolveAnswers } from './answers.js';
 import { readAnswersFile } from './answers-file.js';
 import { ask, askDirectory } from './ask.js';
 import { templateContext } from './context.js';
 import { UserError } from './errors.js';
-import { createManifest, MANIFEST_FILE, writeManifest } from './manifest.js';
+import { createManifest, MANIFEST_FILE, manifestText } from './manifest.js';
 import type { Invocation } from './options.js';
 import { generatorVersion } from './paths.js';
 import { scriptLine } from './package-manager.js';
 import { note, paint } from './progress.js';
 import { TEE_PROFILES } from './profiles.js';
-import { renderModule } from './render.js';
+import { renderFiles, writeFiles } from './render.js';
 import { initGit, install, StepFailed, validate } from './steps.js';
 import { checkTarget, placeModule, stagingFolder } from './target.js';
 
@@ -24,11 +24,17 @@ export function interactive(invocation: Invocation): boolean {
 }
 
 /**
- * Renders into a staging folder of ours and moves the result into place only once every file
- * rendered: an error or Ctrl-C before that leaves the target untouched. The move itself takes
- * milliseconds and is not interrupted, so Ctrl-C never leaves half a module either.
+ * Renders in memory, writes the result into a staging folder of ours and moves it into place only
+ * once every file is there: an error or Ctrl-C before that leaves the target untouched. The move
+ * itself takes milliseconds and is not interrupted, so Ctrl-C never leaves half a module either.
  */
 async function writeModule(answers: Answers, target: string, invocation: Invocation): Promise<string[]> {
+  const rendered = await renderFiles(templateContext(answers, generatorVersion));
+  const files = { ...rendered, [MANIFEST_FILE]: manifestText(createManifest(generatorVersion, answers, rendered)) };
+  const written = Object.keys(files);
+  await checkTarget(target, written, Boolean(invocation.switches.force));
+  if (invocation.switches['dry-run']) return written;
+
   const staging = await stagingFolder();
   const cleanUp = () => rm(staging, { recursive: true, force: true });
   let placing = false;
@@ -39,12 +45,7 @@ async function writeModule(answers: Answers, target: string, invocation: Invocat
   };
   process.on('SIGINT', onInterrupt);
   try {
-    const files = await renderModule(templateContext(answers, generatorVersion), staging);
-    const contents = await Promise.all(files.map((f) => readFile(`${staging}/${f}`, 'utf8')));
-    await writeManifest(staging, createManifest(generatorVersion, answers, Object.fromEntries(files.map((f, i) => [f, contents[i]!]))));
-    const written = [...files, MANIFEST_FILE];
-    await checkTarget(target, written, Boolean(invocation.switches.force));
-    if (invocation.switches['dry-run']) return written;
+    await writeFiles(files, staging);
     placing = true;
     await placeModule(staging, target, written);
     if (interruptedWhilePlacing) {

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Answers, QUESTIONS } from './answers.js';
 import { UserError } from './errors.js';
@@ -26,10 +26,6 @@ export function createManifest(version: string, answers: Answers, files: Record<
 
 export function manifestText(manifest: Manifest): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
-}
-
-export async function writeManifest(directory: string, manifest: Manifest): Promise<void> {
-  await writeFile(join(directory, MANIFEST_FILE), manifestText(manifest));
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>

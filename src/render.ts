@@ -1,28 +1,39 @@
-import { chmod } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import nodePlop from 'node-plop';
-import { moduleGenerator, outputPath, templatesFor } from '../generators/module.js';
+import { generateModule } from '../generators/module.js';
 import type { TemplateContext } from './context.js';
 import { templatesDir } from './paths.js';
 
+/** A rendered module: each generated file's path (relative, `/`-separated) and text, in path order. */
+export type ModuleFiles = Readonly<Record<string, string>>;
+
+/** The module's files for this context, rendered in memory: nothing is written. */
+export async function renderFiles(context: TemplateContext, templates = templatesDir): Promise<ModuleFiles> {
+  // node-plop reads a package.json in its destination for a `pkg` helper no template uses: point it
+  // at the templates, which have none, rather than at whatever folder the user runs us from.
+  const plop = await nodePlop('', { destBasePath: templates, force: false });
+  return generateModule(plop, templates, context);
+}
+
 /**
- * Renders the module into `destination`, an empty folder of ours (the staging folder), and returns
- * the paths written, relative and sorted. Shell scripts are made executable here rather than by the
- * template's file mode, which does not survive every way a package gets installed.
+ * Writes rendered files into `destination`. Shell scripts are made executable here rather than by
+ * the template's file mode, which does not survive every way a package gets installed.
  */
-export async function renderModule(
-  context: TemplateContext,
-  destination: string,
-  templates = templatesDir,
-): Promise<string[]> {
-  const plop = await nodePlop('', { destBasePath: destination, force: false });
-  moduleGenerator(plop, templates, destination);
-  const { failures } = await plop.getGenerator('module').runActions(context);
-  if (failures.length > 0) {
-    const detail = failures.map((f) => `${f.path || f.type}: ${f.error}`).join('\n');
-    throw new Error(`rendering the templates failed:\n${detail}`);
-  }
-  const files = templatesFor(templates, context).map(outputPath);
-  await Promise.all(files.filter((f) => f.endsWith('.sh')).map((f) => chmod(join(destination, f), 0o755)));
-  return files;
+export async function writeFiles(files: ModuleFiles, destination: string): Promise<void> {
+  const folders = new Set(Object.keys(files).map((path) => dirname(join(destination, path))));
+  for (const folder of folders) await mkdir(folder, { recursive: true });
+  await Promise.all(
+    Object.entries(files).map(async ([path, text]) => {
+      await writeFile(join(destination, path), text);
+      if (path.endsWith('.sh')) await chmod(join(destination, path), 0o755);
+    }),
+  );
+}
+
+/** Renders the module into `destination` and returns the paths written, sorted. */
+export async function renderModule(context: TemplateContext, destination: string, templates = templatesDir): Promise<string[]> {
+  const files = await renderFiles(context, templates);
+  await writeFiles(files, destination);
+  return Object.keys(files);
 }

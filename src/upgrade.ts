@@ -1,4 +1,4 @@
-import { access, readFile, rm } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { type Answers, QUESTIONS, resolveAnswers } from './answers.js';
@@ -28,10 +28,9 @@ import type { PackageManager } from './package-manager.js';
 import { generatorVersion, templatesDir } from './paths.js';
 import { CONFLICT_LABEL_OURS, CONFLICT_LABEL_THEIRS_PREFIX, type FileChange, planFiles } from './plan.js';
 import { note, paint } from './progress.js';
-import { renderModule } from './render.js';
+import { renderFiles } from './render.js';
 import { compareVersions } from './semver.js';
 import { install, StepFailed, validate } from './steps.js';
-import { stagingFolder } from './target.js';
 import { planLines } from './upgrade-report.js';
 
 /** The generator doing the upgrade. Tests swap in a changed copy of the templates as "the next version". */
@@ -94,22 +93,6 @@ async function upgradeAnswers(invocation: Invocation, target: string, recorded: 
     },
   );
   return { answers, notes };
-}
-
-/** The newer generator's text of every file, rendered in a staging folder that is then removed. */
-async function renderFiles(answers: Answers, setup: UpgradeSetup): Promise<Record<string, string>> {
-  const staging = await stagingFolder();
-  const onInterrupt = () => {
-    void rm(staging, { recursive: true, force: true }).finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onInterrupt);
-  try {
-    const files = await renderModule(templateContext(answers, setup.version), staging, setup.templates);
-    return Object.fromEntries(await Promise.all(files.map(async (f) => [f, await readFile(join(staging, f), 'utf8')] as const)));
-  } finally {
-    process.removeListener('SIGINT', onInterrupt);
-    await rm(staging, { recursive: true, force: true });
-  }
 }
 
 async function readModule(target: string, paths: Iterable<string>): Promise<Map<string, string>> {
@@ -215,7 +198,7 @@ async function planUpgrade(invocation: Invocation, target: string, setup: Upgrad
   }
   const migrated = migrate(manifest, setup.version, setup.migrations);
   const { answers, notes } = await upgradeAnswers(invocation, target, migrated.answers);
-  const theirs = await renderFiles(answers, setup);
+  const theirs = await renderFiles(templateContext(answers, setup.version), setup.templates);
   const disk = await readModule(target, new Set([...Object.keys(migrated.files), ...Object.keys(theirs), ...Object.values(migrated.moves)]));
   const changes = planFiles({
     base: migrated.files,

@@ -7,7 +7,7 @@ import { templateContext } from '../../src/context.js';
 import { splitLines } from '../../src/merge.js';
 import { parseInvocation } from '../../src/options.js';
 import { generatorVersion, templatesDir } from '../../src/paths.js';
-import { renderModule } from '../../src/render.js';
+import { type ModuleFiles, renderFiles } from '../../src/render.js';
 import { upgrade, type UpgradeSetup, CURRENT_GENERATOR } from '../../src/upgrade.js';
 import { runCli, tempDir } from './cli.js';
 
@@ -35,13 +35,9 @@ export async function tree(dir: string): Promise<Record<string, string>> {
 }
 
 /** What the generator renders for these flags (directory name `name` for the default name). */
-export async function render(flags: Partial<Record<keyof Answers, string>>, templates = templatesDir, version = generatorVersion): Promise<Record<string, string>> {
+export async function render(flags: Partial<Record<keyof Answers, string>>, templates = templatesDir, version = generatorVersion): Promise<ModuleFiles> {
   const answers = await resolveAnswers(flags, { directory: '/modules/m' });
-  const dir = await tempDir('cim-render-');
-  const files = await renderModule(templateContext(answers, version), dir, templates);
-  const result = Object.fromEntries(await Promise.all(files.map(async (f) => [f, await readFile(join(dir, f), 'utf8')] as const)));
-  await rm(dir, { recursive: true, force: true });
-  return result;
+  return renderFiles(templateContext(answers, version), templates);
 }
 
 /**
