@@ -49,8 +49,6 @@ export interface Question<K extends AnswerKey = AnswerKey> {
   default: (answers: Partial<Answers>, around: Surroundings) => Answers[K];
   /** Normalises a raw value or throws a UserError that names the problem and the fix. */
   parse: (raw: unknown, answers: Partial<Answers>) => Answers[K];
-  /** Kept in the module's manifest, so `upgrade` renders with the same answer. */
-  recorded: boolean;
 }
 
 function text(raw: unknown, flag: string): string {
@@ -106,7 +104,6 @@ export const QUESTIONS = [
     message: 'Package name',
     default: (_answers, around) => suggestPackageName(basename(resolve(around.directory))),
     parse: parsePackageName,
-    recorded: true,
   }),
   question({
     key: 'description',
@@ -123,7 +120,6 @@ export const QUESTIONS = [
       }
       return value;
     },
-    recorded: true,
   }),
   question({
     key: 'tee',
@@ -134,7 +130,6 @@ export const QUESTIONS = [
     choices: () => TEES.map((value) => ({ value, title: TEE_PROFILES[value].title, hint: TEE_PROFILES[value].hint })),
     default: (): Tee => 'tdx',
     parse: oneOf(TEES, 'tee'),
-    recorded: true,
   }),
   question({
     key: 'chain',
@@ -151,7 +146,6 @@ export const QUESTIONS = [
       if (why) throw new UserError(`--tee ${answers.tee ?? 'tdx'} cannot run on --chain ${chain}: ${why}`);
       return chain;
     },
-    recorded: true,
   }),
   question({
     key: 'dockerNamespace',
@@ -169,7 +163,6 @@ export const QUESTIONS = [
       }
       return value;
     },
-    recorded: true,
   }),
   question({
     key: 'packageManager',
@@ -180,7 +173,6 @@ export const QUESTIONS = [
     choices: () => PACKAGE_MANAGERS.map((value) => ({ value, title: value })),
     default: (_answers, around) => packageManagerFromUserAgent(around.userAgent),
     parse: oneOf(PACKAGE_MANAGERS, 'package-manager'),
-    recorded: true,
   }),
   question({
     key: 'features',
@@ -208,13 +200,8 @@ export const QUESTIONS = [
       }
       return features;
     },
-    recorded: true,
   }),
 ] as const satisfies readonly Question[];
-
-export function questionFor(key: string): Question | undefined {
-  return QUESTIONS.find((q) => q.key === key);
-}
 
 /**
  * Fills every answer in table order from what was given (flags, answers file) and, for what was not,

@@ -61,3 +61,8 @@ export async function askDirectory(): Promise<string> {
   });
   return String(value).trim();
 }
+
+/** A yes/no question at the terminal; Ctrl-C cancels like at any other prompt. */
+export async function confirm(message: string): Promise<boolean> {
+  return (await one({ type: 'confirm', name: 'value', message, initial: true })) === true;
+}

@@ -21,7 +21,7 @@ async function main(argv: string[]): Promise<void> {
   if (invocation.switches.version) return console.log(generatorVersion);
   if (invocation.command === 'validate') return validateCommand(invocation);
   // Loaded only for upgrade: the merge engine is no weight on `npm create`.
-  if (invocation.command === 'upgrade') return (await import('./upgrade.js')).upgrade(invocation);
+  if (invocation.command === 'upgrade') return (await import('./upgrade/upgrade.js')).upgrade(invocation);
   return create(invocation);
 }
 

@@ -1,7 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { type Answers, resolveAnswers } from './answers.js';
-import { readAnswersFile } from './answers-file.js';
 import { ask, askDirectory } from './ask.js';
 import { templateContext } from './context.js';
 import { UserError } from './errors.js';
@@ -12,16 +11,9 @@ import { scriptLine } from './package-manager.js';
 import { note, paint } from './progress.js';
 import { TEE_PROFILES } from './profiles.js';
 import { renderFiles, writeFiles } from './render.js';
-import { initGit, install, StepFailed, validate } from './steps.js';
+import { givenAnswers, interactive, postSteps, shortPath, surroundings, writing } from './session.js';
+import { initGit, install, validate } from './steps.js';
 import { checkTarget, placeModule, stagingFolder } from './target.js';
-
-export function interactive(invocation: Invocation): boolean {
-  if (invocation.switches.yes) return false;
-  return (
-    (invocation.switches.interactive as boolean | undefined) ??
-    Boolean(process.stdin.isTTY && process.stdout.isTTY && !process.env.CI)
-  );
-}
 
 /**
  * Renders in memory, writes the result into a staging folder of ours and moves it into place only
@@ -37,31 +29,18 @@ async function writeModule(answers: Answers, target: string, invocation: Invocat
 
   const staging = await stagingFolder();
   const cleanUp = () => rm(staging, { recursive: true, force: true });
-  let placing = false;
-  let interruptedWhilePlacing = false;
-  const onInterrupt = () => {
-    if (placing) interruptedWhilePlacing = true;
-    else void cleanUp().finally(() => process.exit(130));
-  };
-  process.on('SIGINT', onInterrupt);
   try {
-    await writeFiles(files, staging);
-    placing = true;
-    await placeModule(staging, target, written);
-    if (interruptedWhilePlacing) {
-      throw new UserError(`Interrupted: the module is in ${target}, but nothing was installed or validated.`, 130);
-    }
+    await writing(
+      () => cleanUp().then(() => 'Cancelled: nothing was written.'),
+      async (uncut) => {
+        await writeFiles(files, staging);
+        await uncut(() => placeModule(staging, target, written), `Interrupted: the module is in ${target}, but nothing was installed or validated.`);
+      },
+    );
     return written;
   } finally {
-    process.removeListener('SIGINT', onInterrupt);
     await cleanUp();
   }
-}
-
-/** How to refer to the module from here: relative when it is below us, else its absolute path. */
-export function shortPath(target: string): string {
-  const path = relative(process.cwd(), target);
-  return path === '' ? '.' : path.startsWith('..') ? target : path;
 }
 
 function nextSteps(answers: Answers, target: string, installed: boolean): string {
@@ -87,7 +66,7 @@ function nextSteps(answers: Answers, target: string, installed: boolean): string
 
 export async function create(invocation: Invocation): Promise<void> {
   const asking = interactive(invocation);
-  const fromFile = typeof invocation.switches.answers === 'string' ? await readAnswersFile(invocation.switches.answers) : {};
+  const given = await givenAnswers(invocation);
   let directory = invocation.directory;
   if (directory === undefined) {
     if (!asking) throw new UserError('Missing the directory: pass it first, e.g. `create-iexec-module my-module` (or `.` for this one).');
@@ -96,11 +75,7 @@ export async function create(invocation: Invocation): Promise<void> {
   const target = resolve(directory);
   await checkTarget(target, [], Boolean(invocation.switches.force));
 
-  const answers = await resolveAnswers(
-    { ...fromFile, ...invocation.given },
-    { directory: target, userAgent: process.env.npm_config_user_agent },
-    asking ? ask : undefined,
-  );
+  const answers = await resolveAnswers(given, surroundings(target), asking ? ask : undefined);
   const notice = TEE_PROFILES[answers.tee].notice;
   if (notice) note(paint.warn(`! ${notice}`));
   const files = await writeModule(answers, target, invocation);
@@ -114,15 +89,9 @@ export async function create(invocation: Invocation): Promise<void> {
 
   if (invocation.switches.git !== false) await initGit(target, generatorVersion);
   const installing = invocation.switches.install !== false;
-  const where = shortPath(target);
-  try {
+  await postSteps(target, answers.packageManager, async () => {
     if (installing) await install(target, answers.packageManager);
     if (installing && invocation.switches.validate !== false) await validate(target, answers.packageManager);
-  } catch (error) {
-    if (error instanceof StepFailed) {
-      error.retry = `cd ${where} && ${answers.packageManager} install && npx create-iexec-module validate`;
-    }
-    throw error;
-  }
+  });
   note(nextSteps(answers, target, installing));
 }

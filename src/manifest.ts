@@ -14,13 +14,13 @@ const MANIFEST_FORMAT = 1;
 export interface Manifest {
   format: typeof MANIFEST_FORMAT;
   generator: { name: 'create-iexec-module'; version: string };
-  /** Only the answers the table marks as recorded: `upgrade` resolves the rest again. */
+  /** Every answer, in table order; partial when written by an older generator that asked fewer. */
   answers: Partial<Answers>;
   files: Record<string, string>;
 }
 
 export function createManifest(version: string, answers: Answers, files: Record<string, string>): Manifest {
-  const recorded = Object.fromEntries(QUESTIONS.filter((q) => q.recorded).map((q) => [q.key, answers[q.key]]));
+  const recorded = Object.fromEntries(QUESTIONS.map((q) => [q.key, answers[q.key]]));
   return { format: MANIFEST_FORMAT, generator: { name: 'create-iexec-module', version }, answers: recorded, files };
 }
 

@@ -1,6 +1,5 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { UserError } from './errors.js';
 import { installArgs, type PackageManager } from './package-manager.js';
 import { note, paint, step } from './progress.js';
@@ -20,8 +19,11 @@ export class StepFailed extends Error {
 
 const TAIL_LINES = 40;
 
+// execa is loaded where a command runs, not with the CLI: it and its dependencies are half of the
+// bundle, and `--no-install --no-git` runs no command at all.
 async function run(title: string, file: string, args: string[], cwd: string): Promise<void> {
   await step(title, async () => {
+    const { execa } = await import('execa');
     const result = await execa(file, args, { cwd, all: true, reject: false, stdin: 'ignore', env: { FORCE_COLOR: '0' } });
     if ((result as { code?: string }).code === 'ENOENT') {
       throw new StepFailed(title, `${file} is not installed or not on PATH: install it, or choose another --package-manager.`);
@@ -34,6 +36,7 @@ async function run(title: string, file: string, args: string[], cwd: string): Pr
 }
 
 async function insideGitRepository(cwd: string): Promise<boolean | undefined> {
+  const { execa } = await import('execa');
   const result = await execa('git', ['rev-parse', '--is-inside-work-tree'], { cwd, reject: false, stdin: 'ignore' });
   if ((result as { code?: string }).code === 'ENOENT') return undefined;
   return result.exitCode === 0;

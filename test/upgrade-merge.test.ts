@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mergeJson } from '../src/json-merge.js';
-import { hasConflict, mergeText, splitLines } from '../src/merge.js';
-import { compareVersions } from '../src/semver.js';
+import { mergeJson } from '../src/upgrade/json-merge.js';
+import { hasConflict, mergeText, splitLines } from '../src/upgrade/merge.js';
+import { compareVersions } from '../src/upgrade/semver.js';
 
 const LABELS = { ours: 'yours', theirs: 'create-iexec-module 9.9.9' };
 const lines = (...l: string[]) => l.map((x) => `${x}\n`).join('');

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { cp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { JOURNAL_FILE, writeEntry } from '../src/journal.js';
+import { JOURNAL_FILE, writeEntry } from '../src/upgrade/journal.js';
 import { MANIFEST_FILE, type Manifest } from '../src/manifest.js';
-import { type Migration, migrate } from '../src/migrations.js';
-import type { UpgradeSetup } from '../src/upgrade.js';
+import { type Migration, migrate } from '../src/upgrade/migrations.js';
+import type { UpgradeSetup } from '../src/upgrade/upgrade.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { generate, NEXT, NEXT_VERSION, nextGenerator, render, SCONE, tree, upgradeHere } from './helpers/upgrade.js';
 
@@ -75,7 +75,7 @@ describe('an upgrade to the next generator version', () => {
   });
 
   it('keeps a file only the owner changed', async () => {
-    expect(output).toMatch(row('keep', 'src/app.ts'));
+    expect(output).toMatch(row('yours', 'src/app.ts'));
     expect(await read(dir, 'src/app.ts')).toBe(`${theirs['src/app.ts']}${OWNER}\n`);
   });
 
@@ -136,7 +136,7 @@ describe('an upgrade to the next generator version', () => {
     await generate(other, SCONE);
     await writeFile(join(other, NEXT.dropped), `${await read(other, NEXT.dropped)}secrets/\n`);
     const result = await upgradeHere([other, ...NO_STEPS], next);
-    expect(result.output).toMatch(/^ {2}kept +\.dockerignore +no longer generated, but you changed it/m);
+    expect(result.output).toMatch(/^ {2}orphaned +\.dockerignore +no longer generated, but you changed it/m);
     expect(await read(other, NEXT.dropped)).toMatch(/secrets\/\n$/);
     expect(Object.keys((await manifestOf(other)).files)).not.toContain(NEXT.dropped);
   });

@@ -1,9 +1,9 @@
 import { beforeAll, expect, it } from 'vitest';
 import type { Manifest } from '../src/manifest.js';
-import { splitLines } from '../src/merge.js';
-import { migrate } from '../src/migrations.js';
+import { splitLines } from '../src/upgrade/merge.js';
+import { migrate } from '../src/upgrade/migrations.js';
 import { generatorVersion } from '../src/paths.js';
-import { CONFLICT_LABEL_OURS, planFiles } from '../src/plan.js';
+import { CONFLICT_LABEL_OURS, decideFiles } from '../src/upgrade/decide.js';
 import { NEXT_VERSION, nextGenerator, render } from './helpers/upgrade.js';
 
 /*
@@ -119,7 +119,7 @@ it(`keeps every line an owner wrote, over ${CASES} random cases`, () => {
       owned.set(path, edited.text === undefined ? [] : [...new Set(edited.ownerLines)]);
     }
 
-    const changes = planFiles({
+    const changes = decideFiles({
       base: upgrade.base,
       theirs: upgrade.theirs,
       disk: (path) => disk.get(path),

@@ -68,7 +68,7 @@ describe('changing the TEE and the chain (scone on bellecour -> tdx on arbitrum-
   });
 
   it('keeps the owner edit in src/app.ts', async () => {
-    expect(result.stdout).toMatch(row('keep', 'src/app.ts'));
+    expect(result.stdout).toMatch(row('yours', 'src/app.ts'));
     expect(await read(dir, 'src/app.ts')).toBe(insertLine(tdx['src/app.ts']!, 0, OWNER));
   });
 
@@ -162,7 +162,7 @@ describe('files the owner or the templates removed', () => {
     await writeFile(join(dir, 'sconify.sh'), `${await read(dir, 'sconify.sh')}# mine\n`);
     const { stdout, exitCode } = await runCli(['upgrade', dir, ...TDX, ...NO_STEPS]);
     expect(exitCode).toBe(0);
-    expect(stdout).toMatch(/^ {2}kept +sconify\.sh +no longer generated, but you changed it/m);
+    expect(stdout).toMatch(/^ {2}orphaned +sconify\.sh +no longer generated, but you changed it/m);
     expect(await read(dir, 'sconify.sh')).toMatch(/# mine\n$/);
   });
 });
@@ -179,7 +179,7 @@ describe('--dry-run and --check write nothing', () => {
     const { stdout, exitCode } = await runCli(['upgrade', dir, ...TDX, '--dry-run']);
     expect(exitCode).toBe(0);
     for (const path of new Set([...Object.keys(scone), ...Object.keys(tdx)])) {
-      const expected = path === 'src/app.ts' ? 'keep' : tdx[path] === undefined ? 'delete' : scone[path] === tdx[path] ? undefined : 'update';
+      const expected = path === 'src/app.ts' ? 'yours' : tdx[path] === undefined ? 'delete' : scone[path] === tdx[path] ? undefined : 'update';
       if (expected) expect(stdout, path).toMatch(row(expected, path));
       else expect(stdout, path).not.toMatch(new RegExp(`^  \\S+ +${path.replaceAll('.', '\\.')} `, 'm'));
     }

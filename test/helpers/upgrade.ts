@@ -4,11 +4,11 @@ import { diffIndices } from 'node-diff3';
 import { expect, vi } from 'vitest';
 import { type Answers, resolveAnswers } from '../../src/answers.js';
 import { templateContext } from '../../src/context.js';
-import { splitLines } from '../../src/merge.js';
+import { splitLines } from '../../src/upgrade/merge.js';
 import { parseInvocation } from '../../src/options.js';
 import { generatorVersion, templatesDir } from '../../src/paths.js';
 import { type ModuleFiles, renderFiles } from '../../src/render.js';
-import { upgrade, type UpgradeSetup, CURRENT_GENERATOR } from '../../src/upgrade.js';
+import { upgrade, type UpgradeSetup, CURRENT_GENERATOR } from '../../src/upgrade/upgrade.js';
 import { runCli, tempDir } from './cli.js';
 
 export const SCONE = ['--tee', 'scone', '--chain', 'bellecour'];

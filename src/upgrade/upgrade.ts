@@ -1,13 +1,19 @@
 import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { type Answers, QUESTIONS, resolveAnswers } from './answers.js';
-import { readAnswersFile } from './answers-file.js';
-import { ask } from './ask.js';
-import { confirm } from './confirm.js';
-import { templateContext } from './context.js';
-import { interactive, shortPath } from './create.js';
-import { UserError } from './errors.js';
+import { type Answers, QUESTIONS, resolveAnswers } from '../answers.js';
+import { ask, confirm } from '../ask.js';
+import { templateContext } from '../context.js';
+import { UserError } from '../errors.js';
+import { createManifest, type Manifest, readManifest } from '../manifest.js';
+import type { Invocation } from '../options.js';
+import type { PackageManager } from '../package-manager.js';
+import { generatorVersion, templatesDir } from '../paths.js';
+import { note, paint } from '../progress.js';
+import { renderFiles } from '../render.js';
+import { givenAnswers, interactive, postSteps, shortPath, surroundings, writing } from '../session.js';
+import { install, validate } from '../steps.js';
+import { CONFLICT_LABEL_OURS, CONFLICT_LABEL_THEIRS_PREFIX, decideFiles, type FileDecision } from './decide.js';
 import {
   checkWritable,
   completeJournal,
@@ -21,17 +27,9 @@ import {
   type WriteEntry,
   writeEntry,
 } from './journal.js';
-import { createManifest, type Manifest, readManifest } from './manifest.js';
 import { type Migration, MIGRATIONS, migrate } from './migrations.js';
-import type { Invocation } from './options.js';
-import type { PackageManager } from './package-manager.js';
-import { generatorVersion, templatesDir } from './paths.js';
-import { CONFLICT_LABEL_OURS, CONFLICT_LABEL_THEIRS_PREFIX, type FileChange, planFiles } from './plan.js';
-import { note, paint } from './progress.js';
-import { renderFiles } from './render.js';
+import { reportLines } from './report.js';
 import { compareVersions } from './semver.js';
-import { install, StepFailed, validate } from './steps.js';
-import { planLines } from './upgrade-report.js';
 
 /** The generator doing the upgrade. Tests swap in a changed copy of the templates as "the next version". */
 export interface UpgradeSetup {
@@ -71,13 +69,10 @@ function dependenciesOf(text: string | undefined): unknown {
  * asked at a terminal, and said so.
  */
 async function upgradeAnswers(invocation: Invocation, target: string, recorded: Record<string, unknown>): Promise<{ answers: Answers; notes: string[] }> {
-  const fromFile = typeof invocation.switches.answers === 'string' ? await readAnswersFile(invocation.switches.answers) : {};
+  const given = await givenAnswers(invocation);
   const asking = interactive(invocation);
   const notes: string[] = [];
-  const answers = await resolveAnswers(
-    { ...fromFile, ...invocation.given },
-    { directory: target, userAgent: process.env.npm_config_user_agent },
-    async (q, fallback, sofar) => {
+  const answers = await resolveAnswers(given, surroundings(target), async (q, fallback, sofar) => {
       if (q.key in recorded) {
         try {
           q.parse(recorded[q.key], sofar);
@@ -90,8 +85,7 @@ async function upgradeAnswers(invocation: Invocation, target: string, recorded: 
         }
       }
       return asking ? ask(q, fallback, sofar) : fallback;
-    },
-  );
+  });
   return { answers, notes };
 }
 
@@ -110,7 +104,7 @@ async function readModule(target: string, paths: Iterable<string>): Promise<Map<
 }
 
 function answerChanges(recorded: Record<string, unknown>, answers: Answers): string[] {
-  return QUESTIONS.filter((q) => q.recorded && !isDeepStrictEqual(recorded[q.key], answers[q.key])).map(
+  return QUESTIONS.filter((q) => !isDeepStrictEqual(recorded[q.key], answers[q.key])).map(
     (q) => `--${q.flag}: ${JSON.stringify(recorded[q.key] ?? null)} -> ${JSON.stringify(answers[q.key])}`,
   );
 }
@@ -127,7 +121,6 @@ async function hasNodeModules(target: string): Promise<boolean> {
 
 /** After the files: conflicts fail the run; otherwise reinstall if dependencies changed, then validate. */
 async function finish(target: string, outcome: Outcome, invocation: Invocation): Promise<void> {
-  const where = shortPath(target);
   if (outcome.conflicts.length > 0) {
     throw new UserError(
       `Upgraded with conflicts in ${files(outcome.conflicts.length)}: ${outcome.conflicts.join(', ')}. ` +
@@ -136,32 +129,23 @@ async function finish(target: string, outcome: Outcome, invocation: Invocation):
   }
   const pm = outcome.packageManager;
   const installing = outcome.dependenciesChanged && invocation.switches.install !== false;
-  try {
+  await postSteps(target, pm, async () => {
     if (installing) await install(target, pm);
-    else if (outcome.dependenciesChanged) note(paint.warn(`! dependencies changed: run \`${pm} install\` in ${where}`));
+    else if (outcome.dependenciesChanged) note(paint.warn(`! dependencies changed: run \`${pm} install\` in ${shortPath(target)}`));
     if (invocation.switches.validate !== false) {
       if (await hasNodeModules(target)) await validate(target, pm);
       else note(paint.dim(`- no node_modules: skipped validation (run \`${pm} install\`, then \`npx create-iexec-module validate\`)`));
     }
-  } catch (error) {
-    if (error instanceof StepFailed) error.retry = `cd ${where} && ${pm} install && npx create-iexec-module validate`;
-    throw error;
-  }
+  });
   note(`${paint.ok('Upgraded.')} Review the changes with \`git diff\` before committing.`);
 }
 
 /** Ctrl-C while files are written stops between two files; the journal lets the next run finish. */
-async function applyJournal(target: string, journal: UpgradeJournal, setup: UpgradeSetup): Promise<number> {
-  const onInterrupt = () => {
-    process.stderr.write('\nInterrupted: run `npx create-iexec-module upgrade` again to finish this upgrade.\n');
-    process.exit(130);
-  };
-  process.once('SIGINT', onInterrupt);
-  try {
-    return await completeJournal(target, journal, setup.write);
-  } finally {
-    process.removeListener('SIGINT', onInterrupt);
-  }
+function applyJournal(target: string, journal: UpgradeJournal, setup: UpgradeSetup): Promise<number> {
+  return writing(
+    () => 'Interrupted: run `npx create-iexec-module upgrade` again to finish this upgrade.',
+    () => completeJournal(target, journal, setup.write),
+  );
 }
 
 /** An earlier upgrade stopped half-way: show it (--dry-run, --check) or complete it. */
@@ -178,10 +162,11 @@ async function resume(target: string, journal: UpgradeJournal, invocation: Invoc
   await finish(target, journal.outcome, invocation);
 }
 
-interface Plan {
+/** Everything an upgrade would do, decided in memory before anything is written. */
+interface Proposal {
   from: string;
   answers: Answers;
-  changes: FileChange[];
+  decisions: FileDecision[];
   entries: JournalEntry[];
   /** The manifest the upgrade ends with. */
   next: Manifest;
@@ -189,8 +174,8 @@ interface Plan {
   behind: boolean;
 }
 
-/** Everything the upgrade would do, printed and decided in memory: nothing in the module is written. */
-async function planUpgrade(invocation: Invocation, target: string, setup: UpgradeSetup): Promise<Plan> {
+/** Decides and prints what the upgrade would do; nothing in the module is written. */
+async function propose(invocation: Invocation, target: string, setup: UpgradeSetup): Promise<Proposal> {
   const manifest = await readManifest(target);
   const from = manifest.generator.version;
   if (compareVersions(from, setup.version) > 0) {
@@ -200,7 +185,7 @@ async function planUpgrade(invocation: Invocation, target: string, setup: Upgrad
   const { answers, notes } = await upgradeAnswers(invocation, target, migrated.answers);
   const theirs = await renderFiles(templateContext(answers, setup.version), setup.templates);
   const disk = await readModule(target, new Set([...Object.keys(migrated.files), ...Object.keys(theirs), ...Object.values(migrated.moves)]));
-  const changes = planFiles({
+  const decisions = decideFiles({
     base: migrated.files,
     theirs,
     disk: (path) => disk.get(path),
@@ -208,19 +193,19 @@ async function planUpgrade(invocation: Invocation, target: string, setup: Upgrad
     labels: { ours: CONFLICT_LABEL_OURS, theirs: `${CONFLICT_LABEL_THEIRS_PREFIX}${setup.version}` },
   });
   const next = createManifest(setup.version, answers, theirs);
-  const entries = changes.filter((c) => c.before !== c.after).map((c) => ({ path: c.path, before: digest(c.before), after: c.after ?? null }));
+  const entries = decisions.filter((d) => d.before !== d.after).map((d) => ({ path: d.path, before: digest(d.before), after: d.after ?? null }));
 
   note(`Upgrade of ${target}: create-iexec-module ${from === setup.version ? `${from} (same version)` : `${from} -> ${setup.version}`}`);
   for (const line of [...answerChanges(migrated.answers, answers), ...notes]) note(`  ${line}`);
   for (const migration of migrated.applied) note(`  migration ${migration.version}: ${migration.description}`);
-  for (const line of planLines(changes)) note(line);
+  for (const line of reportLines(decisions)) note(line);
 
-  const unresolved = changes.filter((c) => c.action === 'unresolved').map((c) => c.path);
+  const unresolved = decisions.filter((d) => d.action === 'unresolved').map((d) => d.path);
   if (unresolved.length > 0) {
     throw new UserError(`Resolve the conflict markers left by the last upgrade in ${unresolved.join(', ')} first, then run upgrade again. Nothing was written.`);
   }
   const behind = entries.length > 0 || !isDeepStrictEqual(recordedState(next), recordedState(manifest));
-  return { from, answers, changes, entries, next, behind };
+  return { from, answers, decisions, entries, next, behind };
 }
 
 export async function upgrade(invocation: Invocation, setup: UpgradeSetup = CURRENT_GENERATOR): Promise<void> {
@@ -228,7 +213,7 @@ export async function upgrade(invocation: Invocation, setup: UpgradeSetup = CURR
   const pendingJournal = await readJournal(target);
   if (pendingJournal) return resume(target, pendingJournal as UpgradeJournal, invocation, setup);
 
-  const { from, answers, changes, entries, next, behind } = await planUpgrade(invocation, target, setup);
+  const { from, answers, decisions, entries, next, behind } = await propose(invocation, target, setup);
   if (invocation.switches.check) {
     if (!behind) return note(paint.ok('The module is up to date.'));
     const what = entries.length > 0 ? files(entries.length) : 'the answers and pristine copies its manifest records';
@@ -243,13 +228,13 @@ export async function upgrade(invocation: Invocation, setup: UpgradeSetup = CURR
   if (interactive(invocation) && !(await confirm(`Apply these changes to ${files(entries.length)}?`))) return note('Nothing written.');
 
   await checkWritable(target, entries);
-  const packageJson = changes.find((c) => c.path === 'package.json');
+  const packageJson = decisions.find((d) => d.path === 'package.json');
   const journal: UpgradeJournal = {
     format: JOURNAL_FORMAT,
     manifest: next,
     entries,
     outcome: {
-      conflicts: changes.filter((c) => c.action === 'conflict').map((c) => c.path),
+      conflicts: decisions.filter((d) => d.action === 'conflict').map((d) => d.path),
       dependenciesChanged: packageJson !== undefined && !isDeepStrictEqual(dependenciesOf(packageJson.before), dependenciesOf(packageJson.after)),
       packageManager: answers.packageManager,
     },

@@ -4,17 +4,17 @@ import { hasConflict, type MergeLabels, type Merged, mergeText, normalizeEol, us
 /**
  * What an upgrade does to one file:
  * - unchanged: the module already has the generator's new text (nothing to do);
- * - update: only the generator changed it; keep: only the owner did; merge: both did, merged
- *   cleanly; conflict: both did, on the same lines;
+ * - update: only the generator changed it; yours: only the owner did, so it stays as it is; merge:
+ *   both did, merged cleanly; conflict: both did, on the same lines;
  * - add: a new generated file; delete: no longer generated and the owner never changed it;
- *   kept: no longer generated but the owner changed it, so it stays theirs;
+ *   orphaned: no longer generated but the owner changed it, so it stays theirs;
  * - skipped: the owner deleted it, and it stays deleted;
  * - moved: a migration moved it, the owner's copy leaves this path for the new one;
  * - unresolved: both changed it, but it still holds conflict markers of an earlier upgrade.
  */
-export type Action = 'unchanged' | 'update' | 'keep' | 'merge' | 'conflict' | 'add' | 'delete' | 'kept' | 'skipped' | 'moved' | 'unresolved';
+export type Action = 'unchanged' | 'update' | 'yours' | 'merge' | 'conflict' | 'add' | 'delete' | 'orphaned' | 'skipped' | 'moved' | 'unresolved';
 
-export interface FileChange {
+export interface FileDecision {
   path: string;
   action: Action;
   /** The text on disk before the upgrade; undefined when there is no file. */
@@ -28,7 +28,8 @@ export interface FileChange {
   movedTo?: string;
 }
 
-export interface PlanInput {
+/** The three versions of every file, as decideFiles reads them. */
+export interface FileVersions {
   /** Pristine text of the previous generation, under the newer generator's paths. */
   base: Record<string, string>;
   /** What the newer generator renders with the resolved answers. */
@@ -55,15 +56,15 @@ function merge(path: string, ours: string, base: string, theirs: string, labels:
   return (path.endsWith('.json') && mergeJson(ours, base, theirs, labels)) || mergeText(ours, base, theirs, labels);
 }
 
-function decide(path: string, ours: string | undefined, base: string | undefined, theirs: string | undefined, labels: MergeLabels): Pick<FileChange, 'action' | 'after' | 'conflicts'> {
+function decide(path: string, ours: string | undefined, base: string | undefined, theirs: string | undefined, labels: MergeLabels): Pick<FileDecision, 'action' | 'after' | 'conflicts'> {
   if (theirs === undefined) {
     if (ours === undefined) return { action: 'unchanged', after: undefined };
-    return base !== undefined && same(ours, base) ? { action: 'delete', after: undefined } : { action: 'kept', after: ours };
+    return base !== undefined && same(ours, base) ? { action: 'delete', after: undefined } : { action: 'orphaned', after: ours };
   }
   if (ours === undefined) return base === undefined ? { action: 'add', after: theirs } : { action: 'skipped', after: undefined };
   if (same(ours, theirs)) return { action: 'unchanged', after: ours };
   if (base !== undefined && same(ours, base)) return { action: 'update', after: inEolOf(ours, theirs) };
-  if (base !== undefined && same(theirs, base)) return { action: 'keep', after: ours };
+  if (base !== undefined && same(theirs, base)) return { action: 'yours', after: ours };
   if (hasConflict(ours, { ours: labels.ours, theirsPrefix: CONFLICT_LABEL_THEIRS_PREFIX })) return { action: 'unresolved', after: ours };
   // No base: the owner has a file of their own where the generator now writes one. Merging against
   // an empty base keeps both, side by side in one conflict.
@@ -77,17 +78,17 @@ function decide(path: string, ours: string | undefined, base: string | undefined
  * Decides every generated file of the previous and the new generation, from the three versions of
  * each: the pristine base, the owner's copy, the generator's new text. Pure: nothing is written.
  */
-export function planFiles({ base, theirs, disk, moves, labels }: PlanInput): FileChange[] {
+export function decideFiles({ base, theirs, disk, moves, labels }: FileVersions): FileDecision[] {
   const paths = [...new Set([...Object.keys(base), ...Object.keys(theirs)])].sort();
-  const changes: FileChange[] = [];
+  const decisions: FileDecision[] = [];
   for (const path of paths) {
     const here = disk(path);
     const origin = moves[path];
     // The owner's copy still sits at the old path: it moves here, edits and all.
     const movedFrom = origin !== undefined && here === undefined && disk(origin) !== undefined ? origin : undefined;
     const ours = movedFrom !== undefined ? disk(movedFrom) : here;
-    changes.push({ path, before: here, ...decide(path, ours, base[path], theirs[path], labels), ...(movedFrom ? { movedFrom } : {}) });
-    if (movedFrom !== undefined) changes.push({ path: movedFrom, action: 'moved', before: ours, after: undefined, movedTo: path });
+    decisions.push({ path, before: here, ...decide(path, ours, base[path], theirs[path], labels), ...(movedFrom ? { movedFrom } : {}) });
+    if (movedFrom !== undefined) decisions.push({ path: movedFrom, action: 'moved', before: ours, after: undefined, movedTo: path });
   }
-  return changes;
+  return decisions;
 }

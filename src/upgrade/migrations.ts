@@ -1,4 +1,4 @@
-import type { Manifest } from './manifest.js';
+import type { Manifest } from '../manifest.js';
 import { compareVersions } from './semver.js';
 
 /**

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { chmod, lstat, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { UserError } from './errors.js';
-import { MANIFEST_FILE, type Manifest, manifestText } from './manifest.js';
+import { UserError } from '../errors.js';
+import { MANIFEST_FILE, type Manifest, manifestText } from '../manifest.js';
 
 /**
  * An upgrade writes many files, and a crash or Ctrl-C can stop it half-way. Re-planning from the old

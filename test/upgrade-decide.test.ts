@@ -1,21 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { CONFLICT_LABEL_OURS, type FileChange, planFiles } from '../src/plan.js';
+import { CONFLICT_LABEL_OURS, decideFiles, type FileDecision } from '../src/upgrade/decide.js';
 
 const LABELS = { ours: CONFLICT_LABEL_OURS, theirs: 'create-iexec-module 9.9.9' };
 
 function plan(base: Record<string, string>, theirs: Record<string, string>, disk: Record<string, string>, moves: Record<string, string> = {}) {
-  const changes = planFiles({ base, theirs, disk: (p) => disk[p], moves, labels: LABELS });
-  return Object.fromEntries(changes.map((c) => [c.path, c])) as Record<string, FileChange>;
+  const changes = decideFiles({ base, theirs, disk: (p) => disk[p], moves, labels: LABELS });
+  return Object.fromEntries(changes.map((c) => [c.path, c])) as Record<string, FileDecision>;
 }
 
-describe('the planner, file by file', () => {
+describe('the decision, file by file', () => {
   it('takes a CRLF copy of the base for untouched, and updates it keeping CRLF', () => {
     const { f } = plan({ f: 'a\nb\n' }, { f: 'a\nB\n' }, { f: 'a\r\nb\r\n' });
     expect(f).toMatchObject({ action: 'update', after: 'a\r\nB\r\n' });
   });
 
   it('calls a file that already has the new text unchanged, whatever the base', () => {
-    const changes = planFiles({ base: { f: 'old\n' }, theirs: { f: 'new\n' }, disk: () => 'new\n', moves: {}, labels: LABELS });
+    const changes = decideFiles({ base: { f: 'old\n' }, theirs: { f: 'new\n' }, disk: () => 'new\n', moves: {}, labels: LABELS });
     expect(changes).toEqual([{ path: 'f', action: 'unchanged', before: 'new\n', after: 'new\n' }]);
   });
 
