@@ -19,6 +19,8 @@ export interface Engine {
   registry: string;
   /** The digest the registry serves for repository:tag, as a puller sees it. */
   registryDigest(repository: string, tag: string): Promise<string>;
+  /** The tags the registry holds for a repository, sorted ([] when it has none). */
+  registryTags(repository: string): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -133,6 +135,13 @@ export async function startEngine(): Promise<Engine> {
       const digest = response.headers.get('docker-content-digest');
       if (!response.ok || !digest) throw new Error(`the registry has no ${repository}:${tag} (HTTP ${response.status})`);
       return digest;
+    },
+    async registryTags(repository) {
+      const response = await fetch(`http://${registry}/v2/${repository}/tags/list`);
+      if (response.status === 404) return [];
+      if (!response.ok) throw new Error(`the registry cannot list ${repository} (HTTP ${response.status})`);
+      const { tags } = (await response.json()) as { tags: string[] | null };
+      return [...(tags ?? [])].sort();
     },
     stop,
   };

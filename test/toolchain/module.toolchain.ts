@@ -33,6 +33,9 @@ const VERSION = '1.0.0';
 const SCONIFY_TAG = '5.9.1-v16';
 /** The arg the run passes: it must reach the app and show in its result. */
 const PROBE = 'toolchain-probe';
+/** The task args as one string, as `iexec app run --args` takes them: two words for the worker. */
+const ARGS = `${PROBE} "Ada Lovelace"`;
+const ZERO_ADDRESS = `0x${'0'.repeat(40)}`;
 
 const timings: { step: string; seconds: number }[] = [];
 const sizes: string[] = [];
@@ -47,6 +50,12 @@ async function timed<T>(step: string, work: () => Promise<T>): Promise<T> {
 }
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
+/** Every file the app wrote in IEXEC_OUT, read as text: where its greeting shows. */
+const resultText = (out: string) =>
+  readdirSync(out, { withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => readFileSync(join(out, entry.name), 'utf8'))
+    .join('\n');
 
 /** Whether something still answers on the port, for up to 5 s (npm may exit before anvil has). */
 async function nodeAnswers(port: string): Promise<boolean> {
@@ -154,19 +163,52 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
   });
 
   it('containers: tests/run.sh runs it like a worker and checks computed.json', { timeout: 300_000 }, async () => {
-    const result = await timed(`${profile.tee}: tests/run.sh ${PROBE}`, () => sh(['tests/run.sh', PROBE]));
+    const result = await timed(`${profile.tee}: tests/run.sh '${ARGS}'`, () => sh(['tests/run.sh', ARGS]));
     expect(result.exitCode, result.all).toBe(0);
     expect(result.stdout).toMatch(/^OK: computed\.json -> \/iexec_out\//m);
     const out = join(dir, 'tests/iexec_out');
     const computed = readJson(join(out, 'computed.json'));
     const output = join(out, computed['deterministic-output-path'].replace(/^\/iexec_out\/?/, ''));
     expect(existsSync(output)).toBe(true);
-    const written = readdirSync(out).map((name) => readFileSync(join(out, name), 'utf8')).join('\n');
-    expect(written).toContain(PROBE);
+    // Split as the worker splits iexec_args: two names, the quotes gone.
+    expect(resultText(out)).toContain(`${PROBE} and Ada Lovelace`);
+
+    // Unbalanced quotes: the worker runs the app with no args at all, and run.sh says so.
+    const unbalanced = await sh(['tests/run.sh', 'Alice "Ada']);
+    expect(unbalanced.exitCode, unbalanced.all).toBe(0);
+    expect(unbalanced.stderr).toMatch(/no args/);
+    expect(resultText(out)).toContain('Hello, world!');
+
+    const twoArgs = await sh(['tests/run.sh', 'Alice', 'Bob']);
+    expect(twoArgs.exitCode).not.toBe(0);
+    expect(twoArgs.stderr).toContain('"Alice Bob"');
 
     const missingImage = await sh(['tests/run.sh'], { env: { TAG: 'never-built' } });
     expect(missingImage.exitCode).not.toBe(0);
     expect(missingImage.stderr).toContain(`no image ${image}:never-built`);
+  });
+
+  it('containers: the app gets the args, env and log files a worker gives it (probe image)', { timeout: 300_000 }, async () => {
+    // The default app keeps neither its env nor its argv: a probe on the same image records them.
+    await timed(`${profile.tee}: build the probe image`, () => buildProbe(`${image}:dev`, `${image}:probe`));
+    const result = await timed(`${profile.tee}: tests/run.sh with the probe`, () => sh(['tests/run.sh', ARGS], { env: { TAG: 'probe' } }));
+    expect(result.exitCode, result.all).toBe(0);
+    const out = join(dir, 'tests/iexec_out');
+    const seen = readJson(join(out, 'probe.json'));
+    expect(seen.argv).toEqual([PROBE, 'Ada Lovelace']);
+    expect(seen.env).toMatchObject({
+      IEXEC_IN: '/iexec_in',
+      IEXEC_OUT: '/iexec_out',
+      IEXEC_INPUT_FILES_NUMBER: '0',
+      IEXEC_DATASET_ADDRESS: ZERO_ADDRESS,
+      IEXEC_DATASET_FILENAME: ZERO_ADDRESS,
+    });
+    expect(seen.env).not.toHaveProperty('IEXEC_INPUT_FILES_FOLDER');
+    // The worker keeps the app's output in IEXEC_OUT, uploaded with the result.
+    expect(readFileSync(join(out, 'stdout.txt'), 'utf8')).toBe('probe stdout\n');
+    expect(readFileSync(join(out, 'stderr.txt'), 'utf8')).toBe('probe stderr\n');
+    expect(result.stdout).toContain('probe stdout');
+    expect(result.stderr).toContain('probe stderr');
   });
 
   it('publish: publish.sh pushes and records the digest the registry serves', { timeout: 600_000 }, async () => {
@@ -202,6 +244,26 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
     it('sconify: `sconify.sh record` writes multiaddr, checksum and the whole mrenclave of a (stand-in) sconified image', { timeout: 600_000 }, async () => {
       const sconified = `${image}:${VERSION}-sconify-${SCONIFY_TAG}-debug`;
       await timed('scone: build the stand-in sconified image', () => buildStandIn(`${image}:${VERSION}`, sconified));
+
+      // An unknown SCONE version is refused before anything is pushed or written.
+      const unknownTag = `${image}:${VERSION}-sconify-6.0.0-v1-debug`;
+      expect((await run('podman', ['tag', sconified, unknownTag])).exitCode).toBe(0);
+      const tagsBefore = await engine!.registryTags(`cim/${profile.name}`);
+      const profileBefore = readFileSync(join(dir, 'iexec.tee.json'), 'utf8');
+      const unknown = await sh(['sconify.sh', 'record', unknownTag, '--sconify-image', '6.0.0-v1']);
+      expect(unknown.exitCode).not.toBe(0);
+      expect(unknown.stderr).toMatch(/--sconify-image 6\.0\.0-v1: .*Known: 5\.7\.x \(v5\) and 5\.9\.x \(v5\.9\)/);
+      expect(await engine!.registryTags(`cim/${profile.name}`)).toEqual(tagsBefore);
+      expect(readFileSync(join(dir, 'iexec.tee.json'), 'utf8')).toBe(profileBefore);
+
+      // SCONE 5.7 is the SMS pipeline "v5", not "v5.7"; a heap over the workers' default cap warns.
+      const legacy = await timed('scone: sconify.sh record (5.7.5-v12, heap 9G)', () =>
+        sh(['sconify.sh', 'record', sconified, '--sconify-image', '5.7.5-v12', '--heap', '9G']),
+      );
+      expect(legacy.exitCode, legacy.all).toBe(0);
+      expect(legacy.stderr).toMatch(/warning: --heap 9G is over 8G/);
+      expect(readJson(join(dir, 'iexec.tee.json')).app.mrenclave).toMatchObject({ version: 'v5', heapSize: 9 * 1024 ** 3 });
+
       const recorded = await timed('scone: sconify.sh record (heap 2G)', () => sh(['sconify.sh', 'record', sconified, '--heap', '2G']));
       expect(recorded.exitCode, recorded.all).toBe(0);
 
@@ -287,6 +349,30 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
       chain.stderr?.on('data', onData);
       chain.once('exit', (code) => reject(new Error(`chain:local exited with ${code}:\n${output}`)));
     });
+  }
+
+  /**
+   * The module's image with another ENTRYPOINT: a script that records the argv and env it got in
+   * IEXEC_OUT/probe.json (its deterministic output) and writes a line to stdout and to stderr.
+   */
+  async function buildProbe(from: string, to: string) {
+    const context = await mkdtemp(join(tmpdir(), 'cim-probe-'));
+    await writeFile(
+      join(context, 'probe.cjs'),
+      [
+        "const fs = require('node:fs');",
+        'const out = process.env.IEXEC_OUT;',
+        "fs.writeFileSync(`${out}/probe.json`, JSON.stringify({ argv: process.argv.slice(2), env: process.env }));",
+        "fs.writeFileSync(`${out}/computed.json`, JSON.stringify({ 'deterministic-output-path': `${out}/probe.json` }));",
+        "console.log('probe stdout');",
+        "console.error('probe stderr');",
+        '',
+      ].join('\n'),
+    );
+    await writeFile(join(context, 'Dockerfile'), `FROM ${from}\nCOPY probe.cjs /probe.cjs\nENTRYPOINT ["/usr/local/bin/node", "/probe.cjs"]\n`);
+    const build = await run('podman', ['build', '--quiet', '-t', to, context]);
+    await rm(context, { recursive: true, force: true });
+    expect(build.exitCode, build.all).toBe(0);
   }
 
   /**
