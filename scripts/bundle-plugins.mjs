@@ -10,32 +10,42 @@ import Handlebars from 'handlebars';
 const UNUSED = {
   // node-plop's loader for plopfiles and plop packs: we hand it a generator in code.
   resolve: 'node-plop loading a plopfile or plop pack',
-  // node-plop's addMany action: the generator adds one template at a time.
-  tinyglobby: "node-plop's addMany action",
+  // node-plop's generator runner and its file actions (add, addMany, modify, append, with
+  // isbinaryfile and tinyglobby): templates are rendered with plop.renderString, written by us.
+  './generator-runner.js': "node-plop's generator actions",
 };
+
+const refusing = (path) =>
+  `const refuse = () => { throw new Error(${JSON.stringify(`create-iexec-module was bundled without ${path} (${UNUSED[path]})`)}); };`;
 
 export const unused = {
   name: 'unused',
   setup(build) {
-    const filter = new RegExp(`^(${Object.keys(UNUSED).join('|')}|source-map)$`);
-    build.onResolve({ filter }, ({ path }) => ({ path, namespace: 'unused' }));
+    const escaped = Object.keys(UNUSED).map((path) => path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+    const filter = new RegExp(`^(${escaped.join('|')}|source-map)$`);
+    build.onResolve({ filter }, ({ path, importer }) =>
+      path.startsWith('./') && !importer.includes('node-plop') ? undefined : { path, namespace: 'unused' },
+    );
     build.onLoad({ filter: /.*/, namespace: 'unused' }, ({ path }) => ({
       loader: 'js',
-      // handlebars asks for source-map inside a try and falls back to its own small SourceNode:
-      // nobody asks for template source maps here.
       contents:
+        // handlebars asks for source-map inside a try and falls back to its own small SourceNode:
+        // nobody asks for template source maps here.
         path === 'source-map'
           ? 'module.exports = {};'
-          : `const refuse = () => { throw new Error(${JSON.stringify(`create-iexec-module was bundled without ${path} (${UNUSED[path]})`)}); };
-             module.exports = new Proxy(refuse, { get: () => refuse });`,
+          : // node-plop makes its runner when it starts: the runner's methods are what refuses.
+            path === './generator-runner.js'
+            ? `${refusing(path)} module.exports = () => new Proxy({}, { get: () => refuse });`
+            : `${refusing(path)} module.exports = new Proxy(refuse, { get: () => refuse });`,
     }));
   },
 };
 
 /**
- * The key a template is found by at run time: the text node-plop read from the shipped file, as
- * its length and a 64-bit hash (cyrb53-style). Plain JavaScript, because loading node:crypto for
- * it would cost the run more than the hashing does.
+ * The key a template is found by in a checkout of this repository, where templates may have been
+ * edited since the build: the text node-plop was given, as its length and a 64-bit hash
+ * (cyrb53-style). Plain JavaScript, because loading node:crypto for it would cost the run more
+ * than the hashing does.
  */
 const keyOf = (text) => {
   let h1 = 0xdeadbeef;
@@ -49,6 +59,15 @@ const keyOf = (text) => {
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return `${text.length}:${(h1 >>> 0).toString(36)}:${(h2 >>> 0).toString(36)}`;
 };
+
+/**
+ * The key the published package finds a template by: its length and its first and last characters.
+ * The package ships exactly the templates it was built with, so the key only has to tell those
+ * apart (the build checks that it does). Hashing every template whole took a quarter of a
+ * generation's own time: JavaScript that runs once runs in V8's interpreter.
+ */
+const SAMPLE = 32;
+const sampleKeyOf = (text) => `${text.length}:${text.slice(0, SAMPLE)}${text.slice(-SAMPLE)}`;
 
 /**
  * Compiles a template to the source of a function from its text to its Handlebars spec. The text
@@ -93,12 +112,13 @@ function compileToFactory(text, file) {
 }
 
 /*
- * Handlebars spends most of a generation compiling templates, and its parser is the largest part
- * of the bundle. Every shipped template is therefore compiled here; the bundle holds the Handlebars
- * runtime, whose compile() hands back the compiled template for a known text. A text without
- * mustaches (node-plop renders every path) renders as itself. Any other text (a template edited
- * since the build, in a checkout of this repository) is compiled by the Handlebars found beside
- * the package, where there is one; the published package has none and refuses.
+ * Compiling the templates at run time doubles a generation's time (see CONTRIBUTING.md, "Speed"),
+ * and Handlebars' parser is the largest part of its package. Every shipped template is therefore
+ * compiled here; the bundle holds the Handlebars runtime, whose compile() hands back the compiled
+ * template for a known text. A text without mustaches renders as itself. In a checkout of this
+ * repository (build.mjs beside dist/) templates are found by a hash of their whole text, and one
+ * edited since the build is compiled by the checkout's own Handlebars; the published package finds
+ * them by length and ends, and refuses a text it was not built with.
  */
 export function precompiledHandlebars(templatesDir) {
   return {
@@ -110,17 +130,27 @@ export function precompiledHandlebars(templatesDir) {
           .filter((entry) => entry.isFile())
           .map((entry) => join(entry.parentPath, entry.name))
           .sort();
+        const samples = new Map();
         const factories = files.map((file) => {
           const text = readFileSync(file, 'utf8');
-          return `[${JSON.stringify(keyOf(text))}, ${compileToFactory(text, file)}]`;
+          const sample = sampleKeyOf(text);
+          if (samples.has(sample)) throw new Error(`${file} and ${samples.get(sample)} have the same length and ends: make SAMPLE in ${import.meta.url} longer`);
+          samples.set(sample, file);
+          return `[${JSON.stringify(keyOf(text))}, ${JSON.stringify(sample)}, ${compileToFactory(text, file)}]`;
         });
         return {
           loader: 'js',
           resolveDir: build.initialOptions.absWorkingDir ?? process.cwd(),
           watchFiles: files,
           contents: `import Handlebars from 'handlebars/dist/cjs/handlebars.runtime.js';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-const factories = new Map([${factories.join(',\n')}]);
+const SAMPLE = ${SAMPLE};
+const keyOf = ${keyOf};
+const sampleKeyOf = ${sampleKeyOf};
+const checkout = existsSync(new URL('../build.mjs', import.meta.url));
+const key = checkout ? keyOf : sampleKeyOf;
+const factories = new Map([${factories.join(',\n')}].map(([whole, sample, factory]) => [checkout ? whole : sample, factory]));
 function compileHere(text) {
   let compiler;
   try {
@@ -133,9 +163,9 @@ function compileHere(text) {
 }
 Handlebars.compile = (text) => {
   if (!text.includes('{{')) return () => text;
-  const key = (${keyOf})(text);
-  if (!factories.has(key)) factories.set(key, compileHere(text));
-  return Handlebars.template(factories.get(key)(text));
+  const found = key(text);
+  if (!factories.has(found)) factories.set(found, compileHere(text));
+  return Handlebars.template(factories.get(found)(text));
 };
 export default Handlebars;`,
         };

@@ -33,7 +33,7 @@ async function writeModule(answers: Answers, target: string, invocation: Invocat
     await writing(
       () => cleanUp().then(() => 'Cancelled: nothing was written.'),
       async (uncut) => {
-        await writeFiles(files, staging);
+        writeFiles(files, staging);
         await uncut(() => placeModule(staging, target, written), `Interrupted: the module is in ${target}, but nothing was installed or validated.`);
       },
     );

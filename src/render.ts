@@ -1,4 +1,4 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import nodePlop from 'node-plop';
 import { generateModule } from '../generators/module.js';
@@ -18,22 +18,21 @@ export async function renderFiles(context: TemplateContext, templates = template
 
 /**
  * Writes rendered files into `destination`. Shell scripts are made executable here rather than by
- * the template's file mode, which does not survive every way a package gets installed.
+ * the template's file mode, which does not survive every way a package gets installed. Synchronous:
+ * a few dozen small files go faster as direct calls than through libuv's thread pool, and nothing
+ * else has to run meanwhile.
  */
-export async function writeFiles(files: ModuleFiles, destination: string): Promise<void> {
-  const folders = new Set(Object.keys(files).map((path) => dirname(join(destination, path))));
-  for (const folder of folders) await mkdir(folder, { recursive: true });
-  await Promise.all(
-    Object.entries(files).map(async ([path, text]) => {
-      await writeFile(join(destination, path), text);
-      if (path.endsWith('.sh')) await chmod(join(destination, path), 0o755);
-    }),
-  );
+export function writeFiles(files: ModuleFiles, destination: string): void {
+  for (const folder of new Set(Object.keys(files).map((path) => dirname(join(destination, path))))) mkdirSync(folder, { recursive: true });
+  for (const [path, text] of Object.entries(files)) {
+    writeFileSync(join(destination, path), text);
+    if (path.endsWith('.sh')) chmodSync(join(destination, path), 0o755);
+  }
 }
 
 /** Renders the module into `destination` and returns the paths written, sorted. */
 export async function renderModule(context: TemplateContext, destination: string, templates = templatesDir): Promise<string[]> {
   const files = await renderFiles(context, templates);
-  await writeFiles(files, destination);
+  writeFiles(files, destination);
   return Object.keys(files);
 }
