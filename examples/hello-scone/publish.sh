@@ -29,10 +29,15 @@ commit them first (so $version matches a commit), or pass --allow-dirty"
 fi
 profiles=(iexec.json)
 ref="$IMAGE:$version"
-# Re-pushing a tag changes its digest: apps already deployed with the old checksum would then fail.
+# A recorded tag is never pushed again, and not because deployed apps would fail: no worker compares
+# the image it pulls with the deployed checksum (iexec-worker ComputeManagerService pulls by tag; the
+# TDX secret agent runs with a null verifier, TeeTdxService), so tasks of an app deployed with the tag
+# would silently run the new image while the chain still shows the old checksum.
 for file in "${profiles[@]}"; do
   recorded="$(node -e 'console.log(require(process.argv[1]).app.multiaddr)' "$MODULE_ROOT/$file")"
-  [[ "$recorded" != "$ref" ]] || die "$file already records $ref: publish a new VERSION instead of overwriting it"
+  [[ "$recorded" != "$ref" ]] ||
+    die "$file already records $ref: publish a new VERSION instead of overwriting it" \
+      "(workers pull by tag and never check the deployed checksum: tasks of the deployed app would silently run the new image)"
 done
 
 ref="$(bash tests/build.sh "$version")"

@@ -9,12 +9,13 @@
 # fingerprint). Nothing to copy by hand.
 #
 #   --heap SIZE           enclave heap, e.g. 512M, 1G, 2G (default 1G). mrenclave.heapSize is the same
-#                         size in bytes, and the fingerprint depends on it.
+#                         size in bytes, and the fingerprint depends on it. Over 8G, workers refuse the
+#                         task unless their operator raised their cap.
 #   --signer KEY.pem      RSA-3072 enclave signing key (openssl genrsa -3 -out KEY.pem 3072). Without it
 #                         the image is a debug enclave (inspectable: for tests, run it on the debug
 #                         workerpool); with it, a production enclave for a production workerpool.
 #   --sconify-image TAG   tag of registry.scontain.com/scone-production/iexec-sconify-image
-#                         (default 5.9.1-v16). mrenclave.version is "v" + its major.minor.
+#                         (default 5.9.1-v16): SCONE 5.9.x (mrenclave.version v5.9) or 5.7.x (v5).
 #
 # record is the second half on its own, for an image sconified elsewhere (e.g. on an x86 CI runner):
 # it reads the image's ENTRYPOINT and the fingerprint it prints when run with SCONE_HASH=1, pushes it,
@@ -58,9 +59,34 @@ case "${BASH_REMATCH[2]}" in
   G) heap_bytes=$((BASH_REMATCH[1] * 1024 * 1024 * 1024)) ;;
   *) heap_bytes="${BASH_REMATCH[1]}" ;;
 esac
+# The worker refuses an mrenclave.heapSize over its cap, IEXEC_WORKER_TEE_COMPUTE_MAX_HEAP_SIZE_GB
+# (iexec-worker src/main/resources/application.yml, default 8; checked in TeeServicesPropertiesService
+# against Spring's DataSize.ofGigabytes, 1024^3 bytes each): PRE_COMPUTE_INVALID_ENCLAVE_HEAP_CONFIGURATION.
+# Only a warning: a workerpool may raise the cap.
+max_heap_gb=8
+if ((heap_bytes > max_heap_gb * 1024 * 1024 * 1024)); then
+  echo "warning: --heap $heap is over ${max_heap_gb}G, the default cap of iExec workers (IEXEC_WORKER_TEE_COMPUTE_MAX_HEAP_SIZE_GB):" \
+    "a worker refuses the task unless its operator raised that cap." >&2
+fi
+
 [[ "$sconify_tag" =~ ^([0-9]+)\.([0-9]+)\.[0-9]+(-[0-9A-Za-z.]+)?$ ]] ||
   die "--sconify-image must be a tag like 5.9.1-v16, got '$sconify_tag'"
-scone_version="v${BASH_REMATCH[1]}.${BASH_REMATCH[2]}"
+# mrenclave.version names the SMS's pipeline for the task, not the SCONE release: the worker asks the
+# SMS for the pipeline of that name (iexec-worker TeeServicesPropertiesService) and an SMS knows only
+# the names of its configured pipelines (iexec-sms TeeSessionService.resolveTeeServiceProperties, the
+# tee.worker.pipelines[].version of application-scone.yml); an unknown name fails the task
+# (GET_TEE_SERVICES_CONFIGURATION_FAILED). iExec's names, from the iApp generator
+# (iapp api/src/constants/constants.ts: "v5.9" for 5.9.1-v16; "v5" is the legacy SCONE 5.7, 5.7.6-v15
+# until commit a836e4cf dropped it): not "v" + major.minor. Checked before anything is built or pushed.
+case "${BASH_REMATCH[1]}.${BASH_REMATCH[2]}" in
+  5.7) scone_version=v5 ;;
+  5.9) scone_version=v5.9 ;;
+  *)
+    die "--sconify-image $sconify_tag: no known SMS pipeline for SCONE ${BASH_REMATCH[1]}.${BASH_REMATCH[2]} (mrenclave.version)." \
+      "Known: 5.7.x (v5) and 5.9.x (v5.9); pass --sconify-image with one of those, e.g. 5.9.1-v16." \
+      "If your SMS serves another pipeline, add its name to this table in sconify.sh."
+    ;;
+esac
 
 # mrenclave_of IMAGE_TEE: prints the mrenclave object of a sconified image as JSON.
 mrenclave_of() {
@@ -121,9 +147,13 @@ else
   to="$from-sconify-$sconify_tag-debug"
 fi
 
-# Re-pushing a tag changes its digest: a TEE app already deployed with the old checksum would then fail.
+# No worker compares the image it pulls with the deployed checksum: it pulls by tag (iexec-worker
+# ComputeManagerService). Re-pushing a recorded tag would make tasks of the deployed app run the new
+# image, attested only by its enclave fingerprint (iexec-sms SconeSessionMakerService), with a stale checksum.
 recorded="$(node -e 'console.log(require(process.argv[1]).app.multiaddr)' "$PROFILE")"
-[[ "$recorded" != "$to" ]] || die "iexec.tee.json already records $to: sconify a new VERSION instead of overwriting it"
+[[ "$recorded" != "$to" ]] ||
+  die "iexec.tee.json already records $to: sconify a new VERSION instead of overwriting it" \
+    "(workers pull by tag and never check the deployed checksum: tasks of the deployed app would run the new image)"
 
 sconify_image="$SCONIFY_REPOSITORY:$sconify_tag"
 if ! "$DOCKER" pull "$sconify_image" >&2; then

@@ -1,9 +1,10 @@
 # shellcheck shell=bash
 # Sourced after scripts/docker.sh by publish.sh: pushing an image and writing
-# what a worker checks (image reference and registry digest) into an app profile file.
+# what the app registers (image reference and registry digest) into an app profile file.
 
-# push_image REF: pushes REF and prints its registry digest (sha256:...). The app checksum must be
-# that digest: a worker pulls the image and refuses it when the digest differs.
+# push_image REF: pushes REF and prints its registry digest (sha256:...), which the app checksum
+# records: what anyone can check the image against. Workers do not: they pull by tag
+# (iexec-worker ComputeManagerService), so a checksum that is not the registry's goes unnoticed.
 push_image() {
   local ref="$1" repo="${1%:*}" digest="" digest_file push_log entry push_help
   push_help="$("$DOCKER" push --help 2>&1 || true)"

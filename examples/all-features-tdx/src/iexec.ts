@@ -17,8 +17,13 @@ export type { RequesterSecrets } from './iexec/requester-secrets.js';
 
 /** What the worker hands the app: the task args (its CMD) and the IEXEC_* environment, read and checked. */
 export interface IexecContext {
-  /** `iexec_args` of the request, split shell-style by the worker. */
+  /** `iexec_args` of the request, as the worker split them (scripts/args.mjs has its exact rules), without --callback. */
   args: string[];
+  /**
+   * Whether the requester asked for callback-data, by putting --callback in the task args. The app
+   * cannot see the deal's callback contract, and PoCo refuses callback-data on a deal without one.
+   */
+  callback: boolean;
   /** IEXEC_IN: input files and decrypted protected data are here. */
   inDir: string;
   /** IEXEC_OUT: everything written here is the task result the requester downloads. */
@@ -45,16 +50,23 @@ export interface IexecContext {
 export interface Output {
   /** Recorded in result.json; it must survive JSON.stringify. */
   result: unknown;
+  /** Written into computed.json only when `ctx.callback` is true; ignored otherwise. */
   callbackData: CallbackData;
 }
 
 export type Compute = (ctx: IexecContext) => Output | Promise<Output>;
 
+/** The task arg by which the requester asks for callback-data (web3mail's requesters use a `useCallback` secret). */
+export const CALLBACK_ARG = '--callback';
+
 /** The deterministic output: the result digest is computed on this file. */
 export const RESULT_FILE = 'result.json';
 const COMPUTED_FILE = 'computed.json';
-/** Post-compute fails the whole task on longer result file names. */
-export const MAX_RESULT_NAME_LENGTH = 31;
+/**
+ * The TEE post-compute fails the whole task on a longer result file name, counted in bytes of UTF-8
+ * (tee-worker-compute-rust, web2_result.rs): `résultat.txt` is 12 characters but 13 bytes.
+ */
+export const MAX_RESULT_NAME_BYTES = 31;
 
 function optionalInt(value: string | undefined): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
@@ -69,8 +81,10 @@ function outDirOf(env: NodeJS.ProcessEnv): string {
 /** Reads what the worker hands the app; throws an error naming the variable when one is malformed. */
 export function readContext(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv): IexecContext {
   const inDir = env.IEXEC_IN || '/iexec_in';
+  const taskArgs = argv.slice(2);
   return {
-    args: argv.slice(2),
+    args: taskArgs.filter((arg) => arg !== CALLBACK_ARG),
+    callback: taskArgs.includes(CALLBACK_ARG),
     inDir,
     outDir: outDirOf(env),
     taskId: env.IEXEC_TASK_ID || undefined,
@@ -92,8 +106,9 @@ export function writeResultFile(ctx: IexecContext, name: string, data: string | 
   if (name === '' || basename(name) !== name) {
     throw new Error(`result file name ${JSON.stringify(name)} must be a plain file name`);
   }
-  if (name.length > MAX_RESULT_NAME_LENGTH) {
-    throw new Error(`result file name ${JSON.stringify(name)} is longer than ${MAX_RESULT_NAME_LENGTH} characters`);
+  const bytes = Buffer.byteLength(name, 'utf8');
+  if (bytes > MAX_RESULT_NAME_BYTES) {
+    throw new Error(`result file name ${JSON.stringify(name)} has ${bytes} bytes of UTF-8, over the ${MAX_RESULT_NAME_BYTES} the TEE post-compute accepts`);
   }
   if (name === RESULT_FILE || name === COMPUTED_FILE) {
     throw new Error(`${name} is written by runApp: return the value from your compute instead`);
@@ -110,14 +125,19 @@ function describeError(error: unknown): string {
 /**
  * Runs the compute and always ends with $IEXEC_OUT/result.json and $IEXEC_OUT/computed.json.
  *
- * A failing compute still exits 0: a non-zero exit (or a missing computed.json) makes the worker
- * fail the task (APP_COMPUTE_FAILED) and the requester gets a failed status with no result to
- * download. Writing `{ ok: false, error }` into result.json and completing the task lets them read
- * what went wrong, as mature iExec apps (web3mail) do. The cost: the requester pays for the failed run.
- * Error messages end up in the result and the logs, so never put a secret's value in one.
+ * A failing compute still exits 0 with `{ ok: false, error }` in result.json, as mature iExec apps
+ * (web3mail) do, so the requester downloads a result that says what went wrong. A non-zero exit
+ * would tell them less: the worker (since 9.2.0) logs APP_COMPUTE_FAILED, drops the app's
+ * stdout.txt/stderr.txt and goes on with whatever computed.json is there, and older workers fail
+ * the task outright. The cost: the requester pays for the failed run.
+ * Error messages and everything the app prints end up in the result (stdout.txt, stderr.txt),
+ * unencrypted unless the requester asked for --encrypt-result: never put a secret's value in one.
  *
- * A failed compute writes no callback-data: in a deal with a callback the post-compute then fails
- * the task, so the callback contract never receives bytes that mean nothing.
+ * callback-data is written only when the requester put --callback in the task args: on a deal
+ * without a callback contract PoCo refuses to finalize a result that carries it (IexecPoco2Facet), so
+ * the task would never complete. A failed compute writes none: in a deal with a callback the worker
+ * then cannot compute the result digest and fails the task, so the contract never receives bytes
+ * that mean nothing.
  */
 export async function runApp(compute: Compute): Promise<void> {
   const outDir = outDirOf(process.env);
@@ -125,8 +145,9 @@ export async function runApp(compute: Compute): Promise<void> {
   let callbackData: string | undefined;
   try {
     mkdirSync(outDir, { recursive: true });
-    const output = await compute(readContext());
-    callbackData = toCallbackData(output.callbackData);
+    const ctx = readContext();
+    const output = await compute(ctx);
+    if (ctx.callback) callbackData = toCallbackData(output.callbackData);
     body = JSON.stringify({ ok: true, result: output.result ?? null }, null, 2);
   } catch (error) {
     console.error('compute failed:', error);

@@ -4,21 +4,43 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkOutput } from '../scripts/worker.mjs';
 import { toCallbackData } from '../src/iexec/callback.js';
+import { CALLBACK_ARG, readContext } from '../src/iexec.js';
 import { run } from './task.js';
 
+const computedOf = (outDir: string) => JSON.parse(readFileSync(join(outDir, 'computed.json'), 'utf8'));
+const greetingDigest = `0x${createHash('sha256').update('Hello, world!').digest('hex')}`;
+
 describe('callback data', () => {
-  it('gives the callback contract the greeting digest, which a deal with a callback needs', async () => {
-    const { task, verdict } = await run({ callback: true });
-    expect(verdict.checks.filter((c) => !c.ok)).toEqual([]);
-    const computed = JSON.parse(readFileSync(join(task.outDir, 'computed.json'), 'utf8'));
-    expect(computed['callback-data']).toBe(`0x${createHash('sha256').update('Hello, world!').digest('hex')}`);
+  it('gives the callback contract the greeting digest when the requester asks with --callback in the args', async () => {
+    const { task, verdict } = await run({ callback: true, args: CALLBACK_ARG });
+    expect(verdict.checks.filter((c) => c.level !== 'pass')).toEqual([]);
+    expect(computedOf(task.outDir)['callback-data']).toBe(greetingDigest);
   });
 
-  it('fails a callback deal whose computed.json has no usable callback-data', async () => {
-    const { task } = await run({ callback: true });
-    writeFileSync(join(task.outDir, 'computed.json'), JSON.stringify({ 'deterministic-output-path': join(task.outDir, 'result.json') }));
-    expect(checkOutput(task).reason).toMatch(/callback-data is null: a deal with a callback needs 0x-prefixed hex bytes/);
-    expect(checkOutput({ ...task, callback: false }).ok).toBe(true);
+  it('writes none when the requester did not ask: a deal without a callback then completes', async () => {
+    const { task, verdict } = await run();
+    expect(computedOf(task.outDir)).not.toHaveProperty('callback-data');
+    expect(verdict).toMatchObject({ ok: true });
+  });
+
+  it('fails a task asked for callback-data on a deal without a callback, with the reason PoCo gives', async () => {
+    const { verdict } = await run({ args: CALLBACK_ARG });
+    expect(verdict.ok).toBe(false);
+    expect(verdict.reason).toMatch(/callback-data but the deal has no callback contract: PoCo reverts finalize/);
+  });
+
+  it('fails a callback deal whose requester did not ask for callback-data, saying how to ask', async () => {
+    const { task, verdict } = await run({ callback: true });
+    expect(verdict.reason).toMatch(/callback-data is null: in a deal with a callback .*--args "--callback …"/);
+    writeFileSync(join(task.outDir, 'computed.json'), JSON.stringify({ 'callback-data': '0xzz' }));
+    expect(checkOutput(task).reason).toMatch(/callback-data is "0xzz"/);
+  });
+
+  it('takes --callback out of the args the compute sees', () => {
+    const ctx = readContext({}, ['node', 'app.cjs', 'Alice', CALLBACK_ARG]);
+    expect(ctx.callback).toBe(true);
+    expect(ctx.args).toEqual(['Alice']);
+    expect(readContext({}, ['node', 'app.cjs', 'Alice']).callback).toBe(false);
   });
 
   it('accepts whole bytes only', () => {

@@ -7,8 +7,8 @@ import { run, SECRETS } from './task.js';
 describe('requester secrets', () => {
   it('signs the greeting with requester secret 1 and never prints it', async () => {
     const { verdict, result } = await run();
-    expect(verdict.checks.filter((c) => !c.ok)).toEqual([]);
-    expect(verdict.checks.map((c) => c.message)).toContain('no secret value in the app output');
+    expect(verdict.checks.filter((c) => c.level !== 'pass')).toEqual([]);
+    expect(verdict.checks.map((c) => c.message)).toContain('no secret value in the app output (our lint)');
     const expected = createHmac('sha256', SECRETS.requesterSecrets[1]).update('Hello, world!').digest('hex');
     expect(result()).toMatchObject({ ok: true, result: { greeting: 'Hello, world!', requesterSignature: expected } });
   });

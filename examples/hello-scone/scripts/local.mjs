@@ -1,14 +1,15 @@
 // @ts-check
 // Usage: npm run local -- [options]   (--help lists them)
 // Runs dist/app.cjs (`npm run local` builds it first) as an iExec worker would, in fresh IEXEC_IN and
-// IEXEC_OUT folders, then checks the output as the worker's post-compute would. Exits 1 when the task would fail.
+// IEXEC_OUT folders, then checks the output as the worker's post-compute and PoCo's finalize would.
+// Exits 1 when the task would fail.
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { checkOutput, readResult, runTask } from './worker.mjs';
 
 const USAGE = `Usage: npm run local -- [options]
 Runs the app as an iExec worker would, then checks its result as the post-compute would.
-  --args "<args>"             the request's args, split shell-style (iexec app run --args)
+  --args "<args>"             the request's args, split as the worker splits them (iexec app run --args)
   --bundle <file>             the built app to run (default: dist/app.cjs)
   -h, --help                  show this help`;
 
@@ -64,7 +65,8 @@ if (task.stdout) process.stdout.write(task.stdout);
 if (task.stderr) process.stdout.write(task.stderr);
 console.log('--- post-compute checks ---');
 const verdict = checkOutput(task);
-for (const check of verdict.checks) console.log(`${check.ok ? '✔' : '✖'} ${check.message}`);
+const MARK = { pass: '✔', warn: '!', fail: '✖' };
+for (const check of verdict.checks) console.log(`${MARK[check.level]} ${check.message}`);
 if (!verdict.ok) {
   console.error(`FAIL: ${verdict.reason}`);
   process.exit(1);

@@ -2,25 +2,34 @@
 // Runs the bundled app the way an iExec worker does, without Docker, and checks its output the way
 // the worker's post-compute does. Used by `npm run local` (scripts/local.mjs) and by the tests.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { workerArgs } from './args.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-/** Post-compute fails the task on a result file name longer than this. */
-export const MAX_RESULT_NAME_LENGTH = 31;
-/** What the iApp generator caps results at: a bigger upload is slow and may be refused. */
-export const MAX_RESULT_BYTES = 50 * 1024 * 1024;
+/**
+ * The TEE post-compute (tee-worker-compute-rust, post-compute/src/compute/web2_result.rs,
+ * check_result_files_name) fails the task when a result FILE name is longer than this many bytes of
+ * UTF-8 (Rust's `str::len`); folder names are not checked.
+ */
+export const MAX_RESULT_NAME_BYTES = 31;
+/** The iApp generator's own cap on results (not a platform limit): past it, uploads get slow. */
+export const IAPP_RESULT_BYTES = 50 * 1024 * 1024;
 /** Placeholders: a local run has no deal; a real task id is a bytes32 like these. */
 const TASK_ID = `0x${'0'.repeat(63)}1`;
 const DEAL_ID = `0x${'0'.repeat(63)}2`;
+/** A deal without a dataset carries the zero address, and the worker passes it on (iexec-common IexecEnvUtils). */
+const NO_DATASET = `0x${'0'.repeat(40)}`;
 
 /**
  * @typedef {object} TaskOptions
  * @property {string} bundle the built app, e.g. dist/app.cjs
- * @property {string} [args] the request's `iexec_args`, one string the worker splits shell-style
+ * @property {string} [args] the request's `iexec_args`, one string the worker splits (scripts/args.mjs);
+ *   the worker passes them whether or not the app reads them
+ * @property {boolean} [callback] run as a deal with a callback contract (iexec app run --callback)
  * @property {string} [workDir] where to make the task's folders (default: a new temporary folder)
  */
 
@@ -30,47 +39,12 @@ const DEAL_ID = `0x${'0'.repeat(63)}2`;
  * @property {string} outDir IEXEC_OUT
  * @property {Record<string, string>} env everything the app's process saw in its environment
  * @property {string[]} argv the app's arguments
+ * @property {string} [argsWarning] why the worker gives the app no args (unbalanced quotes)
  * @property {number | null} status the app's exit code
  * @property {string} stdout
  * @property {string} stderr
+ * @property {boolean} callback whether the task emulates a deal with a callback contract
  */
-
-/**
- * Splits `iexec_args` as the worker does (Maven's CommandLineUtils.translateCommandline): words are
- * separated by spaces only; '…' and "…" group words, with no escapes inside; quotes left open are an error.
- * @param {string} text
- * @returns {string[]}
- */
-export function splitArgs(text) {
-  /** @type {string[]} */
-  const words = [];
-  let current = '';
-  let quoted = false;
-  /** @type {string | undefined} */
-  let quote;
-  for (const char of text) {
-    if (quote) {
-      if (char === quote) {
-        quote = undefined;
-        quoted = true;
-      } else {
-        current += char;
-      }
-    } else if (char === "'" || char === '"') {
-      quote = char;
-    } else if (char === ' ') {
-      if (quoted || current !== '') words.push(current);
-      current = '';
-      quoted = false;
-    } else {
-      current += char;
-      quoted = false;
-    }
-  }
-  if (quote) throw new Error(`unbalanced quotes in args ${JSON.stringify(text)}: the worker would refuse them`);
-  if (quoted || current !== '') words.push(current);
-  return words;
-}
 
 /**
  * Bundles src/app.ts (scripts/build.mjs) into `outfile` and returns its path.
@@ -104,11 +78,19 @@ export async function runTask(options) {
     IEXEC_BOT_FIRST_INDEX: '0',
     IEXEC_BOT_TASK_INDEX: '0',
     IEXEC_INPUT_FILES_NUMBER: '0',
+    IEXEC_DATASET_ADDRESS: NO_DATASET,
+    IEXEC_DATASET_FILENAME: NO_DATASET,
   };
-  const argv = splitArgs(options.args ?? '');
+  const { argv, warning: argsWarning } = workerArgs(options.args ?? '');
   const run = spawnSync(process.execPath, [resolve(options.bundle), ...argv], { env, encoding: 'utf8', cwd: dir });
   if (run.error) throw run.error;
-  return { inDir, outDir, env, argv, status: run.status, stdout: run.stdout, stderr: run.stderr };
+  // The worker saves the app's output into the result, where the requester downloads it, and only
+  // after a successful run and when not empty (iexec-worker ComputeManagerService.runCompute, writeLogs).
+  if (run.status === 0) {
+    if (run.stdout) writeFileSync(join(outDir, 'stdout.txt'), run.stdout);
+    if (run.stderr) writeFileSync(join(outDir, 'stderr.txt'), run.stderr);
+  }
+  return { inDir, outDir, env, argv, argsWarning, status: run.status, stdout: run.stdout, stderr: run.stderr, callback: options.callback ?? false };
 }
 
 /**
@@ -124,38 +106,46 @@ function filesBelow(dir) {
 
 /**
  * @typedef {object} Check
- * @property {boolean} ok
- * @property {string} message what was checked, or why the worker would fail the task
+ * @property {'pass' | 'warn' | 'fail'} level `warn`: the task completes, but look at it
+ * @property {string} message what was checked, or why the task would fail, and whose rule it is
  */
 
 /**
  * @typedef {object} Verdict
- * @property {boolean} ok whether a worker would complete the task
+ * @property {boolean} ok whether the task would complete
  * @property {Check[]} checks
  * @property {string} [reason] why the task would fail
  */
 
+/** The result digest and finalize check a callback deal differently (see checkOutput). */
+const HEX_BYTES = /^0x(?:[0-9a-fA-F]{2})+$/;
+
 /**
- * The checks a worker makes once the app has exited, in its order; the first failure is the reason
- * the task would fail, and nothing after it is checked.
+ * What happens once the app has exited, in the worker's order: the post-compute checks, the result
+ * digest and PoCo's finalize. The first failure is the reason the task would fail, and nothing after
+ * it is checked. Each message says whose rule it is: the worker's, PoCo's, or our own lint.
  * @param {Task} task
  * @returns {Verdict}
  */
 export function checkOutput(task) {
   /** @type {Check[]} */
   const checks = [];
-  const pass = (/** @type {string} */ message) => checks.push({ ok: true, message });
+  const pass = (/** @type {string} */ message) => checks.push({ level: 'pass', message });
+  const warn = (/** @type {string} */ message) => checks.push({ level: 'warn', message });
   const fail = (/** @type {string} */ message) => {
-    checks.push({ ok: false, message });
+    checks.push({ level: 'fail', message });
     return { ok: false, checks, reason: message };
   };
   const { outDir } = task;
 
-  if (task.status !== 0) return fail(`the app exited with status ${task.status}: the worker fails the task on a non-zero exit (APP_COMPUTE_FAILED)`);
-  pass('the app exited with status 0');
+  if (task.argsWarning) warn(task.argsWarning);
+  // Since iexec-worker 9.2.0 (commit 030f21c8, TaskManagerService) a failed compute no longer stops the
+  // task: post-compute runs and a task with a computed.json is contributed. Older v8 workers stopped here.
+  if (task.status === 0) pass('the app exited with status 0');
+  else warn(`the app exited with status ${task.status}: the worker logs APP_COMPUTE_FAILED, keeps no stdout.txt/stderr.txt, and still runs the post-compute (iexec-worker ≥ 9.2.0; older workers fail the task here)`);
 
   const computedPath = join(outDir, 'computed.json');
-  if (!existsSync(computedPath)) return fail('the app wrote no computed.json in IEXEC_OUT: the worker fails the task');
+  if (!existsSync(computedPath)) return fail('the app wrote no computed.json in IEXEC_OUT: the worker fails the task (POST_COMPUTE_COMPUTED_FILE_NOT_FOUND)');
   /** @type {unknown} */
   let computed;
   try {
@@ -168,6 +158,28 @@ export function checkOutput(task) {
   }
   pass('computed.json is a JSON object');
   const fields = /** @type {Record<string, unknown>} */ (computed);
+
+  const callbackData = fields['callback-data'];
+  if (task.callback) {
+    // A deal with a callback: the result digest is keccak256(callback-data) (iexec-worker ResultService
+    // computeResultDigest, ResultUtils.computeWeb3ResultDigest), nothing is uploaded, and PoCo calls the
+    // contract with the bytes inside finalize.
+    if (typeof callbackData !== 'string' || !HEX_BYTES.test(callbackData)) {
+      return fail(
+        `callback-data is ${JSON.stringify(callbackData ?? null)}: in a deal with a callback the worker cannot compute the result digest without 0x-prefixed hex bytes (POST_COMPUTE_RESULT_DIGEST_COMPUTATION_FAILED). The app writes them only when the task args hold --callback: pass --args "--callback …" with --callback <contract>`,
+      );
+    }
+    pass(`callback-data holds ${(callbackData.length - 2) / 2} bytes for the callback contract`);
+    return { ok: true, checks };
+  }
+  if (callbackData !== undefined && callbackData !== null && callbackData !== '') {
+    // PoCo, IexecPoco2Facet (finalize and contributeAndFinalize): require(deal.callback == address(0) &&
+    // resultsCallback.length == 0 || keccak256(resultsCallback) == resultDigest); the worker passes
+    // callback-data on unfiltered (iexec-worker TaskManagerService) and the digest here is the file's.
+    return fail(
+      'computed.json has callback-data but the deal has no callback contract: PoCo reverts finalize (IexecPoco2Facet requires an empty resultsCallback when deal.callback is the zero address), so the task never completes. Write callback-data only when the requester asked for it (--callback in the task args), or run this as a callback deal (--callback)',
+    );
+  }
 
   const outputPath = fields['deterministic-output-path'];
   if (typeof outputPath !== 'string' || outputPath === '') return fail('computed.json has no "deterministic-output-path" string: the worker fails the task');
@@ -182,17 +194,20 @@ export function checkOutput(task) {
   pass(`deterministic-output-path ${inside || '.'} exists under IEXEC_OUT`);
 
   const files = filesBelow(outDir);
-  const tooLong = files.map((f) => relative(outDir, f)).filter((f) => (f.split('/').pop() ?? '').length > MAX_RESULT_NAME_LENGTH);
+  const tooLong = files.map((f) => relative(outDir, f)).filter((f) => Buffer.byteLength(basename(f), 'utf8') > MAX_RESULT_NAME_BYTES);
   if (tooLong.length > 0) {
-    return fail(`result file names over ${MAX_RESULT_NAME_LENGTH} characters fail the post-compute: ${tooLong.join(', ')}`);
+    return fail(
+      `result file names over ${MAX_RESULT_NAME_BYTES} bytes of UTF-8 fail the TEE post-compute (PostComputeTooLongResultFileName): ${tooLong.join(', ')}`,
+    );
   }
-  pass(`every result file name has at most ${MAX_RESULT_NAME_LENGTH} characters`);
+  pass(`every result file name has at most ${MAX_RESULT_NAME_BYTES} bytes`);
 
   const bytes = files.reduce((sum, f) => sum + lstatSync(f).size, 0);
-  if (bytes > MAX_RESULT_BYTES) {
-    return fail(`the result holds ${bytes} bytes, over the ${MAX_RESULT_BYTES / 1024 / 1024} MiB that iExec apps are kept under`);
+  if (bytes > IAPP_RESULT_BYTES) {
+    warn(`the result holds ${bytes} bytes, over the ${IAPP_RESULT_BYTES / 1024 / 1024} MiB the iApp generator keeps results under (its rule, not the platform's): uploads and downloads get slow`);
+  } else {
+    pass(`the result holds ${bytes} bytes`);
   }
-  pass(`the result holds ${bytes} bytes (at most ${MAX_RESULT_BYTES / 1024 / 1024} MiB)`);
   return { ok: true, checks };
 }
 

@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 
 /** What the worker hands the app: the task args (its CMD) and the IEXEC_* environment, read and checked. */
 export interface IexecContext {
-  /** `iexec_args` of the request, split shell-style by the worker. */
+  /** `iexec_args` of the request, as the worker split them (scripts/args.mjs has its exact rules). */
   args: string[];
   /** IEXEC_IN: input files and decrypted protected data are here. */
   inDir: string;
@@ -27,8 +27,11 @@ export type Compute = (ctx: IexecContext) => unknown;
 /** The deterministic output: the result digest is computed on this file. */
 export const RESULT_FILE = 'result.json';
 const COMPUTED_FILE = 'computed.json';
-/** Post-compute fails the whole task on longer result file names. */
-export const MAX_RESULT_NAME_LENGTH = 31;
+/**
+ * The TEE post-compute fails the whole task on a longer result file name, counted in bytes of UTF-8
+ * (tee-worker-compute-rust, web2_result.rs): `résultat.txt` is 12 characters but 13 bytes.
+ */
+export const MAX_RESULT_NAME_BYTES = 31;
 
 function optionalInt(value: string | undefined): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
@@ -61,8 +64,9 @@ export function writeResultFile(ctx: IexecContext, name: string, data: string | 
   if (name === '' || basename(name) !== name) {
     throw new Error(`result file name ${JSON.stringify(name)} must be a plain file name`);
   }
-  if (name.length > MAX_RESULT_NAME_LENGTH) {
-    throw new Error(`result file name ${JSON.stringify(name)} is longer than ${MAX_RESULT_NAME_LENGTH} characters`);
+  const bytes = Buffer.byteLength(name, 'utf8');
+  if (bytes > MAX_RESULT_NAME_BYTES) {
+    throw new Error(`result file name ${JSON.stringify(name)} has ${bytes} bytes of UTF-8, over the ${MAX_RESULT_NAME_BYTES} the TEE post-compute accepts`);
   }
   if (name === RESULT_FILE || name === COMPUTED_FILE) {
     throw new Error(`${name} is written by runApp: return the value from your compute instead`);
@@ -79,11 +83,13 @@ function describeError(error: unknown): string {
 /**
  * Runs the compute and always ends with $IEXEC_OUT/result.json and $IEXEC_OUT/computed.json.
  *
- * A failing compute still exits 0: a non-zero exit (or a missing computed.json) makes the worker
- * fail the task (APP_COMPUTE_FAILED) and the requester gets a failed status with no result to
- * download. Writing `{ ok: false, error }` into result.json and completing the task lets them read
- * what went wrong, as mature iExec apps (web3mail) do. The cost: the requester pays for the failed run.
- * Error messages end up in the result and the logs, so never put a secret's value in one.
+ * A failing compute still exits 0 with `{ ok: false, error }` in result.json, as mature iExec apps
+ * (web3mail) do, so the requester downloads a result that says what went wrong. A non-zero exit
+ * would tell them less: the worker (since 9.2.0) logs APP_COMPUTE_FAILED, drops the app's
+ * stdout.txt/stderr.txt and goes on with whatever computed.json is there, and older workers fail
+ * the task outright. The cost: the requester pays for the failed run.
+ * Error messages and everything the app prints end up in the result (stdout.txt, stderr.txt),
+ * unencrypted unless the requester asked for --encrypt-result: never put a secret's value in one.
  */
 export async function runApp(compute: Compute): Promise<void> {
   const outDir = outDirOf(process.env);

@@ -1,7 +1,8 @@
 /**
- * Bytes for the deal's callback contract, as `0x` hex or raw bytes. With `iexec app run --callback
- * <address>`, the worker calls `receiveResult(bytes32 taskId, bytes data)` on that contract with them,
- * and the result digest becomes their keccak256.
+ * Bytes for the deal's callback contract, as `0x` hex or raw bytes. In a deal made with `iexec app run
+ * --callback <address>`, the result digest becomes their keccak256 (iexec-worker ResultService) and
+ * PoCo's finalize calls `receiveResult(bytes32 taskId, bytes data)` on that contract with them, with
+ * the hub's callback gas (m_callbackgas, 200,000 as iExec deploys it; IexecPoco2Facet.executeCallback).
  */
 export type CallbackData = `0x${string}` | Uint8Array;
 
