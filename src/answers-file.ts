@@ -1,12 +1,12 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { type AnswerKey, QUESTIONS } from './answers.js';
 import { UserError } from './errors.js';
 
 /** Reads `--answers file.json`: an object whose keys are answer keys (as the manifest records them). */
-export async function readAnswersFile(path: string): Promise<Partial<Record<AnswerKey, unknown>>> {
+export function readAnswersFile(path: string): Partial<Record<AnswerKey, unknown>> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new UserError(`Cannot read --answers ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
   }

@@ -10,7 +10,7 @@ import { StepFailed, validate } from './steps.js';
 
 async function validateCommand(invocation: Invocation): Promise<void> {
   const target = resolve(invocation.directory ?? '.');
-  const { answers } = await readManifest(target);
+  const { answers } = readManifest(target);
   await validate(target, answers.packageManager ?? 'npm');
   console.log(paint.ok('The module builds and its tests pass.'));
 }

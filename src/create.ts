@@ -1,4 +1,4 @@
-import { rm } from 'node:fs/promises';
+import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Answers, resolveAnswers } from './answers.js';
 import { ask, askDirectory } from './ask.js';
@@ -24,14 +24,20 @@ async function writeModule(answers: Answers, target: string, invocation: Invocat
   const rendered = await renderFiles(templateContext(answers, generatorVersion));
   const files = { ...rendered, [MANIFEST_FILE]: manifestText(createManifest(generatorVersion, answers, rendered)) };
   const written = Object.keys(files);
-  await checkTarget(target, written, Boolean(invocation.switches.force));
+  checkTarget(target, written, Boolean(invocation.switches.force));
   if (invocation.switches['dry-run']) return written;
 
-  const staging = await stagingFolder();
-  const cleanUp = () => rm(staging, { recursive: true, force: true });
+  const staging = stagingFolder();
+  // Once moved into place, the staging folder is the module.
+  const cleanUp = () => {
+    if (existsSync(staging)) rmSync(staging, { recursive: true, force: true });
+  };
   try {
     await writing(
-      () => cleanUp().then(() => 'Cancelled: nothing was written.'),
+      () => {
+        cleanUp();
+        return 'Cancelled: nothing was written.';
+      },
       async (uncut) => {
         writeFiles(files, staging);
         await uncut(() => placeModule(staging, target, written), `Interrupted: the module is in ${target}, but nothing was installed or validated.`);
@@ -39,7 +45,7 @@ async function writeModule(answers: Answers, target: string, invocation: Invocat
     );
     return written;
   } finally {
-    await cleanUp();
+    cleanUp();
   }
 }
 
@@ -66,14 +72,14 @@ function nextSteps(answers: Answers, target: string, installed: boolean): string
 
 export async function create(invocation: Invocation): Promise<void> {
   const asking = interactive(invocation);
-  const given = await givenAnswers(invocation);
+  const given = givenAnswers(invocation);
   let directory = invocation.directory;
   if (directory === undefined) {
     if (!asking) throw new UserError('Missing the directory: pass it first, e.g. `create-iexec-module my-module` (or `.` for this one).');
     directory = await askDirectory();
   }
   const target = resolve(directory);
-  await checkTarget(target, [], Boolean(invocation.switches.force));
+  checkTarget(target, [], Boolean(invocation.switches.force));
 
   const answers = await resolveAnswers(given, surroundings(target), asking ? ask : undefined);
   const notice = TEE_PROFILES[answers.tee].notice;

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Answers, QUESTIONS } from './answers.js';
 import { UserError } from './errors.js';
@@ -42,11 +42,11 @@ function wellFormed(manifest: Manifest): boolean {
   );
 }
 
-export async function readManifest(directory: string): Promise<Manifest> {
+export function readManifest(directory: string): Manifest {
   const path = join(directory, MANIFEST_FILE);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch {
     throw new UserError(`${path} is missing: is ${directory} a module made by create-iexec-module?`);
   }

@@ -25,8 +25,8 @@ export function shortPath(target: string): string {
 }
 
 /** The answers the command line gives: an --answers file, with the answer flags winning over it. */
-export async function givenAnswers(invocation: Invocation): Promise<Partial<Record<AnswerKey, unknown>>> {
-  const fromFile = typeof invocation.switches.answers === 'string' ? await readAnswersFile(invocation.switches.answers) : {};
+export function givenAnswers(invocation: Invocation): Partial<Record<AnswerKey, unknown>> {
+  const fromFile = typeof invocation.switches.answers === 'string' ? readAnswersFile(invocation.switches.answers) : {};
   return { ...fromFile, ...invocation.given };
 }
 
@@ -49,7 +49,10 @@ export async function postSteps(target: string, pm: PackageManager, steps: () =>
 }
 
 /** Runs `step` to its end whatever Ctrl-C says meanwhile; an interrupt then fails with `line`. */
-export type Uncut = <T>(step: () => Promise<T>, line: string) => Promise<T>;
+export type Uncut = <T>(step: () => T | Promise<T>, line: string) => Promise<T>;
+
+/** A signal that came while synchronous code ran is delivered on the event loop's next turn. */
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Ctrl-C while a command writes, one way for both. By default the write is cut at once: `stop`
@@ -75,9 +78,12 @@ export async function writing<T>(stop: () => string | Promise<string>, work: (un
   };
   const uncut: Uncut = async (step, line) => {
     holding = true;
-    const result = await step().finally(() => {
-      holding = false;
-    });
+    const result = await Promise.resolve()
+      .then(step)
+      .finally(async () => {
+        await nextTurn();
+        holding = false;
+      });
     if (interrupted) throw new UserError(line, 130);
     return result;
   };
@@ -85,6 +91,7 @@ export async function writing<T>(stop: () => string | Promise<string>, work: (un
   try {
     return await work(uncut);
   } finally {
+    await nextTurn();
     process.removeListener('SIGINT', onInterrupt);
   }
 }

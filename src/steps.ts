@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from './errors.js';
 import { installArgs, type PackageManager } from './package-manager.js';
@@ -64,11 +64,7 @@ export function install(directory: string, pm: PackageManager): Promise<void> {
 
 /** The proof a module works: it type-checks, bundles, and its own tests pass. */
 export async function validate(directory: string, pm: PackageManager): Promise<void> {
-  try {
-    await access(join(directory, 'node_modules'));
-  } catch {
-    throw new UserError(`${directory} has no node_modules: run \`${pm} install\` there first.`);
-  }
+  if (!existsSync(join(directory, 'node_modules'))) throw new UserError(`${directory} has no node_modules: run \`${pm} install\` there first.`);
   await run('type-check and build', pm, ['run', 'build'], directory);
   await run('module tests', pm, ['run', 'test'], directory);
 }

@@ -1,14 +1,19 @@
-import { cp, lstat, mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UserError } from './errors.js';
 
+/*
+ * Synchronous, like the writes: each step needs the one before, and a CLI that waits on nothing
+ * else gains nothing from the thread pool but its overhead.
+ */
+
 /** A folder holding only these is as good as empty: a fresh `git init` or a desktop's litter. */
 const IGNORABLE = new Set(['.git', '.DS_Store', 'Thumbs.db']);
 
-async function kind(path: string): Promise<'missing' | 'directory' | 'other'> {
+function kind(path: string): 'missing' | 'directory' | 'other' {
   try {
-    return (await lstat(path)).isDirectory() ? 'directory' : 'other';
+    return lstatSync(path).isDirectory() ? 'directory' : 'other';
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
     throw error;
@@ -20,11 +25,11 @@ async function kind(path: string): Promise<'missing' | 'directory' | 'other'> {
  * non-empty folder without --force, or (with --force) a generated path that a user's folder or file
  * stands in the way of.
  */
-export async function checkTarget(target: string, files: string[], force: boolean): Promise<void> {
-  const found = await kind(target);
+export function checkTarget(target: string, files: string[], force: boolean): void {
+  const found = kind(target);
   if (found === 'missing') return;
   if (found === 'other') throw new UserError(`${target} exists and is not a directory: choose another path.`);
-  const entries = (await readdir(target)).filter((e) => !IGNORABLE.has(e));
+  const entries = readdirSync(target).filter((e) => !IGNORABLE.has(e));
   if (entries.length === 0) return;
   if (!force) {
     const shown = entries.slice(0, 5).join(', ') + (entries.length > 5 ? `, … (${entries.length} in all)` : '');
@@ -37,7 +42,7 @@ export async function checkTarget(target: string, files: string[], force: boolea
     for (let depth = 1; depth <= parts.length; depth++) {
       const path = join(target, ...parts.slice(0, depth));
       const wanted = depth === parts.length ? 'file' : 'directory';
-      const there = await kind(path);
+      const there = kind(path);
       if (there === 'missing') break;
       if ((wanted === 'file') !== (there === 'other')) {
         throw new UserError(`--force cannot write ${file}: ${path} is a ${there === 'other' ? 'file' : 'directory'}. Move it away and retry.`);
@@ -46,33 +51,33 @@ export async function checkTarget(target: string, files: string[], force: boolea
   }
 }
 
-export function stagingFolder(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'create-iexec-module-'));
+export function stagingFolder(): string {
+  return mkdtempSync(join(tmpdir(), 'create-iexec-module-'));
 }
 
 /**
  * Moves a fully rendered module from `staging` into `target`. A new target appears whole or not at
  * all: if the copy fails half-way the partial folder is removed (it held nothing of the user's).
  */
-export async function placeModule(staging: string, target: string, files: string[]): Promise<void> {
-  if ((await kind(target)) === 'missing') {
-    await mkdir(dirname(target), { recursive: true });
+export function placeModule(staging: string, target: string, files: string[]): void {
+  if (kind(target) === 'missing') {
+    mkdirSync(dirname(target), { recursive: true });
     try {
-      await rename(staging, target);
+      renameSync(staging, target);
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
     }
     try {
-      await cp(staging, target, { recursive: true, errorOnExist: true, force: false });
+      cpSync(staging, target, { recursive: true, errorOnExist: true, force: false });
     } catch (error) {
-      await rm(target, { recursive: true, force: true });
+      rmSync(target, { recursive: true, force: true });
       throw error;
     }
     return;
   }
   for (const file of files) {
-    await mkdir(dirname(join(target, file)), { recursive: true });
-    await cp(join(staging, file), join(target, file), { force: true });
+    mkdirSync(dirname(join(target, file)), { recursive: true });
+    cpSync(join(staging, file), join(target, file), { force: true });
   }
 }
