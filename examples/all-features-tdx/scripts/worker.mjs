@@ -50,7 +50,7 @@ const NO_DATASET = `0x${'0'.repeat(40)}`;
  * @property {string} stdout
  * @property {string} stderr
  * @property {string[]} secrets values the app must never print
- * @property {boolean} callback whether the task emulates a deal with a callback contract
+ * @property {boolean} [callback] whether the task emulates a deal with a callback contract
  */
 
 /**

@@ -87,7 +87,7 @@ describe('the post-compute checks of scripts/worker.mjs', () => {
       mkdirSync(join(outDir, name, '..'), { recursive: true });
       writeFileSync(join(outDir, name), content);
     }
-    return { inDir: work, outDir, env: {}, argv: [], status, stdout: '', stderr: '', secrets: [], callback: false };
+    return { inDir: work, outDir, env: {}, argv: [], status, stdout: '', stderr: '', secrets: [] };
   }
   const computed = (path: string) => JSON.stringify({ 'deterministic-output-path': path });
 

@@ -43,7 +43,7 @@ const NO_DATASET = `0x${'0'.repeat(40)}`;
  * @property {number | null} status the app's exit code
  * @property {string} stdout
  * @property {string} stderr
- * @property {boolean} callback whether the task emulates a deal with a callback contract
+ * @property {boolean} [callback] whether the task emulates a deal with a callback contract
  */
 
 /**

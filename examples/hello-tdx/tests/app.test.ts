@@ -87,7 +87,7 @@ describe('the post-compute checks of scripts/worker.mjs', () => {
       mkdirSync(join(outDir, name, '..'), { recursive: true });
       writeFileSync(join(outDir, name), content);
     }
-    return { inDir: work, outDir, env: {}, argv: [], status, stdout: '', stderr: '', callback: false };
+    return { inDir: work, outDir, env: {}, argv: [], status, stdout: '', stderr: '' };
   }
   const computed = (path: string) => JSON.stringify({ 'deterministic-output-path': path });
 
@@ -105,12 +105,6 @@ describe('the post-compute checks of scripts/worker.mjs', () => {
     expect(verdict.checks[0]).toMatchObject({ level: 'warn', message: expect.stringMatching(/status 2: the worker logs APP_COMPUTE_FAILED.*still runs the post-compute/) });
   });
 
-  it('fails callback-data on a deal without a callback, as PoCo reverts its finalize', () => {
-    const task = finished({ 'result.json': '{}' });
-    writeFileSync(join(task.outDir, 'computed.json'), JSON.stringify({ 'deterministic-output-path': join(task.outDir, 'result.json'), 'callback-data': '0x01' }));
-    expect(checkOutput(task).reason).toMatch(/callback-data but the deal has no callback contract: PoCo reverts finalize \(IexecPoco2Facet/);
-    expect(checkOutput({ ...task, callback: true })).toMatchObject({ ok: true });
-  });
 
   it('only warns past the 50 MiB the iApp generator keeps results under, which is not a platform limit', () => {
     const task = finished({ 'result.json': '{}' });
