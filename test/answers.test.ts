@@ -1,18 +1,47 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { QUESTIONS, resolveAnswers, suggestPackageName } from '../src/answers.js';
+import { type AnswerKey, type Answers, type Question, QUESTIONS, resolveAnswers, suggestPackageName } from '../src/answers.js';
+import { readAnswersFile } from '../src/answers-file.js';
 import { UserError } from '../src/errors.js';
+import { createManifest } from '../src/manifest.js';
+import { parseInvocation } from '../src/options.js';
 import { packageManagerFromUserAgent } from '../src/package-manager.js';
+import { TEES } from '../src/profiles.js';
+import { tempDir } from './helpers/cli.js';
 
 const around = { directory: '/somewhere/My Module' };
 
 describe('the answers table', () => {
-  it('gives a flag, a question, a default and a parser to every answer', () => {
-    const flags = QUESTIONS.map((q) => q.flag);
-    expect(new Set(flags).size).toBe(flags.length);
-    for (const q of QUESTIONS) {
-      expect(q.message.length).toBeGreaterThan(3);
-      expect(q.help.length).toBeGreaterThan(3);
+  it.each(TEES)('gives every answer a default its own parser accepts as it is (--tee %s)', (tee) => {
+    const answers: Partial<Answers> = { tee };
+    for (const q of QUESTIONS as readonly Question[]) {
+      const fallback = q.key === 'tee' ? tee : q.default(answers, around);
+      expect(q.parse(fallback, answers), q.key).toEqual(fallback);
+      (answers as Record<string, unknown>)[q.key] = fallback;
     }
+  });
+
+  it('takes every answer from its flag, and gives it back the same from an answers file', async () => {
+    // Every value differs from its default, so each flag has to carry it.
+    const flags: Record<AnswerKey, string> = {
+      name: '@alice/round-trip',
+      description: 'It says "hi" and it\'s fine',
+      tee: 'scone',
+      chain: 'bellecour',
+      dockerNamespace: 'alice',
+      packageManager: 'pnpm',
+      features: 'input-files,callback',
+    };
+    const argv = QUESTIONS.flatMap((q) => [`--${q.flag}`, flags[q.key]]);
+    expect(new Set(QUESTIONS.map((q) => q.flag)).size).toBe(QUESTIONS.length);
+    const fromFlags = await resolveAnswers(parseInvocation(['dir', ...argv]).given, around);
+    const defaults = await resolveAnswers({}, around);
+    for (const q of QUESTIONS) expect(fromFlags[q.key], q.key).not.toEqual(defaults[q.key]);
+
+    const file = join(await tempDir(), 'answers.json');
+    await writeFile(file, JSON.stringify(createManifest('0.0.0-test', fromFlags, {}).answers));
+    expect(await resolveAnswers(readAnswersFile(file), around)).toEqual(fromFlags);
   });
 
   it('defaults to TDX on Arbitrum Sepolia, named after the directory', async () => {

@@ -1,4 +1,4 @@
-import { cp, readdir, readFile, stat } from 'node:fs/promises';
+import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -7,6 +7,7 @@ import { FEATURES } from '../src/features.js';
 import { parseInvocation } from '../src/options.js';
 import { TEE_PROFILES } from '../src/profiles.js';
 import { EVIL_DESCRIPTION, repoRoot, tempDir } from './helpers/cli.js';
+import { QUIET, tree } from './helpers/module.js';
 
 /*
  * The published CLI is a bundle built differently from the source: Handlebars' compiler is left out
@@ -24,17 +25,6 @@ const CASES = [
   },
   { label: 'TDX on mainnet, no features, pnpm', flags: ['--tee', 'tdx', '--chain', 'arbitrum-mainnet', '--features', 'none', '--package-manager', 'pnpm'] },
 ];
-const QUIET = ['--no-install', '--no-git'];
-
-async function tree(root: string, dir = ''): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
-  for (const entry of await readdir(join(root, dir), { withFileTypes: true })) {
-    const path = dir ? `${dir}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) Object.assign(files, await tree(root, path));
-    else files[path] = `${(await stat(join(root, path))).mode.toString(8)} ${await readFile(join(root, path), 'utf8')}`;
-  }
-  return files;
-}
 
 let work: string;
 let installed: string;
@@ -63,8 +53,8 @@ describe.each(CASES.map((c, i) => ({ ...c, i })))('$label', ({ flags, i }) => {
     });
     expect(bundled.exitCode, bundled.stderr).toBe(0);
 
-    const [source, bundle] = [await tree(fromSource), await tree(fromBundle)];
-    expect(Object.keys(bundle).sort()).toEqual(Object.keys(source).sort());
+    const [source, bundle] = [await tree(fromSource, { executables: true }), await tree(fromBundle, { executables: true })];
+    expect(Object.keys(bundle)).toEqual(Object.keys(source));
     for (const file of Object.keys(source)) expect(bundle[file], file).toBe(source[file]);
   });
 });

@@ -7,9 +7,9 @@ import { QUESTIONS } from '../src/answers.js';
 import { MANIFEST_FILE, type Manifest } from '../src/manifest.js';
 import { SWITCHES } from '../src/options.js';
 import { cliPath, repoRoot, runCli, tempDir } from './helpers/cli.js';
+import { QUIET, tree } from './helpers/module.js';
 import { inTerminal, KEY } from './helpers/terminal.js';
 
-const QUIET = ['--no-install', '--no-git'];
 const GIT_IDENTITY = {
   GIT_AUTHOR_NAME: 'Test',
   GIT_AUTHOR_EMAIL: 'test@example.com',
@@ -149,13 +149,18 @@ describe('writing a module', () => {
     expect(Object.keys(manifest.files)).toContain('sconify.sh');
   });
 
-  it('--dry-run lists the files and writes nothing', async () => {
-    const target = join(work, 'dry');
-    const { exitCode, stdout } = await runCli([target, '--dry-run']);
+  it('--dry-run lists exactly the files a real run writes, and writes nothing', async () => {
+    const flags = ['--tee', 'scone', '--chain', 'bellecour', '--features', 'input-files,protected-data'];
+    const target = join(work, 'dry', 'm');
+    const { exitCode, stdout } = await runCli([target, ...flags, '--dry-run']);
     expect(exitCode).toBe(0);
-    expect(stdout).toMatch(/Would write \d+ files into/);
-    expect(stdout).toContain('package.json');
-    expect(existsSync(target)).toBe(false);
+    expect(existsSync(join(work, 'dry'))).toBe(false);
+    const [heading, ...listed] = stdout.trim().split('\n').slice(-1 - Number(stdout.match(/Would write (\d+) files/)?.[1]));
+    expect(heading).toBe(`Would write ${listed.length} files into ${target}:`);
+
+    const real = join(work, 'dry-real', 'm');
+    expect((await runCli([real, ...flags, ...QUIET])).exitCode).toBe(0);
+    expect(listed.map((line) => line.trim()).sort()).toEqual(Object.keys(await tree(real)).sort());
   });
 
   it('takes an answers file, flags winning over it', async () => {

@@ -1,14 +1,15 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { EVIL_DESCRIPTION, runCli, tempDir } from './helpers/cli.js';
+import { runLikeWorker } from './helpers/module.js';
 
 /*
  * The real thing, as the acceptance asks: create with install, let the CLI type-check, build and run
- * the module's own tests, then run the bundle it built the way a worker would.
+ * the module's own tests, then run the bundle it built the way a worker would, and the module's own
+ * worker emulation (`npm run local`) with its post-compute checks.
  */
 const CASES = [
   { label: 'the defaults (TDX, Arbitrum Sepolia), with a hostile description', args: ['--yes', '--description', EVIL_DESCRIPTION] },
@@ -25,16 +26,18 @@ describe.each(CASES)('a module from $label', ({ args }) => {
     expect(result.stdout).toMatch(/✔ type-check and build/);
     expect(result.stdout).toMatch(/✔ module tests/);
 
-    const out = await mkdtemp(join(tmpdir(), 'iexec-out-'));
-    const run = await execa('node', [join(target, 'dist/app.cjs'), 'hello', 'world'], {
-      env: { IEXEC_IN: await mkdtemp(join(tmpdir(), 'iexec-in-')), IEXEC_OUT: out, IEXEC_INPUT_FILES_NUMBER: '0' },
-      reject: false,
-    });
-    expect(run.exitCode, run.stderr).toBe(0);
-    const computed = JSON.parse(await readFile(join(out, 'computed.json'), 'utf8'));
-    const resultPath: string = computed['deterministic-output-path'];
-    expect(resultPath.startsWith(out)).toBe(true);
+    const task = await runLikeWorker(target, ['Alice', 'Bob']);
+    expect(task.exitCode, task.stderr).toBe(0);
+    expect(task.result).toEqual({ ok: true, result: { greeting: 'Hello, Alice and Bob!' } });
+    const resultPath = String(task.computed['deterministic-output-path']);
+    expect(resultPath.startsWith(task.out)).toBe(true);
     expect(existsSync(resultPath)).toBe(true);
+
+    // The post-compute checks a worker makes, through the module's own emulation of it.
+    const local = await execa('npm', ['run', 'local', '--', '--args', 'Alice Bob'], { cwd: target, all: true, reject: false, env: { NO_COLOR: '1' } });
+    expect(local.exitCode, local.all).toBe(0);
+    expect(local.all).toMatch(/PASS: a worker would complete this task/);
+    expect(local.all).toContain('"greeting": "Hello, Alice and Bob!"');
   });
 });
 

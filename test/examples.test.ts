@@ -3,14 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { expect, it } from 'vitest';
 import { repoRoot, tempDir } from './helpers/cli.js';
-
-async function tree(dir: string): Promise<Record<string, string>> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const files = entries.filter((e) => e.isFile() && !e.parentPath.includes('node_modules'));
-  return Object.fromEntries(
-    await Promise.all(files.map(async (e) => [join(e.parentPath, e.name).slice(dir.length + 1), await readFile(join(e.parentPath, e.name), 'utf8')])),
-  );
-}
+import { tree } from './helpers/module.js';
 
 it('examples/ holds at least a TDX and a SCONE module', async () => {
   const tees = await Promise.all(

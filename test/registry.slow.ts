@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalRegistry, newUser, type Packed, packPackage, repoRoot, startRegistry } from '../scripts/local-registry.mjs';
 import type { Manifest } from '../src/manifest.js';
+import { runLikeWorker } from './helpers/module.js';
 
 /*
  * The install path a user takes: the packed package is published to a registry on loopback and
@@ -86,13 +87,9 @@ describe.each(CASES.map((c) => ({ ...c, label: c.command.join(' ') })))('`$label
     const log = await execa('git', ['log', '--format=%s'], { cwd: module });
     expect(log.stdout).toBe(`Initial commit from create-iexec-module ${packed.version}`);
 
-    const out = await mkdtemp(join(work, 'iexec-out-'));
-    const run = await execa('node', [join(module, 'dist/app.cjs'), 'hello'], {
-      env: { IEXEC_IN: await mkdtemp(join(work, 'iexec-in-')), IEXEC_OUT: out, IEXEC_INPUT_FILES_NUMBER: '0' },
-      reject: false,
-    });
-    expect(run.exitCode, run.stderr).toBe(0);
-    const computed = JSON.parse(await readFile(join(out, 'computed.json'), 'utf8'));
-    expect(existsSync(computed['deterministic-output-path'])).toBe(true);
+    const task = await runLikeWorker(module, ['Alice']);
+    expect(task.exitCode, task.stderr).toBe(0);
+    expect(task.result).toEqual({ ok: true, result: { greeting: 'Hello, Alice!' } });
+    expect(existsSync(String(task.computed['deterministic-output-path']))).toBe(true);
   });
 });

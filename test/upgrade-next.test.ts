@@ -7,7 +7,8 @@ import { MANIFEST_FILE, type Manifest } from '../src/manifest.js';
 import { type Migration, migrate } from '../src/upgrade/migrations.js';
 import type { UpgradeSetup } from '../src/upgrade/upgrade.js';
 import { runCli, tempDir } from './helpers/cli.js';
-import { generate, NEXT, NEXT_VERSION, nextGenerator, render, SCONE, tree, upgradeHere } from './helpers/upgrade.js';
+import { generate, manifestOf, render, tree } from './helpers/module.js';
+import { NEXT, NEXT_VERSION, nextGenerator, SCONE, upgradeHere } from './helpers/upgrade.js';
 
 /*
  * Upgrading to "the next generator version": a changed copy of today's templates (see
@@ -19,7 +20,6 @@ const OWNER = '// the owner wrote this line';
 const NO_STEPS = ['--no-install', '--no-validate'];
 
 const read = (dir: string, path: string) => readFile(join(dir, path), 'utf8');
-const manifestOf = async (dir: string): Promise<Manifest> => JSON.parse(await read(dir, MANIFEST_FILE));
 
 beforeAll(async () => {
   next = await nextGenerator();
@@ -125,7 +125,7 @@ describe('an upgrade to the next generator version', () => {
   });
 
   it('writes the manifest last, recording the new version and its pristine files', async () => {
-    const manifest = await manifestOf(dir);
+    const manifest = manifestOf(dir);
     expect(manifest.generator.version).toBe(NEXT_VERSION);
     expect(manifest.files).toEqual(theirs);
     expect(existsSync(join(dir, JOURNAL_FILE))).toBe(false);
@@ -138,7 +138,7 @@ describe('an upgrade to the next generator version', () => {
     const result = await upgradeHere([other, ...NO_STEPS], next);
     expect(result.output).toMatch(/^ {2}orphaned +\.dockerignore +no longer generated, but you changed it/m);
     expect(await read(other, NEXT.dropped)).toMatch(/secrets\/\n$/);
-    expect(Object.keys((await manifestOf(other)).files)).not.toContain(NEXT.dropped);
+    expect(Object.keys((manifestOf(other)).files)).not.toContain(NEXT.dropped);
   });
 });
 
@@ -146,7 +146,7 @@ describe('migrations keyed by version', () => {
   it('renames an answer recorded by an older generator before resolving answers', async () => {
     const dir = join(work, 'renamed-answer');
     await generate(dir, SCONE);
-    const manifest = await manifestOf(dir);
+    const manifest = manifestOf(dir);
     const { tee, ...rest } = manifest.answers;
     await writeFile(join(dir, MANIFEST_FILE), JSON.stringify({ ...manifest, generator: { ...manifest.generator, version: '0.0.9' }, answers: { ...rest, teeFramework: tee } }));
     const setup: UpgradeSetup = {
@@ -195,21 +195,21 @@ describe('an interrupted upgrade', () => {
     expect(first.error?.message).toBe('simulated crash');
     expect(await read(cut, MANIFEST_FILE)).toBe(oldManifest);
     expect(existsSync(join(cut, JOURNAL_FILE))).toBe(true);
-    expect(await tree(cut)).not.toEqual(await tree(whole));
+    expect(await tree(cut, { executables: true })).not.toEqual(await tree(whole, { executables: true }));
 
-    const before = await tree(cut);
+    const before = await tree(cut, { executables: true });
     const check = await runCli(['upgrade', cut, '--check']);
     expect(check.exitCode).toBe(1);
     expect(check.stdout).toMatch(/An interrupted upgrade to create-iexec-module 0\.2\.0 is pending/);
     expect((await runCli(['upgrade', cut, '--dry-run'])).exitCode).toBe(0);
-    expect(await tree(cut)).toEqual(before);
+    expect(await tree(cut, { executables: true })).toEqual(before);
 
     // The CLI of the current version finishes it: the journal holds every file's final text.
     const second = await runCli(['upgrade', cut, ...NO_STEPS]);
     expect(second.stdout).toMatch(/finished the interrupted upgrade/);
     expect(second.exitCode).toBe(1);
     expect(second.stderr).toMatch(/conflicts in 1 file: \.gitignore/);
-    expect(await tree(cut)).toEqual(await tree(whole));
+    expect(await tree(cut, { executables: true })).toEqual(await tree(whole, { executables: true }));
   });
 
   it('refuses to finish over a file changed since, naming it and both ways out', async () => {

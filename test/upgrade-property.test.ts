@@ -4,7 +4,8 @@ import { splitLines } from '../src/upgrade/merge.js';
 import { migrate } from '../src/upgrade/migrations.js';
 import { generatorVersion } from '../src/paths.js';
 import { CONFLICT_LABEL_OURS, decideFiles } from '../src/upgrade/decide.js';
-import { NEXT_VERSION, nextGenerator, render } from './helpers/upgrade.js';
+import { render } from './helpers/module.js';
+import { NEXT_VERSION, nextGenerator } from './helpers/upgrade.js';
 
 /*
  * The promise of upgrade, checked on random edits: whatever an owner inserts or changes in a

@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { expect, it } from 'vitest';
 import { runCli, tempDir } from './helpers/cli.js';
-import { generate, insertLine, quietLine, render, SCONE, TDX } from './helpers/upgrade.js';
+import { generate, render, runLikeWorker } from './helpers/module.js';
+import { insertLine, quietLine, SCONE, TDX } from './helpers/upgrade.js';
 
 /*
  * The real thing: a SCONE module its owner edited, upgraded to TDX on Arbitrum with the install and
@@ -37,13 +36,8 @@ it('a module upgraded without conflicts installs, builds, passes its tests and k
   expect(installed.version).toMatch(/^9\./);
   expect((await execa('npm', ['run', '--silent', 'owner:hello'], { cwd: dir })).stdout).toBe('42');
 
-  const out = await mkdtemp(join(tmpdir(), 'iexec-out-'));
-  const run = await execa('node', [join(dir, 'dist/app.cjs'), 'hello'], {
-    env: { IEXEC_IN: await mkdtemp(join(tmpdir(), 'iexec-in-')), IEXEC_OUT: out, IEXEC_INPUT_FILES_NUMBER: '0' },
-    reject: false,
-  });
-  expect(run.exitCode, run.stderr).toBe(0);
-  expect(run.stderr).toContain(marker);
-  const computed = JSON.parse(await readFile(join(out, 'computed.json'), 'utf8'));
-  expect(existsSync(computed['deterministic-output-path'])).toBe(true);
+  const task = await runLikeWorker(dir, ['Alice']);
+  expect(task.exitCode, task.stderr).toBe(0);
+  expect(task.stderr).toContain(marker);
+  expect(task.result).toEqual({ ok: true, result: { greeting: 'Hello, Alice!' } });
 });

@@ -3,10 +3,11 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MANIFEST_FILE, type Manifest } from '../src/manifest.js';
+import { MANIFEST_FILE } from '../src/manifest.js';
 import { cliPath, runCli, tempDir } from './helpers/cli.js';
 import { inTerminal, KEY } from './helpers/terminal.js';
-import { changedLine, generate, insertLine, quietLine, render, replaceLine, SCONE, TDX, tree } from './helpers/upgrade.js';
+import { generate, manifestOf, render, tree } from './helpers/module.js';
+import { changedLine, insertLine, quietLine, replaceLine, SCONE, TDX } from './helpers/upgrade.js';
 
 /*
  * The real CLI on real modules, with today's templates: changing the answers (SCONE on bellecour
@@ -19,7 +20,6 @@ let scone: Record<string, string>;
 let tdx: Record<string, string>;
 
 const read = (dir: string, path: string) => readFile(join(dir, path), 'utf8');
-const manifestOf = async (dir: string): Promise<Manifest> => JSON.parse(await read(dir, MANIFEST_FILE));
 const row = (action: string, path: string) => new RegExp(`^  ${action} +${path.replaceAll('.', '\\.')} `, 'm');
 
 /** A text file the TEE change rewrites, with a line an owner edit can sit on without touching the change. */
@@ -87,7 +87,7 @@ describe('changing the TEE and the chain (scone on bellecour -> tdx on arbitrum-
   });
 
   it('updates what only the templates changed, deletes sconify.sh, and records the new answers and pristine files', async () => {
-    const manifest = await manifestOf(dir);
+    const manifest = manifestOf(dir);
     expect(manifest.answers).toMatchObject({ tee: 'tdx', chain: 'arbitrum-sepolia-testnet' });
     expect(manifest.files).toEqual(tdx);
     expect(result.stdout).toMatch(row('delete', 'sconify.sh'));
@@ -98,12 +98,12 @@ describe('changing the TEE and the chain (scone on bellecour -> tdx on arbitrum-
   });
 
   it('is up to date afterwards: --check passes and a second upgrade changes nothing', async () => {
-    const before = await tree(dir);
+    const before = await tree(dir, { executables: true });
     expect((await runCli(['upgrade', dir, '--check'])).exitCode).toBe(0);
     const again = await runCli(['upgrade', dir, ...NO_STEPS]);
     expect(again.exitCode).toBe(0);
     expect(again.stdout).toMatch(/Already up to date/);
-    expect(await tree(dir)).toEqual(before);
+    expect(await tree(dir, { executables: true })).toEqual(before);
   });
 });
 
@@ -135,7 +135,7 @@ describe('a conflict', () => {
   });
 
   it('still writes everything else and the manifest, so the module is not left half-upgraded', async () => {
-    expect((await manifestOf(dir)).answers.tee).toBe('tdx');
+    expect((manifestOf(dir)).answers.tee).toBe('tdx');
     expect(await read(dir, 'package.json')).toBe(tdx['package.json']);
   });
 
@@ -143,7 +143,7 @@ describe('a conflict', () => {
     const back = await runCli(['upgrade', dir, ...SCONE, ...NO_STEPS]);
     expect(back.exitCode).toBe(1);
     expect(back.stderr).toContain(`Resolve the conflict markers left by the last upgrade in ${path} first`);
-    expect((await manifestOf(dir)).answers.tee).toBe('tdx');
+    expect((manifestOf(dir)).answers.tee).toBe('tdx');
   });
 });
 
@@ -175,7 +175,7 @@ describe('--dry-run and --check write nothing', () => {
   });
 
   it('--dry-run prints the plan per file', async () => {
-    const before = await tree(dir);
+    const before = await tree(dir, { executables: true });
     const { stdout, exitCode } = await runCli(['upgrade', dir, ...TDX, '--dry-run']);
     expect(exitCode).toBe(0);
     for (const path of new Set([...Object.keys(scone), ...Object.keys(tdx)])) {
@@ -184,11 +184,11 @@ describe('--dry-run and --check write nothing', () => {
       else expect(stdout, path).not.toMatch(new RegExp(`^  \\S+ +${path.replaceAll('.', '\\.')} `, 'm'));
     }
     expect(stdout).toMatch(/Dry run: nothing written/);
-    expect(await tree(dir)).toEqual(before);
+    expect(await tree(dir, { executables: true })).toEqual(before);
   });
 
   it('--check exits 0 on an up-to-date module, non-zero when an upgrade would change it', async () => {
-    const before = await tree(dir);
+    const before = await tree(dir, { executables: true });
     expect((await runCli(['upgrade', dir, '--check'])).exitCode).toBe(0);
     const behind = await runCli(['upgrade', dir, ...TDX, '--check']);
     expect(behind.exitCode).toBe(1);
@@ -198,7 +198,7 @@ describe('--dry-run and --check write nothing', () => {
     const fromFile = await runCli(['upgrade', dir, '--answers', answers, '--check']);
     expect(fromFile.exitCode).toBe(1);
     expect(fromFile.stdout).toContain('--chain: "bellecour" -> "arbitrum-mainnet"');
-    expect(await tree(dir)).toEqual(before);
+    expect(await tree(dir, { executables: true })).toEqual(before);
   });
 });
 
@@ -214,23 +214,23 @@ describe('input', () => {
     });
     expect(result.timedOut).toBe(false);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect((await manifestOf(dir)).answers.tee).toBe('tdx');
+    expect((manifestOf(dir)).answers.tee).toBe('tdx');
   });
 
   it('at a terminal, asks before writing: no leaves the module alone, yes applies', async () => {
     const dir = await sconeModule('asked');
-    const before = await tree(dir);
+    const before = await tree(dir, { executables: true });
     const command = `node ${cliPath} upgrade ${dir} ${[...TDX, ...NO_STEPS].join(' ')}`;
     const declined = await inTerminal(command, [{ expect: /Apply these changes/, send: `n${KEY.enter}` }]);
     expect(declined.screen).toMatch(/Nothing written/);
-    expect(await tree(dir)).toEqual(before);
+    expect(await tree(dir, { executables: true })).toEqual(before);
     // Only --tee: the recorded chain (bellecour) no longer fits, so it is asked, with the reason first.
     const accepted = await inTerminal(`node ${cliPath} upgrade ${dir} --tee tdx ${NO_STEPS.join(' ')}`, [
       { expect: /no longer fits[^]*Chain/, send: `${KEY.down}${KEY.enter}` },
       { expect: /Apply these changes/, send: KEY.enter },
     ]);
     expect(accepted.exitCode, accepted.screen).toBe(0);
-    expect((await manifestOf(dir)).answers).toMatchObject({ tee: 'tdx', chain: 'arbitrum-mainnet' });
+    expect((manifestOf(dir)).answers).toMatchObject({ tee: 'tdx', chain: 'arbitrum-mainnet' });
   });
 
   it.each([
@@ -239,12 +239,12 @@ describe('input', () => {
     [['--tee', 'sgx'], /Unknown --tee "sgx"/],
   ])('refuses %j in one line, writing nothing', async (args, message) => {
     const dir = await sconeModule(`bad-${Math.random().toString(36).slice(2)}`);
-    const before = await tree(dir);
+    const before = await tree(dir, { executables: true });
     const { exitCode, stderr } = await runCli(['upgrade', dir, ...args]);
     expect(exitCode).toBe(1);
     expect(stderr).toMatch(message);
     expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(await tree(dir)).toEqual(before);
+    expect(await tree(dir, { executables: true })).toEqual(before);
   });
 
   it('refuses --check when creating', async () => {
@@ -261,7 +261,7 @@ describe('input', () => {
 
   it('refuses a module made by a newer generator', async () => {
     const dir = await sconeModule('from-the-future');
-    const manifest = await manifestOf(dir);
+    const manifest = manifestOf(dir);
     await writeFile(join(dir, MANIFEST_FILE), JSON.stringify({ ...manifest, generator: { ...manifest.generator, version: '99.0.0' } }));
     const { exitCode, stderr } = await runCli(['upgrade', dir]);
     expect(exitCode).toBe(1);

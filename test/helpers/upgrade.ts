@@ -1,44 +1,15 @@
-import { cp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { diffIndices } from 'node-diff3';
-import { expect, vi } from 'vitest';
-import { type Answers, resolveAnswers } from '../../src/answers.js';
-import { templateContext } from '../../src/context.js';
-import { splitLines } from '../../src/upgrade/merge.js';
+import { vi } from 'vitest';
 import { parseInvocation } from '../../src/options.js';
-import { generatorVersion, templatesDir } from '../../src/paths.js';
-import { type ModuleFiles, renderFiles } from '../../src/render.js';
-import { upgrade, type UpgradeSetup, CURRENT_GENERATOR } from '../../src/upgrade/upgrade.js';
-import { runCli, tempDir } from './cli.js';
+import { templatesDir } from '../../src/paths.js';
+import { splitLines } from '../../src/upgrade/merge.js';
+import { CURRENT_GENERATOR, upgrade, type UpgradeSetup } from '../../src/upgrade/upgrade.js';
+import { tempDir } from './cli.js';
 
 export const SCONE = ['--tee', 'scone', '--chain', 'bellecour'];
 export const TDX = ['--tee', 'tdx', '--chain', 'arbitrum-sepolia-testnet'];
-export const QUIET = ['--no-install', '--no-git'];
-
-/** Creates a real module with the built CLI, without install or git. */
-export async function generate(target: string, args: string[]): Promise<void> {
-  const { exitCode, stderr } = await runCli([target, ...args, ...QUIET]);
-  expect(exitCode, stderr).toBe(0);
-}
-
-/** Every file of a folder (node_modules aside): path -> text, and which are executable. */
-export async function tree(dir: string): Promise<Record<string, string>> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  const files = entries.filter((e) => e.isFile() && !join(e.parentPath, e.name).includes('node_modules'));
-  const result: Record<string, string> = {};
-  for (const e of files) {
-    const path = join(e.parentPath, e.name);
-    const executable = ((await stat(path)).mode & 0o111) !== 0 ? ' (executable)' : '';
-    result[path.slice(dir.length + 1) + executable] = await readFile(path, 'utf8');
-  }
-  return result;
-}
-
-/** What the generator renders for these flags (directory name `name` for the default name). */
-export async function render(flags: Partial<Record<keyof Answers, string>>, templates = templatesDir, version = generatorVersion): Promise<ModuleFiles> {
-  const answers = await resolveAnswers(flags, { directory: '/modules/m' });
-  return renderFiles(templateContext(answers, version), templates);
-}
 
 /**
  * The base lines a change from base to theirs touches (a line next to a change counts: diff3 calls
