@@ -1,5 +1,6 @@
 /*
- * A module's scripts/args.mjs against the real Java classes the iExec worker splits iexec_args with.
+ * The kit's args splitter (kit/src/worker/args.ts, and `iexec-module args` as tests/run.sh runs it)
+ * against the real Java classes the iExec worker splits iexec_args with.
  *
  * The worker (iexec-worker AppComputeService) hands iexec_args to iexec-commons-containers
  * DockerClientInstance, which sets a container command only when commons-lang3 StringUtils.isNotBlank
@@ -26,25 +27,15 @@ import { spawn, spawnSync } from 'node:child_process';
 import { rmSync, symlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveAnswers } from '../../src/answers.js';
-import { templateContext } from '../../src/context.js';
-import { renderModule } from '../../src/render.js';
+import * as args from '../../kit/src/worker/args.js';
+import { buildKit, cliPath } from '../../kit/test/helpers.js';
 import { tempDir } from '../helpers/cli.js';
 
 const CLASSPATH = process.env.CIM_JAVA_CLASSPATH ?? '/usr/share/java/maven-shared-utils.jar:/usr/share/java/commons-lang3.jar';
 const HARNESS = fileURLToPath(new URL('TranslateCommandline.java', import.meta.url));
 const SEED = 0x1e_c0_de;
-
-/** What scripts/args.mjs exports (see templates/module/scripts/args.mjs.hbs). */
-interface ArgsModule {
-  CommandLineException: new (message: string) => Error;
-  translateCommandline(text: string | null): string[];
-  isBlank(text: string | null): boolean;
-  workerArgs(text: string | null): { argv: string[]; warning?: string };
-  splitArgs(text: string | null): string[];
-}
 
 /** One input's fate, from either side: the same shape so a mismatch prints both readably. */
 interface Outcome {
@@ -216,7 +207,7 @@ function javaOutcomes(inputs: (string | null)[]): Outcome[] {
   });
 }
 
-function portOutcome(args: ArgsModule, text: string | null): Outcome {
+function portOutcome(text: string | null): Outcome {
   const outcome: Outcome = { blank: args.isBlank(text) };
   try {
     outcome.words = args.translateCommandline(text);
@@ -244,10 +235,10 @@ const CLI_CASES = [
 ];
 const CLI_BATCH = Math.max(2, availableParallelism());
 
-/** Runs the module's CLI on one iexec_args string. */
+/** Runs `iexec-module args` on one iexec_args string. */
 function cli(path: string, text: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path, text], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path, 'args', text], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -257,19 +248,14 @@ function cli(path: string, text: string): Promise<{ status: number | null; stdou
   });
 }
 
-describe('scripts/args.mjs, against the real Java classes', () => {
+describe("the kit's args splitter, against the real Java classes", () => {
   let dir: string;
-  let script: string;
-  let args: ArgsModule;
   const inputs = [...HAND_PICKED, ...generatedInputs()];
   let java: Outcome[];
 
   beforeAll(async () => {
     dir = await tempDir('cim-fidelity-');
-    const answers = await resolveAnswers({ name: 'fidelity', features: ['args'] }, { directory: dir });
-    await renderModule(templateContext(answers, '0.0.0-test'), dir);
-    script = join(dir, 'scripts/args.mjs');
-    args = (await import(pathToFileURL(script).href)) as ArgsModule;
+    buildKit();
     java = javaOutcomes(inputs);
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -293,7 +279,7 @@ describe('scripts/args.mjs, against the real Java classes', () => {
 
   it('translateCommandline and isBlank give what Java gives, for every input', () => {
     const mismatches = inputs.flatMap((text, i) => {
-      const ours = portOutcome(args, text);
+      const ours = portOutcome(text);
       return JSON.stringify(ours) === JSON.stringify(java[i]) ? [] : [`input ${show(text)}\n  java: ${show(java[i])}\n  ours: ${show(ours)}`];
     });
     expect(mismatches.slice(0, 20).join('\n'), `${mismatches.length} of ${inputs.length} inputs differ`).toBe('');
@@ -313,16 +299,16 @@ describe('scripts/args.mjs, against the real Java classes', () => {
   });
 
   it('the CLI prints the same words, NUL-terminated, and nothing but a warning when the worker drops them', async () => {
-    // Through a symlink too, as a package manager's bin link would run it.
-    const link = join(dir, 'args-link.mjs');
-    symlinkSync(script, link);
+    // Through a symlink too, as a package manager's bin link (node_modules/.bin/iexec-module) runs it.
+    const link = join(dir, 'iexec-module');
+    symlinkSync(cliPath, link);
     const cases = CLI_CASES.map((text) => {
       const i = HAND_PICKED.indexOf(text);
       expect(i, `${show(text)} is hand-picked`).toBeGreaterThanOrEqual(0);
       return { text, java: java[i]! };
     });
     const check = async ({ text, java: outcome }: (typeof cases)[number], i: number) => {
-      const run = await cli(i % 2 ? link : script, text);
+      const run = await cli(i % 2 ? link : cliPath, text);
       const expected = workerArgv(outcome);
       const printed = run.stdout === '' ? [] : run.stdout.slice(0, -1).split('\0');
       const warned = /the worker logs "Failed to translate string args to array" and runs the app with no args/.test(run.stderr);

@@ -1,0 +1,97 @@
+// iexec-module local [options]: runs the built app (dist/app.cjs below the current folder, the module's
+// root under `npm run local`, which builds it first) as an iExec worker would, in fresh IEXEC_IN and
+// IEXEC_OUT folders, then checks the output as the worker's post-compute and PoCo's finalize would.
+// Exits 1 when the task would fail.
+import { parseArgs } from 'node:util';
+import { checkOutput, readResult } from '../worker/post-compute.js';
+import { runTask, type Task } from '../worker/task.js';
+
+const USAGE = `Usage: iexec-module local [options]   (in a module: npm run local -- [options], which builds the app first)
+Runs the app as an iExec worker would, then checks its result as the post-compute would.
+  --args "<args>"             the request's args, split as the worker splits them (iexec app run --args);
+                              a module made with callbacks writes callback-data when they hold --callback:
+                              --args="--callback Alice" (with = when the value starts with -)
+  --input-file <path|url>     an input file, repeatable (iexec app run --input-files); a path stands for its file:// URL
+  --requester-secret <n>=<v>  requester secret n, repeatable (iexec app run --secret n=<name>)
+  --app-secret <value>        the app developer secret (iexec app push-secret)
+  --protected-data <file>     a protected data file, made by iexec-module mock-protected-data (iexec app run --dataset)
+  --bulk <file>               a protected data of a bulk slice, repeatable
+  --callback                  run as a deal with a callback contract (iexec app run --callback <address>)
+  --bundle <file>             the built app to run (default: dist/app.cjs)
+  -h, --help                  show this help`;
+
+const OPTIONS = {
+  args: { type: 'string' },
+  'input-file': { type: 'string', multiple: true },
+  'requester-secret': { type: 'string', multiple: true },
+  'app-secret': { type: 'string' },
+  'protected-data': { type: 'string' },
+  bulk: { type: 'string', multiple: true },
+  callback: { type: 'boolean' },
+  bundle: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The secrets' values never reach the terminal: only their names. */
+const SECRET = /^IEXEC_(REQUESTER_SECRET_\d+|APP_DEVELOPER_SECRET(_1)?)$/;
+const MARK = { pass: '✔', warn: '!', fail: '✖' } as const;
+
+function usageError(message: string): number {
+  console.error(`${message}\n\n${USAGE}`);
+  return 1;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true }));
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+
+  const requesterSecrets: Record<string, string> = {};
+  for (const pair of values['requester-secret'] ?? []) {
+    const at = pair.indexOf('=');
+    if (at < 1) return usageError(`--requester-secret takes <key>=<value>, e.g. --requester-secret 1=my-value`);
+    requesterSecrets[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+
+  let task: Task;
+  try {
+    task = await runTask({
+      bundle: values.bundle ?? 'dist/app.cjs',
+      args: values.args,
+      inputFiles: values['input-file'],
+      requesterSecrets,
+      appSecret: values['app-secret'],
+      protectedData: values['protected-data'],
+      bulk: values.bulk,
+      callback: values.callback === true,
+    });
+  } catch (error) {
+    console.error(`Cannot run the task: ${(error as Error).message}`);
+    return 1;
+  }
+
+  console.log(`Task folders: ${task.inDir} (IEXEC_IN), ${task.outDir} (IEXEC_OUT)`);
+  console.log('Environment, as the worker sets it:');
+  for (const [name, value] of Object.entries(task.env)) console.log(`  ${name}=${SECRET.test(name) ? '<hidden>' : value}`);
+  console.log(`Args: ${JSON.stringify(task.argv)}`);
+  console.log('--- app output ---');
+  if (task.stdout) process.stdout.write(task.stdout);
+  if (task.stderr) process.stdout.write(task.stderr);
+  console.log('--- post-compute checks ---');
+  const verdict = checkOutput(task);
+  for (const check of verdict.checks) console.log(`${MARK[check.level]} ${check.message}`);
+  if (!verdict.ok) {
+    console.error(`FAIL: ${verdict.reason}`);
+    return 1;
+  }
+  console.log(`PASS: a worker would complete this task. The result is in ${task.outDir}`);
+  console.log(`result.json: ${JSON.stringify(readResult(task), null, 2)}`);
+  return 0;
+}
