@@ -1,0 +1,45 @@
+/* Plain JSON-RPC over fetch: anvil's first account is unlocked and signs, so no key and no library. */
+import { Failure } from '../iexec/failure.js';
+
+let rpcId = 0;
+
+export async function rpc(url: string, method: string, params: unknown[] = []): Promise<any> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: (rpcId += 1), method, params }),
+  });
+  const body = (await response.json()) as { result?: unknown; error?: { message: string } };
+  if (body.error) throw new Failure(`${method}: ${body.error.message}`);
+  return body.result;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The node's chain id once it answers; `exitCode` tells whether the node died meanwhile. */
+export async function waitForNode(url: string, exitCode: () => number | null): Promise<string> {
+  for (let i = 0; i < 150; i += 1) {
+    const code = exitCode();
+    if (code !== null) throw new Failure(`anvil exited (status ${code}): is ${url} already taken?`);
+    try {
+      return await rpc(url, 'eth_chainId');
+    } catch {
+      await sleep(200);
+    }
+  }
+  throw new Failure(`anvil did not answer on ${url} within 30 s`);
+}
+
+/** Sends a contract creation from `from` and resolves with the new contract's address once mined. */
+export async function deploy(url: string, from: string, data: string): Promise<string> {
+  const hash = await rpc(url, 'eth_sendTransaction', [{ from, data }]);
+  for (let i = 0; i < 100; i += 1) {
+    const receipt = await rpc(url, 'eth_getTransactionReceipt', [hash]);
+    if (receipt) {
+      if (receipt.status !== '0x1') throw new Failure(`deploying a contract failed (transaction ${hash})`);
+      return receipt.contractAddress;
+    }
+    await sleep(100);
+  }
+  throw new Failure(`transaction ${hash} was not mined`);
+}

@@ -1,0 +1,145 @@
+/*
+ * `iexec-module iexec <standard|tee> ...`: the module's pinned iexec CLI on one of its two app profiles,
+ * with what the bare CLI leaves to the user filled in: the owner of a new app, the workerpool and TEE
+ * tag of a run, and a refusal to register an image that was never published.
+ *
+ * The wallet stays where iexec looks for it (~/.ethereum/keystore, or --keystoredir, --wallet-file,
+ * --wallet-address, passed through). Its password goes only to iexec's own prompt: the kit never reads,
+ * stores or prints it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { TEE_TAGS, WORKERPOOLS } from '../platform.js';
+import { Failure } from './failure.js';
+import { PROFILES, type ProfileName, defaultChain, readJson, teeFramework } from './module.js';
+import { TASK_ID, extractResult } from './result.js';
+import { resolveIexecCli } from './sdk.js';
+import { walletAddress } from './wallet.js';
+import { linkWorkspace, runCli, unlinkWorkspace } from './workspace.js';
+
+const NULL_ADDRESS = '0x0000000000000000000000000000000000000000';
+
+export const USAGE = [
+  'usage: iexec-module iexec <standard|tee> <iexec arguments...>',
+  '       iexec-module iexec <standard|tee> result <taskid>      download a result into results/<taskid>/',
+  '',
+  'Runs the iexec CLI installed in this module with the profile\'s files in place of the three it reads:',
+  '  standard  iexec.json      deployed.json      orders.json',
+  '  tee       iexec.tee.json  deployed.tee.json  orders.tee.json',
+  'app deploy fills app.owner from your wallet; app run adds --chain, --workerpool, --watch (and --tag for tee)',
+  'unless given.',
+].join('\n');
+
+class Arguments {
+  constructor(readonly list: string[]) {}
+
+  has(name: string): boolean {
+    return this.list.some((arg) => arg === name || arg.startsWith(`${name}=`));
+  }
+
+  value(name: string): string | undefined {
+    const index = this.list.findIndex((arg) => arg === name || arg.startsWith(`${name}=`));
+    if (index === -1) return undefined;
+    const arg = this.list[index]!;
+    return arg === name ? this.list[index + 1] : arg.slice(name.length + 1);
+  }
+
+  is(...words: string[]): boolean {
+    return words.every((word, index) => this.list[index] === word);
+  }
+}
+
+/** A deployed app can never change its image: refuse to register the placeholders. */
+function prepareDeploy(root: string, profileName: ProfileName, args: Arguments): void {
+  const fileName = PROFILES[profileName]['iexec.json'];
+  const file = path.join(root, fileName);
+  const conf = readJson(file);
+  const app = conf?.app;
+  if (typeof app !== 'object' || app === null) throw new Failure(`${fileName} has no "app" section`);
+  const notReady =
+    profileName === 'tee' && teeFramework(root) === 'scone'
+      ? 'run ./sconify.sh VERSION first: it builds the TEE image and writes its multiaddr, checksum and mrenclave'
+      : 'run ./publish.sh VERSION first: it pushes the image and writes its multiaddr and checksum';
+  if (/^0x0{64}$/.test(app.checksum)) throw new Failure(`${fileName} still has the placeholder checksum: ${notReady}`);
+  if (/^0{64}$/.test(app.mrenclave?.fingerprint ?? '')) throw new Failure(`${fileName} still has the placeholder fingerprint: ${notReady}`);
+  if (app.owner !== NULL_ADDRESS) return;
+  const owner = walletAddress(root, {
+    keystoredir: args.value('--keystoredir'),
+    walletFile: args.value('--wallet-file'),
+    walletAddress: args.value('--wallet-address'),
+  });
+  if (!owner) {
+    throw new Failure(
+      `no wallet found to own the app: create one with 'npx iexec-module iexec ${profileName} wallet create' ` +
+        `(or pass --keystoredir / --wallet-file / --wallet-address), or set app.owner in ${fileName}`,
+    );
+  }
+  app.owner = owner;
+  fs.writeFileSync(file, `${JSON.stringify(conf, null, 2)}\n`);
+  console.error(`${fileName}: app.owner set to ${owner} (your wallet)`);
+}
+
+/** The seed's "pending for ever" came from running without a workerpool; TEE runs also need the tag. */
+function withRunDefaults(root: string, profileName: ProfileName, args: Arguments): string[] {
+  const chain = args.value('--chain') ?? defaultChain(root);
+  const framework = teeFramework(root);
+  const defaults: string[] = [];
+  if (!args.has('--chain')) defaults.push('--chain', chain);
+  if (!args.has('--workerpool')) {
+    const workerpool = Object.hasOwn(WORKERPOOLS, chain) ? WORKERPOOLS[chain] : undefined;
+    if (workerpool === undefined) {
+      throw new Failure(`pass --workerpool with --chain ${chain}: the kit knows public workerpools on ${Object.keys(WORKERPOOLS).join(', ')} only`);
+    }
+    defaults.push('--workerpool', workerpool);
+  }
+  if (profileName === 'tee' && !args.has('--tag')) defaults.push('--tag', TEE_TAGS[framework]);
+  if (!args.has('--watch')) defaults.push('--watch');
+  if (framework === 'scone' && profileName === 'tee') {
+    console.error(
+      'note: SCONE tasks upload their result with your storage token. Once per wallet, run:\n' +
+        `  npx iexec-module iexec tee storage init --tee-framework scone --chain ${chain}`,
+    );
+  }
+  // Before the user's arguments: after a `--` they would be taken as app arguments.
+  return [...args.list.slice(0, 2), ...defaults, ...args.list.slice(2)];
+}
+
+export async function runIexec(root: string, profileName: ProfileName, list: string[]): Promise<number> {
+  const args = new Arguments(list);
+  const profile = PROFILES[profileName];
+  const bin = resolveIexecCli(root);
+  let taskid: string | undefined;
+  let cliArgs = list;
+  if (args.is('result')) {
+    const [, id, ...rest] = list;
+    if (id === undefined || !TASK_ID.test(id)) throw new Failure(`usage: iexec-module iexec ${profileName} result <taskid> (0x and 64 hex digits)`);
+    taskid = id;
+    cliArgs = ['task', 'show', taskid, '--download', taskid, ...rest];
+  } else if (args.is('app', 'deploy')) {
+    prepareDeploy(root, profileName, args);
+  } else if (args.is('app', 'run')) {
+    cliArgs = withRunDefaults(root, profileName, args);
+  }
+
+  const workspace = linkWorkspace(root, profile);
+  let status: number;
+  try {
+    status = await runCli(bin, cliArgs, workspace);
+    if (status === 0 && taskid !== undefined) {
+      const zip = path.join(workspace, `${taskid}.zip`);
+      if (fs.existsSync(zip)) {
+        const kept = path.join(root, 'results', `${taskid}.zip`);
+        fs.mkdirSync(path.dirname(kept), { recursive: true });
+        fs.copyFileSync(zip, kept);
+        fs.rmSync(zip);
+        await extractResult(root, kept, taskid);
+      }
+    }
+  } finally {
+    unlinkWorkspace(root, profile, workspace);
+  }
+  if (status !== 0 && profileName === 'tee') {
+    console.error('note: with the tee profile, the iexec.json, deployed.json and orders.json iexec names are iexec.tee.json, deployed.tee.json and orders.tee.json');
+  }
+  return status;
+}
