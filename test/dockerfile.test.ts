@@ -1,13 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { DockerfileParser, type Entrypoint } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveAnswers } from '../src/answers.js';
-import { templateContext } from '../src/context.js';
-import { renderModule } from '../src/render.js';
-import { tempDir } from './helpers/cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { render } from './helpers/module.js';
 
 /*
  * The generated Dockerfile, as a linter and a worker see it: no lint finding at all (warnings
@@ -21,16 +15,11 @@ const PROFILES = [
 ] as const;
 
 describe.each(PROFILES)('the $tee Dockerfile', ({ tee, chain, base }) => {
-  let dir: string;
   let text: string;
 
   beforeAll(async () => {
-    dir = await tempDir();
-    const answers = await resolveAnswers({ tee, chain, name: 'lint-me', dockerNamespace: 'alice' }, { directory: dir });
-    await renderModule(templateContext(answers, '0.0.0-test'), dir);
-    text = readFileSync(join(dir, 'Dockerfile'), 'utf8');
+    text = (await render({ tee, chain, name: 'lint-me', dockerNamespace: 'alice' }))['Dockerfile']!;
   });
-  afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it('lints clean with dockerfile-utils', () => {
     expect(validate(text).map((d) => `line ${d.range.start.line + 1}: ${d.message}`)).toEqual([]);
