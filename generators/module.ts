@@ -8,7 +8,6 @@ import { templateHelpers } from '../src/escape.js';
 /** Template files that only some modules get, keyed by their path under templates/module. */
 const ONLY_WHEN: Record<string, (context: TemplateContext) => boolean> = {
   'sconify.sh.hbs': (context) => context.isScone,
-  'scripts/mock-protected-data.mjs.hbs': (context) => context.feature.protectedData,
 };
 
 /** A feature's own code and tests are named after it, and come only with it. */

@@ -11,6 +11,7 @@ const root = new URL('..', import.meta.url).pathname;
 const examples = join(root, 'examples');
 const { values } = parseArgs({ options: { into: { type: 'string' } } });
 const scratch = mkdtempSync(join(tmpdir(), 'cim-answers-'));
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 try {
   for (const example of readdirSync(examples)) {
@@ -20,7 +21,8 @@ try {
     const target = join(values.into ?? examples, example);
     rmSync(target, { recursive: true, force: true });
     mkdirSync(target, { recursive: true });
-    execFileSync('node', [join(root, 'dist/cli.js'), target, '--answers', answersFile, '--no-install', '--no-git'], {
+    // --kit: examples show what a module made by the published generator holds, not this checkout's path.
+    execFileSync('node', [join(root, 'dist/cli.js'), target, '--answers', answersFile, '--no-install', '--no-git', '--kit', version], {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     console.log(`regenerated ${example} into ${target}`);

@@ -4,7 +4,7 @@ import { runScriptCommand } from './package-manager.js';
 import { CHAIN_PROFILES, TEE_PROFILES } from './profiles.js';
 
 /** Everything a template sees (templates/README.md documents each entry): the answers plus what follows from them. */
-export function templateContext(answers: Answers, generatorVersion: string) {
+export function templateContext(answers: Answers, generatorVersion: string, kitSpec: string = generatorVersion) {
   const imageName = dockerRepositoryName(answers.name);
   return {
     ...answers,
@@ -18,6 +18,7 @@ export function templateContext(answers: Answers, generatorVersion: string) {
     runScript: runScriptCommand(answers.packageManager),
     isNpm: answers.packageManager === 'npm',
     generatorVersion,
+    kitSpec,
     ...featureFlags(answers.features),
   };
 }

@@ -4,6 +4,7 @@ import { type Answers, resolveAnswers } from './answers.js';
 import { ask, askDirectory } from './ask.js';
 import { templateContext } from './context.js';
 import { UserError } from './errors.js';
+import { kitSource } from './kit.js';
 import { createManifest, MANIFEST_FILE, manifestText } from './manifest.js';
 import type { Invocation } from './options.js';
 import { generatorVersion } from './paths.js';
@@ -20,8 +21,8 @@ import { checkTarget, placeModule, stagingFolder } from './target.js';
  * once every file is there: an error or Ctrl-C before that leaves the target untouched. The move
  * itself takes milliseconds and is not interrupted, so Ctrl-C never leaves half a module either.
  */
-async function writeModule(answers: Answers, target: string, invocation: Invocation): Promise<string[]> {
-  const rendered = await renderFiles(templateContext(answers, generatorVersion));
+async function writeModule(answers: Answers, target: string, invocation: Invocation, kitSpec: string): Promise<string[]> {
+  const rendered = await renderFiles(templateContext(answers, generatorVersion, kitSpec));
   const files = { ...rendered, [MANIFEST_FILE]: manifestText(createManifest(generatorVersion, answers, rendered)) };
   const written = Object.keys(files);
   checkTarget(target, written, Boolean(invocation.switches.force));
@@ -84,7 +85,9 @@ export async function create(invocation: Invocation): Promise<void> {
   const answers = await resolveAnswers(given, surroundings(target), asking ? ask : undefined);
   const notice = TEE_PROFILES[answers.tee].notice;
   if (notice) note(paint.warn(`! ${notice}`));
-  const files = await writeModule(answers, target, invocation);
+  const kit = kitSource(generatorVersion, invocation.switches.kit);
+  if (kit.note) note(paint.warn(`! ${kit.note}`));
+  const files = await writeModule(answers, target, invocation, kit.spec);
 
   if (invocation.switches['dry-run']) {
     note(`Would write ${files.length} files into ${target}:`);

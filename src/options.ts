@@ -13,6 +13,7 @@ export const SWITCHES = [
   { name: 'dry-run', help: 'print the files it would write (upgrade: the plan per file), write nothing' },
   { name: 'check', commands: ['upgrade'], help: 'upgrade: exit non-zero when an upgrade would change the module, write nothing' },
   { name: 'answers', value: '<file.json>', help: 'read answers from a JSON file (keys as in the manifest)' },
+  { name: 'kit', value: '<version|path>', commands: ['create', 'upgrade'], help: 'the iexec-module-kit the module depends on: a version, or a kit tarball or folder (default: this version)' },
   { name: 'help', short: 'h', help: 'show this help' },
   { name: 'version', short: 'v', help: 'print the version' },
 ] as const satisfies readonly { name: string; short?: string; negatable?: boolean; value?: string; commands?: readonly Command[]; help: string }[];

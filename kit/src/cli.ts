@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: (argv: string[]) => Promise<number> }> }> = {
   local: { summary: 'run the built app as a worker would, then check its result as the worker and PoCo would', load: () => import('./commands/local.js') },
+  'post-compute': { summary: "check a finished task's output as the worker and PoCo would (tests/run.sh uses it)", load: () => import('./commands/post-compute.js') },
   args: { summary: "print the args a worker gives the app for one iexec_args string (NUL-separated)", load: () => import('./commands/args.js') },
   iexec: { summary: "run the module's pinned iexec CLI on its standard or TEE app: iexec <standard|tee> <iexec args>", load: () => import('./commands/iexec.js') },
   result: { summary: 'download a task result and unzip it into results/<taskid>/: result <taskid> [--tee]', load: () => import('./commands/result.js') },

@@ -5,6 +5,7 @@ import { type Answers, QUESTIONS, resolveAnswers } from '../answers.js';
 import { ask, confirm } from '../ask.js';
 import { templateContext } from '../context.js';
 import { UserError } from '../errors.js';
+import { type KitSource, kitSource } from '../kit.js';
 import { createManifest, type Manifest, readManifest } from '../manifest.js';
 import type { Invocation } from '../options.js';
 import type { PackageManager } from '../package-manager.js';
@@ -37,6 +38,8 @@ export interface UpgradeSetup {
   version: string;
   migrations: readonly Migration[];
   write: WriteEntry;
+  /** The kit the module is moved to; by default this generator's, or --kit. */
+  kit?: KitSource;
 }
 
 export const CURRENT_GENERATOR: UpgradeSetup = { templates: templatesDir, version: generatorVersion, migrations: MIGRATIONS, write: writeEntry };
@@ -183,7 +186,9 @@ async function propose(invocation: Invocation, target: string, setup: UpgradeSet
   }
   const migrated = migrate(manifest, setup.version, setup.migrations);
   const { answers, notes } = await upgradeAnswers(invocation, target, migrated.answers);
-  const theirs = await renderFiles(templateContext(answers, setup.version), setup.templates);
+  const kit = setup.kit ?? kitSource(setup.version, invocation.switches.kit);
+  if (kit.note) note(paint.warn(`! ${kit.note}`));
+  const theirs = await renderFiles(templateContext(answers, setup.version, kit.spec), setup.templates);
   const disk = await readModule(target, new Set([...Object.keys(migrated.files), ...Object.keys(theirs), ...Object.values(migrated.moves)]));
   const decisions = decideFiles({
     base: migrated.files,

@@ -96,6 +96,7 @@ export async function nextGenerator(): Promise<UpgradeSetup> {
   return {
     ...CURRENT_GENERATOR,
     templates: dir,
+    kit: { spec: NEXT_VERSION },
     version: NEXT_VERSION,
     migrations: [{ version: NEXT_VERSION, description: `${NEXT.movedFrom} moved to ${NEXT.movedTo}`, renames: { [NEXT.movedFrom]: NEXT.movedTo } }],
   };

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { checkOutput, readResult } from '../worker/post-compute.js';
 import { runTask, type Task } from '../worker/task.js';
+import { printVerdict } from './report.js';
 
 const USAGE = `Usage: iexec-module local [options]   (in a module: npm run local -- [options], which builds the app first)
 Runs the app as an iExec worker would, then checks its result as the post-compute would.
@@ -34,7 +35,6 @@ const OPTIONS = {
 
 /** The secrets' values never reach the terminal: only their names. */
 const SECRET = /^IEXEC_(REQUESTER_SECRET_\d+|APP_DEVELOPER_SECRET(_1)?)$/;
-const MARK = { pass: '✔', warn: '!', fail: '✖' } as const;
 
 function usageError(message: string): number {
   console.error(`${message}\n\n${USAGE}`);
@@ -84,14 +84,7 @@ export async function main(argv: string[]): Promise<number> {
   console.log('--- app output ---');
   if (task.stdout) process.stdout.write(task.stdout);
   if (task.stderr) process.stdout.write(task.stderr);
-  console.log('--- post-compute checks ---');
-  const verdict = checkOutput(task);
-  for (const check of verdict.checks) console.log(`${MARK[check.level]} ${check.message}`);
-  if (!verdict.ok) {
-    console.error(`FAIL: ${verdict.reason}`);
-    return 1;
-  }
-  console.log(`PASS: a worker would complete this task. The result is in ${task.outDir}`);
+  if (!printVerdict(checkOutput(task), task.outDir)) return 1;
   console.log(`result.json: ${JSON.stringify(readResult(task), null, 2)}`);
   return 0;
 }

@@ -108,13 +108,16 @@ export function checkOutput(task: Task): Verdict {
 
   const outputPath = fields['deterministic-output-path'];
   if (typeof outputPath !== 'string' || outputPath === '') return fail('computed.json has no "deterministic-output-path" string: the worker fails the task');
-  const inside = relative(outDir, outputPath);
+  // The path is the app's: under the IEXEC_OUT it saw (/iexec_out in a container), which is outDir here.
+  const appOutDir = task.env.IEXEC_OUT ?? outDir;
+  const inside = relative(appOutDir, outputPath);
   if (!isAbsolute(outputPath) || inside.startsWith('..') || isAbsolute(inside)) {
-    const hint = outputPath.startsWith('/iexec_out') ? ' (build the path from IEXEC_OUT, do not write /iexec_out)' : '';
+    const hint = appOutDir !== '/iexec_out' && outputPath.startsWith('/iexec_out') ? ' (build the path from IEXEC_OUT, do not write /iexec_out)' : '';
     return fail(`deterministic-output-path ${outputPath} is outside IEXEC_OUT${hint}: the worker fails the task`);
   }
-  if (!existsSync(outputPath)) return fail(`deterministic-output-path ${outputPath} does not exist: the worker fails the task`);
-  const empty = lstatSync(outputPath).isDirectory() ? filesBelow(outputPath).length === 0 : statSync(outputPath).size === 0;
+  const hostPath = join(outDir, inside);
+  if (!existsSync(hostPath)) return fail(`deterministic-output-path ${outputPath} does not exist: the worker fails the task`);
+  const empty = lstatSync(hostPath).isDirectory() ? filesBelow(hostPath).length === 0 : statSync(hostPath).size === 0;
   if (empty) return fail(`deterministic-output-path ${outputPath} is empty: the post-compute cannot compute a digest of nothing`);
   pass(`deterministic-output-path ${inside || '.'} exists under IEXEC_OUT`);
 

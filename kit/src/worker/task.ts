@@ -61,6 +61,16 @@ export interface Task {
   callback: boolean;
 }
 
+/**
+ * The worker saves the app's output into the result, where the requester downloads it, and only after
+ * a successful run and when not empty (iexec-worker ComputeManagerService.runCompute, writeLogs).
+ */
+export function saveLogs(outDir: string, status: number | null, stdout: string, stderr: string): void {
+  if (status !== 0) return;
+  if (stdout) writeFileSync(join(outDir, 'stdout.txt'), stdout);
+  if (stderr) writeFileSync(join(outDir, 'stderr.txt'), stderr);
+}
+
 /** The name the worker gives a downloaded input file: the SHA-256 of its URL, "0x" and 64 hex digits. */
 export function inputFileName(url: string): string {
   return `0x${createHash('sha256').update(url).digest('hex')}`;
@@ -154,11 +164,6 @@ export async function runTask(options: TaskOptions): Promise<Task> {
   const { argv, warning: argsWarning } = workerArgs(options.args ?? '');
   const run = spawnSync(process.execPath, [bundle, ...argv], { env, encoding: 'utf8', cwd: dir });
   if (run.error) throw run.error;
-  // The worker saves the app's output into the result, where the requester downloads it, and only
-  // after a successful run and when not empty (iexec-worker ComputeManagerService.runCompute, writeLogs).
-  if (run.status === 0) {
-    if (run.stdout) writeFileSync(join(outDir, 'stdout.txt'), run.stdout);
-    if (run.stderr) writeFileSync(join(outDir, 'stderr.txt'), run.stderr);
-  }
+  saveLogs(outDir, run.status, run.stdout, run.stderr);
   return { inDir, outDir, env, argv, argsWarning, status: run.status, stdout: run.stdout, stderr: run.stderr, secrets, callback: options.callback ?? false };
 }
