@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { create } from '../src/create.js';
 import { FEATURES } from '../src/features.js';
 import { parseInvocation } from '../src/options.js';
+import { generatorVersion } from '../src/paths.js';
 import { TEE_PROFILES } from '../src/profiles.js';
 import { EVIL_DESCRIPTION, repoRoot, tempDir } from './helpers/cli.js';
 import { QUIET, tree } from './helpers/module.js';
@@ -45,8 +46,10 @@ describe.each(CASES.map((c, i) => ({ ...c, i })))('$label', ({ flags, i }) => {
     // The same folder name in both places: the package name defaults to it.
     const fromSource = join(work, `source-${i}`, 'mod');
     const fromBundle = join(work, `bundle-${i}`, 'mod');
-    await create(parseInvocation([fromSource, ...flags, ...QUIET]));
-    const bundled = await execa('node', [join(installed, 'dist/cli.js'), fromBundle, ...flags, ...QUIET], {
+    // The kit by version in both: a checkout would otherwise point its module at the kit it packs.
+    const kit = ['--kit', generatorVersion];
+    await create(parseInvocation([fromSource, ...flags, ...QUIET, ...kit]));
+    const bundled = await execa('node', [join(installed, 'dist/cli.js'), fromBundle, ...flags, ...QUIET, ...kit], {
       reject: false,
       stdin: 'ignore',
       env: { CI: '', npm_config_user_agent: '', NO_COLOR: '1' },

@@ -27,7 +27,6 @@ describe('every combination of features, rendered', () => {
       const files = await render({ name: 'combination', features });
       const pkg = JSON.parse(files['package.json']!);
       expect(Boolean(pkg.dependencies?.['@iexec/dataprotector-deserializer']), features.join(',')).toBe(features.includes('protected-data'));
-      expect('scripts/mock-protected-data.mjs' in files).toBe(features.includes('protected-data'));
       // The worker emulation handles every part of the contract, whatever the app reads: the real
       // worker passes args and sets IEXEC_DATASET_* for every task, and PoCo judges callback-data on any.
       for (const [file, text] of Object.entries(files).filter(([f]) => !WORKER_EMULATION.includes(f))) {

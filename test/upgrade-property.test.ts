@@ -42,7 +42,7 @@ beforeAll(async () => {
   const sconeBellecour = await render({ name: 'm', tee: 'scone', chain: 'bellecour', dockerNamespace: 'alice' });
   const tdxSepolia = await render({ name: 'm', tee: 'tdx', chain: 'arbitrum-sepolia-testnet', dockerNamespace: 'alice' });
   const tdxMainnet = await render({ name: 'm', tee: 'tdx', chain: 'arbitrum-mainnet', dockerNamespace: 'bob', description: 'Another text.' });
-  const nextTdx = await render({ name: 'm', tee: 'tdx', chain: 'arbitrum-sepolia-testnet', dockerNamespace: 'alice' }, next.templates, NEXT_VERSION);
+  const nextTdx = await render({ name: 'm', tee: 'tdx', chain: 'arbitrum-sepolia-testnet', dockerNamespace: 'alice' }, next);
   const manifest: Manifest = { format: 1, generator: { name: 'create-iexec-module', version: generatorVersion }, answers: {}, files: sconeBellecour };
   const migrated = migrate(manifest, NEXT_VERSION, next.migrations);
   upgrades.push(

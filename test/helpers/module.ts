@@ -5,9 +5,11 @@ import { execa } from 'execa';
 import { expect } from 'vitest';
 import { type AnswerKey, resolveAnswers } from '../../src/answers.js';
 import { templateContext } from '../../src/context.js';
+import { kitSource } from '../../src/kit.js';
 import { type Manifest, readManifest } from '../../src/manifest.js';
 import { generatorVersion, templatesDir } from '../../src/paths.js';
 import { type ModuleFiles, renderFiles } from '../../src/render.js';
+import type { UpgradeSetup } from '../../src/upgrade/upgrade.js';
 import { runCli } from './cli.js';
 
 /* What the tests read of a module: its files as a tree, its manifest, and its bundle run like a worker. */
@@ -39,10 +41,20 @@ export async function tree(dir: string, { executables = false } = {}): Promise<R
   return result;
 }
 
-/** What the generator renders for these answers, in memory (the default name is `m`). */
-export async function render(given: Partial<Record<AnswerKey, unknown>>, templates = templatesDir, version = generatorVersion): Promise<ModuleFiles> {
+/** A generator to render with: today's, or "the next version" (test/helpers/upgrade.ts). */
+export type Generator = Pick<UpgradeSetup, 'templates' | 'version' | 'kit'>;
+
+/**
+ * What the generator renders for these answers, in memory (the default name is `m`): by default
+ * exactly what the CLI of this checkout writes, kit included.
+ */
+export async function render(
+  given: Partial<Record<AnswerKey, unknown>>,
+  generator: Generator = { templates: templatesDir, version: generatorVersion },
+): Promise<ModuleFiles> {
   const answers = await resolveAnswers(given, { directory: '/modules/m' });
-  return renderFiles(templateContext(answers, version), templates);
+  const kit = generator.kit ?? kitSource(generator.version);
+  return renderFiles(templateContext(answers, generator.version, kit.spec), generator.templates);
 }
 
 /** The manifest of a module, read and checked as `upgrade` reads it. */

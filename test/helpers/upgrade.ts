@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { diffIndices } from 'node-diff3';
 import { vi } from 'vitest';
 import { parseInvocation } from '../../src/options.js';
-import { templatesDir } from '../../src/paths.js';
+import { generatorVersion, templatesDir } from '../../src/paths.js';
 import { splitLines } from '../../src/upgrade/merge.js';
 import { CURRENT_GENERATOR, upgrade, type UpgradeSetup } from '../../src/upgrade/upgrade.js';
 import { tempDir } from './cli.js';
@@ -50,7 +50,8 @@ export function replaceLine(text: string, at: number, line: string): string {
   return lines.join('');
 }
 
-export const NEXT_VERSION = '0.2.0';
+/** The minor release after today's, whatever today's is. */
+export const NEXT_VERSION = generatorVersion.replace(/^(\d+)\.(\d+)\..*$/, (_, major: string, minor: string) => `${major}.${Number(minor) + 1}.0`);
 export const NEXT = {
   /** An existing template the next version appends a line to. */
   changed: 'src/iexec.ts',
