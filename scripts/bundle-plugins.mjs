@@ -112,9 +112,9 @@ function compileToFactory(text, file) {
 }
 
 /*
- * Compiling the templates at run time doubles a generation's time (see CONTRIBUTING.md, "Speed"),
- * and Handlebars' parser is the largest part of its package. Every shipped template is therefore
- * compiled here; the bundle holds the Handlebars runtime, whose compile() hands back the compiled
+ * Compiling the templates at run time doubles a generation's time (CONTRIBUTING.md, "Speed and
+ * size"), and Handlebars' parser is the largest part of its package. Every shipped template is
+ * therefore compiled here; the bundle holds the Handlebars runtime, whose compile() hands back the compiled
  * template for a known text. A text without mustaches renders as itself. In a checkout of this
  * repository (build.mjs beside dist/) templates are found by a hash of their whole text, and one
  * edited since the build is compiled by the checkout's own Handlebars; the published package finds
