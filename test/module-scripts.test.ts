@@ -1,12 +1,12 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmod, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveAnswers } from '../src/answers.js';
 import { templateContext } from '../src/context.js';
 import { renderModule } from '../src/render.js';
-import { tempDir } from './helpers/cli.js';
+import { repoRoot, tempDir } from './helpers/cli.js';
 
 /*
  * The module's shell scripts (tests/run.sh, sconify.sh, publish.sh) run for real against a stub
@@ -86,6 +86,10 @@ async function render(name: string, given: Record<string, unknown>): Promise<str
   await mkdir(dir);
   const answers = await resolveAnswers({ name, dockerNamespace: 'alice', ...given }, { directory: dir });
   await renderModule(templateContext(answers, '0.0.0-test'), dir);
+  // The kit as an install lays it out: the package, and its bin where the scripts look for it.
+  await mkdir(join(dir, 'node_modules/.bin'), { recursive: true });
+  await symlink(join(repoRoot, 'kit'), join(dir, 'node_modules/iexec-module-kit'));
+  await symlink(join(repoRoot, 'kit/dist/cli.js'), join(dir, 'node_modules/.bin/iexec-module'));
   return dir;
 }
 
@@ -160,7 +164,7 @@ describe('tests/run.sh', () => {
     expect(readFileSync(join(out, 'stderr.txt'), 'utf8')).toBe('to-stderr\n');
     expect(result.stdout).toContain('to-stdout');
     expect(result.stderr).toContain('to-stderr');
-    expect(result.stdout).toMatch(/result files in .*stdout\.txt/);
+    expect(result.stdout).toMatch(/PASS: a worker would complete this task/);
 
     // The worker writes none when the logs are empty.
     await script(dir, ['tests/run.sh']);
@@ -171,8 +175,8 @@ describe('tests/run.sh', () => {
   it('warns on a non-zero exit with a computed.json, which a worker >= 9.2.0 still contributes', async () => {
     const result = await script(dir, ['tests/run.sh'], `echo failing; ${WRITES_RESULT}\nexit 3`);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/WARNING: the app exited with status 3.*9\.2\.0/);
-    expect(result.stdout).toMatch(/^OK: computed\.json/m);
+    expect(result.stdout).toMatch(/^! the app exited with status 3: the worker logs APP_COMPUTE_FAILED.*9\.2\.0/m);
+    expect(result.stdout).toMatch(/^PASS: a worker would complete this task/m);
     // The worker keeps the logs of a successful app only.
     expect(existsSync(join(out, 'stdout.txt'))).toBe(false);
   });
@@ -182,7 +186,7 @@ describe('tests/run.sh', () => {
       ['exit 1', /no computed\.json/],
       [`echo '{' > "$IEXEC_OUT/computed.json"`, /not valid JSON/],
       [`echo '{}' > "$IEXEC_OUT/computed.json"`, /no "deterministic-output-path"/],
-      [`echo '{"deterministic-output-path":"/tmp/x"}' > "$IEXEC_OUT/computed.json"`, /not an absolute path under \/iexec_out/],
+      [`echo '{"deterministic-output-path":"/tmp/x"}' > "$IEXEC_OUT/computed.json"`, /deterministic-output-path \/tmp\/x is outside IEXEC_OUT/],
       [`echo '{"deterministic-output-path":"/iexec_out/nope"}' > "$IEXEC_OUT/computed.json"`, /does not exist/],
     ];
     for (const [app, message] of cases) {
@@ -197,7 +201,7 @@ describe('tests/run.sh', () => {
     const tooLong = 'é'.repeat(16);
     const failed = await script(dir, ['tests/run.sh'], `${WRITES_RESULT}\ntouch "$IEXEC_OUT/${tooLong}"`);
     expect(failed.exitCode).toBe(1);
-    expect(failed.stderr).toContain(`${tooLong} (32 bytes)`);
+    expect(failed.stderr).toContain(`over 31 bytes of UTF-8 fail the TEE post-compute (PostComputeTooLongResultFileName): ${tooLong}`);
 
     // A long folder name is fine, so is a file name of exactly 31 bytes.
     const folder = 'a-folder-name-well-over-31-bytes-long';
@@ -205,15 +209,16 @@ describe('tests/run.sh', () => {
     expect(passed.exitCode, passed.stderr).toBe(0);
   });
 
-  it('warns that callback-data reverts finalize on a deal without a callback', async () => {
+  it('fails callback-data as PoCo does on a deal without a callback, and requires it with CALLBACK=1', async () => {
     const app = `echo hello > "$IEXEC_OUT/result.txt"
 echo '{"deterministic-output-path":"/iexec_out/result.txt","callback-data":"0x01"}' > "$IEXEC_OUT/computed.json"`;
     const result = await script(dir, ['tests/run.sh'], app);
-    expect(result.exitCode, result.stderr).toBe(0);
-    const warning = result.stderr.split('\n').find((line) => line.startsWith('WARNING: computed.json has callback-data'));
-    expect(warning).toMatch(/cannot tell whether the deal has a callback/);
-    expect(warning).toMatch(/WITHOUT a callback, PoCo's finalize reverts \(IexecPoco2Facet\)/);
-    expect(warning).toContain('npm run local -- --callback');
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/FAIL: computed.json has callback-data but the deal has no callback contract: PoCo reverts finalize \(IexecPoco2Facet/);
+    const callbackDeal = await script(dir, ['-c', 'CALLBACK=1 tests/run.sh'], app);
+    expect(callbackDeal.exitCode, callbackDeal.stderr).toBe(0);
+    const noData = await script(dir, ['-c', 'CALLBACK=1 tests/run.sh']);
+    expect(noData.stderr).toMatch(/FAIL: callback-data is null: in a deal with a callback/);
   });
 });
 
@@ -268,7 +273,6 @@ describe('publish.sh', () => {
     const conf = JSON.parse(readFileSync(file, 'utf8'));
     conf.app.multiaddr = 'alice/publish-probe:1.0.0';
     writeFileSync(file, `${JSON.stringify(conf, null, 2)}\n`);
-    mkdirSync(join(dir, 'node_modules'));
     const result = await script(dir, ['publish.sh', '1.0.0']);
     expect(result.exitCode).not.toBe(0);
     expect(result.stderr).toMatch(/iexec\.json already records alice\/publish-probe:1\.0\.0: publish a new VERSION/);

@@ -2,12 +2,15 @@
 # Usage: ./publish.sh VERSION [--allow-dirty]   (e.g. 1.0.0)
 # Builds $IMAGE:VERSION for linux/amd64 (tests/build.sh), pushes it, and writes its multiaddr and
 # checksum (0x + the registry's sha256 digest) into iexec.json and iexec.tee.json (on TDX the TEE app
-# runs this same image): the files `node scripts/iexec.mjs ... app deploy` registers.
+# runs this same image): the files `npm run deploy` registers.
 set -euo pipefail
 # shellcheck source=scripts/docker.sh
 source "$(dirname "${BASH_SOURCE[0]}")/scripts/docker.sh"
-# shellcheck source=scripts/registry.sh
-source "$MODULE_ROOT/scripts/registry.sh"
+# The kit's push_image and set_app: the registry digest, read the same way for every engine.
+registry_sh="$MODULE_ROOT/node_modules/iexec-module-kit/sh/registry.sh"
+[[ -f "$registry_sh" ]] || die "iexec-module-kit is not installed: run 'npm install' first"
+# shellcheck source=/dev/null
+source "$registry_sh"
 
 version="${1:-}"
 allow_dirty="${2:-}"
@@ -47,4 +50,4 @@ for file in "${profiles[@]}"; do
   echo "$file: multiaddr $ref, checksum 0x${digest#sha256:}" >&2
 done
 
-echo "next: node scripts/iexec.mjs standard app deploy (and/or: tee app deploy)" >&2
+echo "next: npm run deploy (and/or: npm run deploy:tee)" >&2

@@ -24,8 +24,11 @@
 set -euo pipefail
 # shellcheck source=scripts/docker.sh
 source "$(dirname "${BASH_SOURCE[0]}")/scripts/docker.sh"
-# shellcheck source=scripts/registry.sh
-source "$MODULE_ROOT/scripts/registry.sh"
+# The kit's push_image and set_app: the registry digest, read the same way for every engine.
+registry_sh="$MODULE_ROOT/node_modules/iexec-module-kit/sh/registry.sh"
+[[ -f "$registry_sh" ]] || die "iexec-module-kit is not installed: run 'npm install' first"
+# shellcheck source=/dev/null
+source "$registry_sh"
 
 SCONIFY_REPOSITORY=registry.scontain.com/scone-production/iexec-sconify-image
 PROFILE="$MODULE_ROOT/iexec.tee.json"
@@ -119,7 +122,7 @@ record() {
   digest="$(push_image "$image")"
   set_app "$PROFILE" multiaddr "$image" checksum "0x${digest#sha256:}" mrenclave "$mrenclave"
   echo "iexec.tee.json: multiaddr $image, checksum 0x${digest#sha256:}, mrenclave $mrenclave" >&2
-  echo "next: node scripts/iexec.mjs tee app deploy" >&2
+  echo "next: npm run deploy:tee" >&2
 }
 
 if [[ "$mode" == record ]]; then

@@ -151,3 +151,25 @@ describe.concurrent('iexec-module mock-protected-data', { timeout: 20_000 }, () 
     }
   });
 });
+
+describe('iexec-module post-compute', () => {
+  it("judges a container's IEXEC_OUT with the paths the app saw, keeps its logs after a successful run, and fails callback-data without a callback deal", async () => {
+    const out = join(module, 'container-out');
+    mkdirSync(out);
+    writeFileSync(join(out, 'result.json'), '{"ok":true}');
+    writeFileSync(join(out, 'computed.json'), JSON.stringify({ 'deterministic-output-path': '/iexec_out/result.json' }));
+    writeFileSync(join(module, 'app.stdout'), 'hello\n');
+    const ok = await kit(['post-compute', out, '--iexec-out', '/iexec_out', '--stdout', join(module, 'app.stdout')], module);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/✔ deterministic-output-path result.json exists under IEXEC_OUT\n[^]*PASS: a worker would complete this task/);
+    expect(readFileSync(join(out, 'stdout.txt'), 'utf8')).toBe('hello\n');
+
+    writeFileSync(join(out, 'computed.json'), JSON.stringify({ 'deterministic-output-path': '/iexec_out/result.json', 'callback-data': '0x01' }));
+    const noCallback = await kit(['post-compute', out, '--iexec-out', '/iexec_out', '--exit-code', '3'], module);
+    expect(noCallback.status).toBe(1);
+    expect(noCallback.stdout).toMatch(/! the app exited with status 3/);
+    expect(noCallback.stderr).toMatch(/FAIL: computed.json has callback-data but the deal has no callback contract: PoCo reverts finalize/);
+    const callback = await kit(['post-compute', out, '--iexec-out', '/iexec_out', '--callback'], module);
+    expect(callback.status, callback.stderr).toBe(0);
+  });
+});

@@ -238,6 +238,13 @@ describe('iexec-module iexec: app run defaults', () => {
     expect(errors()).toBe('');
   });
 
+  it('SCONE on an Arbitrum chain gets no TDX pool, whose orders a tee,scone request never matches', async () => {
+    makeModule('scone');
+    installStub(root);
+    expect(await iexec(['tee', 'app', 'run', '--chain', 'arbitrum-mainnet'], root)).toBe(1);
+    expect(errors()).toContain('error: pass --workerpool with --chain arbitrum-mainnet: the kit knows public SCONE workerpools on bellecour only');
+  });
+
   it('says so when chain.json names no default chain', async () => {
     makeModule('tdx');
     installStub(root);

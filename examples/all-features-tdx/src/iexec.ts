@@ -17,7 +17,7 @@ export type { RequesterSecrets } from './iexec/requester-secrets.js';
 
 /** What the worker hands the app: the task args (its CMD) and the IEXEC_* environment, read and checked. */
 export interface IexecContext {
-  /** `iexec_args` of the request, as the worker split them (scripts/args.mjs has its exact rules), without --callback. */
+  /** `iexec_args` of the request, as the worker split them (iexec-module-kit's `workerArgs` has their exact rules), without --callback. */
   args: string[];
   /**
    * Whether the requester asked for callback-data, by putting --callback in the task args. The app

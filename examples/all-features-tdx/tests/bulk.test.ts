@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createProtectedData } from '../scripts/mock-protected-data.mjs';
+import { mockProtectedData } from 'iexec-module-kit';
 import { readContext } from '../src/iexec.js';
 import { run, work } from './task.js';
 
 async function mock(name: string, person: string): Promise<string> {
   const path = join(work, name);
-  writeFileSync(path, await createProtectedData({ name: person }));
+  writeFileSync(path, await mockProtectedData({ name: person }));
   return path;
 }
 

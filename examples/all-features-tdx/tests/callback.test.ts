@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkOutput } from '../scripts/worker.mjs';
+import { checkOutput } from 'iexec-module-kit';
 import { toCallbackData } from '../src/iexec/callback.js';
 import { CALLBACK_ARG, readContext } from '../src/iexec.js';
 import { run } from './task.js';

@@ -1,9 +1,11 @@
-// Bundles src/app.ts once for the whole run: every test file runs that same bundle, the file the image ships.
+// Bundles src/app.ts once for the whole run, with the module's own build script: every test file runs
+// that same bundle, the file the image ships.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { buildApp } from '../scripts/worker.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -13,6 +15,8 @@ declare module 'vitest' {
 
 export default function setup(project: TestProject): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'iexec-app-bundle-'));
-  project.provide('bundle', buildApp(join(dir, 'app.cjs')));
+  const bundle = join(dir, 'app.cjs');
+  execFileSync(process.execPath, [fileURLToPath(new URL('../scripts/build.mjs', import.meta.url)), bundle], { stdio: 'inherit' });
+  project.provide('bundle', bundle);
   return () => rmSync(dir, { recursive: true, force: true });
 }

@@ -1,13 +1,13 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createProtectedData } from '../scripts/mock-protected-data.mjs';
+import { mockProtectedData } from 'iexec-module-kit';
 import { readContext } from '../src/iexec.js';
 import { run, work } from './task.js';
 
-async function mock(name: string, data: Parameters<typeof createProtectedData>[0]): Promise<string> {
+async function mock(name: string, data: Parameters<typeof mockProtectedData>[0]): Promise<string> {
   const path = join(work, name);
-  writeFileSync(path, await createProtectedData(data));
+  writeFileSync(path, await mockProtectedData(data));
   return path;
 }
 

@@ -1,16 +1,13 @@
-// Runs the real bundle (the file the image ships) like a worker, through the same emulation as
-// `npm run local` (scripts/worker.mjs), in folders removed after each test file.
+// Runs the real bundle (the file the image ships) like a worker, with the kit's emulation (the same as
+// `npm run local`), in folders removed after each test file.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { taskRunner } from 'iexec-module-kit';
 import { afterAll, inject } from 'vitest';
-import { checkOutput, readResult, runTask, type Task, type TaskOptions } from '../scripts/worker.mjs';
 
 export const work = mkdtempSync(join(tmpdir(), 'iexec-app-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** The bundle tests/global-setup.ts built for this run. */
-export const bundle = inject('bundle');
 
 /** What every task of src/app.ts needs: it signs the greeting with these. */
 export const SECRETS = {
@@ -18,8 +15,8 @@ export const SECRETS = {
   appSecret: 'app-developer-key',
 };
 
-/** Runs a task with SECRETS unless `options` says otherwise, and checks it as the post-compute would. */
-export async function run(options: Omit<TaskOptions, 'bundle' | 'workDir'> = {}) {
-  const task: Task = await runTask({ ...SECRETS, ...options, bundle, workDir: work });
-  return { task, verdict: checkOutput(task), result: () => readResult(task) };
-}
+/** The bundle tests/global-setup.ts built for this run. */
+export const bundle = inject('bundle');
+
+/** Runs a task of that bundle, with SECRETS unless told otherwise, and checks it as the post-compute would. */
+export const run = taskRunner({ bundle, workDir: work, defaults: SECRETS });

@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 
 /** What the worker hands the app: the task args (its CMD) and the IEXEC_* environment, read and checked. */
 export interface IexecContext {
-  /** `iexec_args` of the request, as the worker split them (scripts/args.mjs has its exact rules). */
+  /** `iexec_args` of the request, as the worker split them (iexec-module-kit's `workerArgs` has their exact rules). */
   args: string[];
   /** IEXEC_IN: input files and decrypted protected data are here. */
   inDir: string;

@@ -1,10 +1,10 @@
-// Runs the real bundle (the file the image ships) like a worker, through the same emulation as
-// `npm run local` (scripts/worker.mjs), in folders removed after each test file.
+// Runs the real bundle (the file the image ships) like a worker, with the kit's emulation (the same as
+// `npm run local`), in folders removed after each test file.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { taskRunner } from 'iexec-module-kit';
 import { afterAll, inject } from 'vitest';
-import { checkOutput, readResult, runTask, type Task, type TaskOptions } from '../scripts/worker.mjs';
 
 export const work = mkdtempSync(join(tmpdir(), 'iexec-app-test-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -12,8 +12,5 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 /** The bundle tests/global-setup.ts built for this run. */
 export const bundle = inject('bundle');
 
-/** Runs a task, and checks it as the post-compute would. */
-export async function run(options: Omit<TaskOptions, 'bundle' | 'workDir'> = {}) {
-  const task: Task = await runTask({ ...options, bundle, workDir: work });
-  return { task, verdict: checkOutput(task), result: () => readResult(task) };
-}
+/** Runs a task of that bundle, and checks it as the post-compute would. */
+export const run = taskRunner({ bundle, workDir: work });

@@ -86,9 +86,10 @@ function withRunDefaults(root: string, profileName: ProfileName, args: Arguments
   const defaults: string[] = [];
   if (!args.has('--chain')) defaults.push('--chain', chain);
   if (!args.has('--workerpool')) {
-    const workerpool = Object.hasOwn(WORKERPOOLS, chain) ? WORKERPOOLS[chain] : undefined;
+    const pools = WORKERPOOLS[framework];
+    const workerpool = Object.hasOwn(pools, chain) ? pools[chain] : undefined;
     if (workerpool === undefined) {
-      throw new Failure(`pass --workerpool with --chain ${chain}: the kit knows public workerpools on ${Object.keys(WORKERPOOLS).join(', ')} only`);
+      throw new Failure(`pass --workerpool with --chain ${chain}: the kit knows public ${framework.toUpperCase()} workerpools on ${Object.keys(pools).join(', ')} only`);
     }
     defaults.push('--workerpool', workerpool);
   }

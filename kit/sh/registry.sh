@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Sourced after scripts/docker.sh by publish.sh: pushing an image and writing
+# Part of iexec-module-kit. Sourced after the module's scripts/docker.sh by publish.sh and sconify.sh: pushing an image and writing
 # what the app registers (image reference and registry digest) into an app profile file.
 
 # push_image REF: pushes REF and prints its registry digest (sha256:...), which the app checksum
