@@ -13,7 +13,7 @@ const TRACES: Record<Feature, RegExp> = {
   callback: /callback/i,
 };
 
-const WORKER_EMULATION = ['scripts/worker.mjs', 'scripts/args.mjs', 'scripts/local.mjs', 'tests/run.sh'];
+const WORKER_EMULATION = ['tests/run.sh'];
 
 describe('every combination of features, rendered', () => {
   const combinations = Array.from({ length: 2 ** FEATURES.length }, (_, mask) =>
