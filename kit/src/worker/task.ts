@@ -37,6 +37,45 @@ export interface TaskOptions {
   callback?: boolean;
   /** Where to make the task's folders (default: a new temporary folder). */
   workDir?: string;
+  /** The task's place in a real deal, as a local chain's worker knows it (default: placeholders). */
+  deal?: DealIds;
+  /**
+   * Runs the app in place of `node <bundle>` (a local chain's worker runs the deployed image): gets what
+   * the worker gives the app, resolves with what the app's process saw and did.
+   */
+  exec?: (app: AppLaunch) => Promise<AppExit>;
+}
+
+/** What a deal says about one of its tasks (PoCo IexecLibCore_v5 Deal and Task). */
+export interface DealIds {
+  taskId: string;
+  dealId: string;
+  /** The task's index in the deal (PoCo `idx`). */
+  taskIndex: number;
+  botFirstIndex: number;
+  botSize: number;
+  /** The deal's dataset: the protected data file is named after it (default: the zero address). */
+  datasetAddress?: string;
+}
+
+/** The app's process as the worker would start it, for {@link TaskOptions.exec}. */
+export interface AppLaunch {
+  argv: string[];
+  /** With IEXEC_IN and IEXEC_OUT naming inDir and outDir, which a container mounts elsewhere. */
+  env: Record<string, string>;
+  inDir: string;
+  outDir: string;
+  /** The task's folder, parent of inDir and outDir. */
+  dir: string;
+}
+
+/** How the app's process ended, for {@link TaskOptions.exec}. */
+export interface AppExit {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** The environment the app saw, when not the one it was given (a container's /iexec_in, /iexec_out). */
+  env?: Record<string, string>;
 }
 
 /** A task the app has run. */
@@ -96,9 +135,8 @@ export function datasetAddress(file: string): string {
   return `0x${createHash('sha256').update(resolve(file)).digest('hex').slice(0, 40)}`;
 }
 
-function placeProtectedData(file: string, inDir: string): string {
+function placeProtectedData(file: string, inDir: string, address = datasetAddress(file)): string {
   if (!existsSync(file) || !statSync(file).isFile()) throw new Error(`protected data ${file} is not a file`);
-  const address = datasetAddress(file);
   copyFileSync(file, join(inDir, address));
   return address;
 }
@@ -111,21 +149,22 @@ function placeProtectedData(file: string, inDir: string): string {
 export async function runTask(options: TaskOptions): Promise<Task> {
   const bundle = resolve(options.bundle);
   // Node would run a missing bundle anyway and only fail inside the app: say what is missing instead.
-  if (!existsSync(bundle) || !statSync(bundle).isFile()) throw new Error(`the app bundle ${options.bundle} is not a file: build the app first`);
+  if (!options.exec && (!existsSync(bundle) || !statSync(bundle).isFile())) throw new Error(`the app bundle ${options.bundle} is not a file: build the app first`);
   const dir = mkdtempSync(join(options.workDir ?? tmpdir(), 'iexec-task-'));
   const inDir = join(dir, 'iexec_in');
   const outDir = join(dir, 'iexec_out');
   mkdirSync(inDir);
   mkdirSync(outDir);
+  const deal = options.deal;
   const env: Record<string, string> = {
     IEXEC_IN: inDir,
     IEXEC_OUT: outDir,
-    IEXEC_TASK_ID: TASK_ID,
-    IEXEC_DEAL_ID: DEAL_ID,
-    IEXEC_TASK_INDEX: '0',
-    IEXEC_BOT_SIZE: '1',
-    IEXEC_BOT_FIRST_INDEX: '0',
-    IEXEC_BOT_TASK_INDEX: '0',
+    IEXEC_TASK_ID: deal?.taskId ?? TASK_ID,
+    IEXEC_DEAL_ID: deal?.dealId ?? DEAL_ID,
+    IEXEC_TASK_INDEX: String(deal?.taskIndex ?? 0),
+    IEXEC_BOT_SIZE: String(deal?.botSize ?? 1),
+    IEXEC_BOT_FIRST_INDEX: String(deal?.botFirstIndex ?? 0),
+    IEXEC_BOT_TASK_INDEX: String(deal?.taskIndex ?? 0),
     IEXEC_INPUT_FILES_NUMBER: '0',
     IEXEC_DATASET_ADDRESS: NO_DATASET,
     IEXEC_DATASET_FILENAME: NO_DATASET,
@@ -153,7 +192,7 @@ export async function runTask(options: TaskOptions): Promise<Task> {
     secrets.push(options.appSecret);
   }
   if (options.protectedData) {
-    const dataset = placeProtectedData(options.protectedData, inDir);
+    const dataset = placeProtectedData(options.protectedData, inDir, deal?.datasetAddress);
     env.IEXEC_DATASET_ADDRESS = dataset;
     env.IEXEC_DATASET_FILENAME = dataset;
   }
@@ -162,8 +201,14 @@ export async function runTask(options: TaskOptions): Promise<Task> {
   if (bulk.length > 0) env.IEXEC_BULK_SLICE_SIZE = String(bulk.length);
   for (const [i, file] of bulk.entries()) env[`IEXEC_DATASET_${i + 1}_FILENAME`] = placeProtectedData(file, inDir);
   const { argv, warning: argsWarning } = workerArgs(options.args ?? '');
-  const run = spawnSync(process.execPath, [bundle, ...argv], { env, encoding: 'utf8', cwd: dir });
-  if (run.error) throw run.error;
+  let run: AppExit;
+  if (options.exec) {
+    run = await options.exec({ argv, env, inDir, outDir, dir });
+  } else {
+    const child = spawnSync(process.execPath, [bundle, ...argv], { env, encoding: 'utf8', cwd: dir });
+    if (child.error) throw child.error;
+    run = child;
+  }
   saveLogs(outDir, run.status, run.stdout, run.stderr);
-  return { inDir, outDir, env, argv, argsWarning, status: run.status, stdout: run.stdout, stderr: run.stderr, secrets, callback: options.callback ?? false };
+  return { inDir, outDir, env: run.env ?? env, argv, argsWarning, status: run.status, stdout: run.stdout, stderr: run.stderr, secrets, callback: options.callback ?? false };
 }
