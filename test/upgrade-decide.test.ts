@@ -1,10 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { CONFLICT_LABEL_OURS, decideFiles, type FileDecision } from '../src/upgrade/decide.js';
+import type { Replacement } from '../src/upgrade/migrations.js';
 
 const LABELS = { ours: CONFLICT_LABEL_OURS, theirs: 'create-iexec-module 9.9.9' };
 
-function plan(base: Record<string, string>, theirs: Record<string, string>, disk: Record<string, string>, moves: Record<string, string> = {}) {
-  const changes = decideFiles({ base, theirs, disk: (p) => disk[p], moves, labels: LABELS });
+function plan(
+  base: Record<string, string>,
+  theirs: Record<string, string>,
+  disk: Record<string, string>,
+  moves: Record<string, string> = {},
+  replaced: Record<string, Replacement> = {},
+) {
+  const changes = decideFiles({ base, theirs, disk: (p) => disk[p], moves, replaced, labels: LABELS });
   return Object.fromEntries(changes.map((c) => [c.path, c])) as Record<string, FileDecision>;
 }
 
@@ -36,5 +43,15 @@ describe('the decision, file by file', () => {
     const result = plan({ 'new/f': 'a\nb\nc\n' }, { 'new/f': 'a\nb\nC\n' }, { 'old/f': 'A\nb\nc\n' }, { 'new/f': 'old/f' });
     expect(result['new/f']).toMatchObject({ action: 'merge', before: undefined, after: 'A\nb\nC\n', movedFrom: 'old/f' });
     expect(result['old/f']).toMatchObject({ action: 'moved', after: undefined, movedTo: 'new/f' });
+  });
+
+  it('keeps the dropped files a dropped file the owner keeps imports, and theirs, but no others', () => {
+    const dropped = { a: 'a\n', b: 'b\n', c: 'c\n', d: 'd\n' };
+    const by = (imports: string[]): Replacement => ({ script: { name: 'x' }, runs: 'x', imports });
+    const result = plan(dropped, {}, { ...dropped, a: 'a, changed\n' }, {}, { a: by(['b']), b: by(['c']), d: by(['a']) });
+    expect(result['a']).toMatchObject({ action: 'orphaned', after: 'a, changed\n' });
+    expect(result['b']).toMatchObject({ action: 'kept', after: 'b\n', importedBy: 'a' });
+    expect(result['c']).toMatchObject({ action: 'kept', after: 'c\n', importedBy: 'b' });
+    expect(result['d']).toMatchObject({ action: 'delete', after: undefined });
   });
 });

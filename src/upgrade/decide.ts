@@ -1,5 +1,6 @@
 import { mergeJson } from './json-merge.js';
 import { hasConflict, type MergeLabels, type Merged, mergeText, normalizeEol, usesCrlf } from './merge.js';
+import type { Replacement } from './migrations.js';
 
 /**
  * What an upgrade does to one file:
@@ -7,12 +8,13 @@ import { hasConflict, type MergeLabels, type Merged, mergeText, normalizeEol, us
  * - update: only the generator changed it; yours: only the owner did, so it stays as it is; merge:
  *   both did, merged cleanly; conflict: both did, on the same lines;
  * - add: a new generated file; delete: no longer generated and the owner never changed it;
- *   orphaned: no longer generated but the owner changed it, so it stays theirs;
+ *   orphaned: no longer generated but the owner changed it, so it stays theirs; kept: no longer
+ *   generated and unchanged, but a file that stays imports it;
  * - skipped: the owner deleted it, and it stays deleted;
  * - moved: a migration moved it, the owner's copy leaves this path for the new one;
  * - unresolved: both changed it, but it still holds conflict markers of an earlier upgrade.
  */
-export type Action = 'unchanged' | 'update' | 'yours' | 'merge' | 'conflict' | 'add' | 'delete' | 'orphaned' | 'skipped' | 'moved' | 'unresolved';
+export type Action = 'unchanged' | 'update' | 'yours' | 'merge' | 'conflict' | 'add' | 'delete' | 'orphaned' | 'kept' | 'skipped' | 'moved' | 'unresolved';
 
 export interface FileDecision {
   path: string;
@@ -26,6 +28,8 @@ export interface FileDecision {
   /** The other end of a move. */
   movedFrom?: string;
   movedTo?: string;
+  /** The file that stays and imports this one (kept only). */
+  importedBy?: string;
 }
 
 /** The three versions of every file, as decideFiles reads them. */
@@ -38,6 +42,8 @@ export interface FileVersions {
   disk: (path: string) => string | undefined;
   /** Files a migration moved: new path -> path in the module. */
   moves: Record<string, string>;
+  /** What replaces each file a migration stopped generating, and the others it imports. */
+  replaced?: Record<string, Replacement>;
   labels: MergeLabels;
 }
 
@@ -75,10 +81,27 @@ function decide(path: string, ours: string | undefined, base: string | undefined
 }
 
 /**
+ * A dropped file that stays (the owner changed it) would break on its first run, and fail the
+ * module's type-check, without the dropped files it imports: they stay with it, and with theirs.
+ */
+function keepImported(decisions: FileDecision[], replaced: Record<string, Replacement>): void {
+  const byPath = new Map(decisions.map((d) => [d.path, d]));
+  const staying = decisions.filter((d) => d.action === 'orphaned');
+  for (const importer of staying) {
+    for (const path of replaced[importer.path]?.imports ?? []) {
+      const imported = byPath.get(path);
+      if (imported?.action !== 'delete') continue;
+      Object.assign(imported, { action: 'kept', after: imported.before, importedBy: importer.path });
+      staying.push(imported);
+    }
+  }
+}
+
+/**
  * Decides every generated file of the previous and the new generation, from the three versions of
  * each: the pristine base, the owner's copy, the generator's new text. Pure: nothing is written.
  */
-export function decideFiles({ base, theirs, disk, moves, labels }: FileVersions): FileDecision[] {
+export function decideFiles({ base, theirs, disk, moves, replaced = {}, labels }: FileVersions): FileDecision[] {
   const paths = [...new Set([...Object.keys(base), ...Object.keys(theirs)])].sort();
   const decisions: FileDecision[] = [];
   for (const path of paths) {
@@ -90,5 +113,6 @@ export function decideFiles({ base, theirs, disk, moves, labels }: FileVersions)
     decisions.push({ path, before: here, ...decide(path, ours, base[path], theirs[path], labels), ...(movedFrom ? { movedFrom } : {}) });
     if (movedFrom !== undefined) decisions.push({ path: movedFrom, action: 'moved', before: ours, after: undefined, movedTo: path });
   }
+  keepImported(decisions, replaced);
   return decisions;
 }

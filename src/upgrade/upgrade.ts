@@ -195,6 +195,7 @@ async function propose(invocation: Invocation, target: string, setup: UpgradeSet
     theirs,
     disk: (path) => disk.get(path),
     moves: migrated.moves,
+    replaced: migrated.replaced,
     labels: { ours: CONFLICT_LABEL_OURS, theirs: `${CONFLICT_LABEL_THEIRS_PREFIX}${setup.version}` },
   });
   const next = createManifest(setup.version, answers, theirs);
@@ -203,7 +204,7 @@ async function propose(invocation: Invocation, target: string, setup: UpgradeSet
   note(`Upgrade of ${target}: create-iexec-module ${from === setup.version ? `${from} (same version)` : `${from} -> ${setup.version}`}`);
   for (const line of [...answerChanges(migrated.answers, answers), ...notes]) note(`  ${line}`);
   for (const migration of migrated.applied) note(`  migration ${migration.version}: ${migration.description}`);
-  for (const line of reportLines(decisions)) note(line);
+  for (const line of reportLines(decisions, { replaced: migrated.replaced, packageManager: answers.packageManager })) note(line);
 
   const unresolved = decisions.filter((d) => d.action === 'unresolved').map((d) => d.path);
   if (unresolved.length > 0) {
