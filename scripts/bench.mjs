@@ -4,7 +4,7 @@
 // dependencies, time from an empty npm cache to the first question, and time to green on a warm
 // cache by step.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -151,26 +151,35 @@ try {
 if (!values['skip-green']) {
   log('time to green on a warm npm cache (one warm-up run fills it)…');
   const cache = join(repoRoot, '.bench/npm-cache');
+  // The kit the module depends on is not on the public registry yet: it comes from this checkout's pack.
+  const kitTarball = join(repoRoot, 'kit/pack', `iexec-module-kit-${ours.version}.tgz`);
+  const kit = existsSync(kitTarball) ? ['--kit', kitTarball] : [];
   const green = (dir) => {
     const cwd = mkdtempSync(join(work, 'green-'));
     const { env } = newUser({ registry: publicRegistry, npmCache: cache, home: mkdtempSync(join(work, 'home-')) });
     const started = process.hrtime.bigint();
-    const result = spawnSync('node', [oursBin, dir, '--yes'], { cwd, env, encoding: 'utf8' });
+    const result = spawnSync('node', [oursBin, dir, '--yes', ...kit], { cwd, env, encoding: 'utf8' });
     const total = Number(process.hrtime.bigint() - started) / 1e6;
     if (result.status !== 0) throw new Error(`create with install failed:\n${result.stdout}\n${result.stderr}`);
     const steps = [...result.stdout.matchAll(/^✔ (.+?) \((\d+\.\d)s\)$/gm)].map((m) => [m[1], Number(m[2]) * 1000]);
     return { total, steps, module: join(cwd, dir) };
   };
-  green('warm-up');
-  const run = green('demo');
-  rows.push(['time to green, warm npm cache (create, git, npm install, build, tests)', sec(run.total), '', run.total < 30_000 ? 'goal < 30 s met' : 'goal < 30 s missed']);
-  for (const [title, t] of run.steps) rows.push([`  ${title}`, sec(t), '', '']);
-  const dockerfile = readFileSync(join(run.module, 'Dockerfile'), 'utf8');
-  const copies = [...dockerfile.matchAll(/^COPY\s+(.+)$/gm)].map((m) => m[1]);
-  const payload = copies
-    .flatMap((args) => args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1))
-    .reduce((sum, source) => sum + bytesOf(join(run.module, source)), 0);
-  rows.push(['bytes the default module copies into its image', `${payload} B`, '', copies.map((c) => `COPY ${c}`).join(', ')]);
+  try {
+    green('warm-up');
+    const run = green('demo');
+    rows.push(['time to green, warm npm cache (create, git, npm install, build, tests)', sec(run.total), '', run.total < 30_000 ? 'goal < 30 s met' : 'goal < 30 s missed']);
+    for (const [title, t] of run.steps) rows.push([`  ${title}`, sec(t), '', '']);
+    const dockerfile = readFileSync(join(run.module, 'Dockerfile'), 'utf8');
+    const copies = [...dockerfile.matchAll(/^COPY\s+(.+)$/gm)].map((m) => m[1]);
+    const payload = copies
+      .flatMap((args) => args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1))
+      .reduce((sum, source) => sum + bytesOf(join(run.module, source)), 0);
+    rows.push(['bytes the default module copies into its image', `${payload} B`, '', copies.map((c) => `COPY ${c}`).join(', ')]);
+  } catch (error) {
+    // The figures above are still worth printing; the log has the whole output.
+    log(error.message);
+    rows.push(['time to green, warm npm cache', 'failed', '', error.message.match(/npm error .*|✖ .* failed/)?.[0] ?? 'see the log above']);
+  }
 }
 
 const table = [
