@@ -19,7 +19,11 @@ export interface Packed {
   files: string[];
 }
 
+export const LOCAL_PACKAGES: string[];
+
 export function packPackage(destination: string): Packed;
+
+export function packKit(destination: string): Packed & { integrity: string };
 
 export function newUser(options: { registry: string; npmCache?: string; home?: string }): {
   home: string;

@@ -1,5 +1,6 @@
-// A throwaway npm registry on loopback (verdaccio) holding the packed create-iexec-module, and the
-// environment of a new user pointed at it. Shared by test/registry.test.ts and scripts/bench.mjs.
+// A throwaway npm registry on loopback (verdaccio) holding the packed create-iexec-module and
+// iexec-module-kit, and the environment of a new user pointed at it. Shared by test/registry.slow.ts
+// and scripts/bench.mjs.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -53,10 +54,13 @@ async function waitUntilUp(url, child, log) {
   throw new Error(`verdaccio did not answer on ${url} within 60 s:\n${log()}`);
 }
 
+/** Served only from the local registry: never merged with a public copy, so what installs is what was published here. */
+export const LOCAL_PACKAGES = ['create-iexec-module', 'iexec-module-kit'];
+
 /**
- * Starts verdaccio on 127.0.0.1 with its storage in a temp folder. create-iexec-module is served
- * only from here (never merged with a public copy); every other package is proxied to the public
- * registry and cached in the storage, so the second install of a tree no longer leaves the machine.
+ * Starts verdaccio on 127.0.0.1 with its storage in a temp folder. LOCAL_PACKAGES are served only
+ * from here; every other package is proxied to the public registry and cached in the storage, so the
+ * second install of a tree no longer leaves the machine.
  */
 export async function startRegistry() {
   const dir = mkdtempSync(join(tmpdir(), 'cim-registry-'));
@@ -78,10 +82,7 @@ uplinks:
     fail_timeout: 5s
     maxage: 30m
 packages:
-  'create-iexec-module':
-    access: $all
-    publish: $authenticated
-  '**':
+${LOCAL_PACKAGES.map((name) => `  '${name}':\n    access: $all\n    publish: $authenticated\n`).join('')}  '**':
     access: $all
     publish: $authenticated
     proxy: public
@@ -149,6 +150,32 @@ export function packPackage(destination) {
     size: packed.size,
     unpackedSize: packed.unpackedSize,
     files: packed.files.map((f) => f.path),
+  };
+}
+
+/**
+ * `npm pack` of kit/ into `destination`: what `npm publish` from kit/ uploads. Its prepack compiles
+ * kit/dist in place, which a test reading the workspace's kit meanwhile could catch half written, so
+ * the compiled kit comes from scripts/build-kit.mjs (swapped in whole) and the pack skips the script.
+ */
+export function packKit(destination) {
+  const kit = join(repoRoot, 'kit');
+  execFileSync(process.execPath, [join(repoRoot, 'scripts/build-kit.mjs')], { cwd: repoRoot, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', destination], {
+    cwd: kit,
+    encoding: 'utf8',
+    env: cleanEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const [packed] = JSON.parse(out);
+  return {
+    tarball: join(destination, packed.filename),
+    name: packed.name,
+    version: packed.version,
+    size: packed.size,
+    unpackedSize: packed.unpackedSize,
+    files: packed.files.map((f) => f.path),
+    integrity: packed.integrity,
   };
 }
 

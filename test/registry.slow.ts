@@ -1,18 +1,20 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalRegistry, newUser, type Packed, packPackage, repoRoot, startRegistry } from '../scripts/local-registry.mjs';
+import { type LocalRegistry, newUser, type Packed, packKit, packPackage, repoRoot, startRegistry } from '../scripts/local-registry.mjs';
 import type { Manifest } from '../src/manifest.js';
 import { runLikeWorker } from './helpers/module.js';
 
 /*
- * The install path a user takes: the packed package is published to a registry on loopback and
- * every `create` command of every package manager runs against it, as a new user with an empty
- * HOME. Each must leave a module that was installed by that same package manager, built, and passed
- * its own tests (the CLI validates by default), and whose bundle runs like a worker.
+ * The install path a user takes: the packed generator and the packed kit are published to a registry
+ * on loopback and every `create` command of every package manager runs against it, as a new user with
+ * an empty HOME. Each must leave a module that was installed by that same package manager, built, and
+ * passed its own tests (the CLI validates by default), and whose bundle runs like a worker. The
+ * module names the kit by version and its install took the kit from that registry: the generator a
+ * user downloads has no kit/ folder to point at, and nothing of this checkout may leak into a module.
  */
 
 const LOCKFILES = { npm: 'package-lock.json', pnpm: 'pnpm-lock.yaml', yarn: 'yarn.lock' } as const;
@@ -31,6 +33,7 @@ const CASES: { pm: Pm; dir: string; command: string[] }[] = [
 
 let registry: LocalRegistry;
 let packed: Packed;
+let kit: Packed & { integrity: string };
 let work: string;
 let npmCache: string;
 
@@ -38,9 +41,60 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'cim-registry-test-'));
   npmCache = join(work, 'npm-cache');
   packed = packPackage(work);
+  kit = packKit(work);
   registry = await startRegistry();
+  registry.publish(kit.tarball);
   registry.publish(packed.tarball);
 }, 300_000);
+
+/** The registry's tarball URL for a package version, the form npm and yarn record as `resolved`. */
+const tarballUrl = (name: string, version: string) => `${registry.url}${name}/-/${name}-${version}.tgz`;
+
+/** Where the lockfile says the kit came from; each package manager records it its own way. */
+function lockedKit(pm: Pm, module: string): { resolved?: string; integrity?: string; spec?: string } {
+  const text = readFileSync(join(module, LOCKFILES[pm]), 'utf8');
+  if (pm === 'npm') {
+    const lock = JSON.parse(text);
+    const entry = lock.packages['node_modules/iexec-module-kit'] ?? {};
+    return { resolved: entry.resolved, integrity: entry.integrity, spec: lock.packages[''].devDependencies['iexec-module-kit'] };
+  }
+  if (pm === 'yarn') {
+    // yarn 1: `iexec-module-kit@0.2.0:` then indented `version`, `resolved "URL#sha1"`, `integrity`.
+    const block = /^"?iexec-module-kit@([^:"]+)"?:\n((?:[ \t]+.*\n?)*)/m.exec(text);
+    return {
+      spec: block?.[1],
+      resolved: /^\s+resolved "([^"#]+)/m.exec(block?.[2] ?? '')?.[1],
+      integrity: /^\s+integrity (\S+)/m.exec(block?.[2] ?? '')?.[1],
+    };
+  }
+  // pnpm 9/10 records no tarball URL for a package of the configured registry, only its integrity: the
+  // integrity of the tarball published here is what ties the install to this registry (a file: spec
+  // would record `resolution: {tarball: file:...}` and no registry integrity).
+  const importer = /^ {6}iexec-module-kit:\n {8}specifier: (\S+)\n {8}version: (\S+)$/m.exec(text);
+  const resolution = /^ {2}iexec-module-kit@[^:\n]+:\n {4}resolution: \{([^}]*)\}/m.exec(text);
+  return {
+    spec: importer?.[1],
+    resolved: /tarball: ([^,\s]+)/.exec(resolution?.[1] ?? '')?.[1],
+    integrity: /integrity: ([^,\s]+)/.exec(resolution?.[1] ?? '')?.[1],
+  };
+}
+
+/** Files of the module (its lockfile and manifest included; node_modules and .git not) holding `pattern`. */
+function filesMatching(module: string, pattern: RegExp): string[] {
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules' && entry.name !== '.git') walk(path);
+      } else if (entry.isFile() && pattern.test(readFileSync(path, 'utf8'))) {
+        found.push(relative(module, path));
+      }
+    }
+  };
+  walk(module);
+  return found;
+}
 
 afterAll(async () => {
   await registry?.stop();
@@ -55,6 +109,16 @@ describe('the packed package', () => {
     expect(unexpected).toEqual([]);
     expect(packed.files).toContain('dist/cli.js');
     expect(packed.files.some((f) => f.endsWith('.map'))).toBe(false);
+    // No kit/ to point a module at: src/kit.ts then names the kit by this version.
+    expect(packed.files.filter((f) => f.startsWith('kit/'))).toEqual([]);
+  });
+
+  it('comes with the kit at its own version: the compiled kit and its shell helper, no sources or tests', () => {
+    expect(kit.name).toBe('iexec-module-kit');
+    expect(kit.version).toBe(packed.version);
+    const unexpected = kit.files.filter((f) => !/^dist\/.+\.(js|d\.ts)$/.test(f) && !/^sh\/[^/]+\.sh$/.test(f) && !['README.md', 'package.json', 'LICENSE'].includes(f));
+    expect(unexpected).toEqual([]);
+    expect(kit.files).toEqual(expect.arrayContaining(['dist/cli.js', 'dist/index.js', 'sh/registry.sh']));
   });
 
   it('passes publint', async () => {
@@ -75,6 +139,8 @@ describe.each(CASES.map((c) => ({ ...c, label: c.command.join(' ') })))('`$label
     expect(result.all).toMatch(new RegExp(`✔ ${pm} install`));
     expect(result.all).toMatch(/✔ type-check and build/);
     expect(result.all).toMatch(/✔ module tests/);
+    // The published generator has no checkout to install the kit from, and says nothing about one.
+    expect(result.all).not.toMatch(/not on a registry yet|--kit/);
 
     const module = join(work, dir);
     const manifest: Manifest = JSON.parse(await readFile(join(module, '.create-iexec-module.json'), 'utf8'));
@@ -86,6 +152,30 @@ describe.each(CASES.map((c) => ({ ...c, label: c.command.join(' ') })))('`$label
     expect(existsSync(join(module, INSTALL_MARKERS[pm]))).toBe(true);
     const log = await execa('git', ['log', '--format=%s'], { cwd: module });
     expect(log.stdout).toBe(`Initial commit from create-iexec-module ${packed.version}`);
+
+    // The kit by version, fetched from the registry, the one published there.
+    const pkg = JSON.parse(await readFile(join(module, 'package.json'), 'utf8'));
+    expect(pkg.devDependencies['iexec-module-kit']).toBe(kit.version);
+    const locked = lockedKit(pm, module);
+    expect(locked.spec, `${LOCKFILES[pm]}: the kit's spec`).toBe(kit.version);
+    expect(locked.integrity, `${LOCKFILES[pm]}: the kit's integrity`).toBe(kit.integrity);
+    if (pm === 'pnpm') {
+      expect(locked.resolved, 'pnpm-lock.yaml: a tarball is recorded only off the registry').toBeUndefined();
+      // What pnpm installed with: this user's registry (pnpm 10 writes this YAML file as JSON).
+      const modules = JSON.parse(await readFile(join(module, 'node_modules/.modules.yaml'), 'utf8'));
+      expect(modules.registries.default).toBe(registry.url);
+    } else {
+      expect(locked.resolved, `${LOCKFILES[pm]}: where the kit was fetched`).toBe(tarballUrl(kit.name, kit.version));
+    }
+    const installed = JSON.parse(await readFile(join(module, 'node_modules/iexec-module-kit/package.json'), 'utf8'));
+    expect(installed.version).toBe(kit.version);
+
+    // Nothing of this machine's checkout: not its path (anywhere, node_modules included), no file: spec.
+    const leaked = await execa('grep', ['-rlF', '--', repoRoot.replace(/\/$/, ''), '.'], { cwd: module, reject: false });
+    expect(leaked.stdout, `files naming ${repoRoot}`).toBe('');
+    expect(leaked.exitCode).toBe(1);
+    // `file:` followed by a path or URL; the prose's "Profile:" and "$file: ..." do not count.
+    expect(filesMatching(module, /(?<![A-Za-z])file:\S/)).toEqual([]);
 
     const task = await runLikeWorker(module, ['Alice']);
     expect(task.exitCode, task.stderr).toBe(0);

@@ -3,11 +3,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { repoRoot, runCli } from '../helpers/cli.js';
 import { type Engine, freePort, missingPrerequisites, startEngine } from './engine.js';
 
 /*
@@ -47,6 +47,23 @@ async function timed<T>(step: string, work: () => Promise<T>): Promise<T> {
   } finally {
     timings.push({ step, seconds: Math.round((performance.now() - start) / 100) / 10 });
   }
+}
+
+/**
+ * This process's environment without what `npm run test:toolchain` adds: this repository's
+ * node_modules/.bin holds the workspace's own iexec-module, which would stand in for a module that
+ * failed to install the kit.
+ */
+function moduleUserEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !/^(npm_|INIT_CWD$|NODE_OPTIONS$|VITEST|TEST$|NODE_ENV$)/i.test(key)) env[key] = value;
+  }
+  env.PATH = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((entry) => !entry.includes('node_modules/.bin'))
+    .join(delimiter);
+  return env;
 }
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
@@ -103,9 +120,8 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
   let chain: ChildProcess | undefined;
 
   const sh = (args: string[], options: { env?: Record<string, string> } = {}) =>
-    execa('bash', args, { cwd: dir, env: { ...env, ...options.env }, reject: false, all: true, stdin: 'ignore' });
-  const node = (args: string[]) => execa('node', args, { cwd: dir, env, reject: false, all: true, stdin: 'ignore' });
-  const run = (command: string, args: string[]) => execa(command, args, { cwd: dir, env, reject: false, all: true, stdin: 'ignore' });
+    execa('bash', args, { cwd: dir, env: { ...env, ...options.env }, extendEnv: false, reject: false, all: true, stdin: 'ignore' });
+  const run = (command: string, args: string[]) => execa(command, args, { cwd: dir, env, extendEnv: false, reject: false, all: true, stdin: 'ignore' });
 
   beforeAll(async () => {
     if (!engine) return;
@@ -118,6 +134,7 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
     // A fresh HOME: the CLI's wallet and keystore stay in this test. The npm cache stays shared.
     const home = join(parent, 'home');
     env = {
+      ...moduleUserEnv(),
       ...engine.env,
       HOME: home,
       npm_config_cache: process.env.npm_config_cache ?? join(homedir(), '.npm'),
@@ -129,6 +146,17 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
   afterAll(async () => {
     await stopChain();
     if (dir) await rm(join(dir, '..'), { recursive: true, force: true });
+  });
+
+  it('static: the module installs iexec-module-kit from this checkout, its tooling is no longer in the module', () => {
+    const kitVersion: string = readJson(join(repoRoot, 'kit/package.json')).version;
+    const tarball = join(repoRoot, 'kit/pack', `iexec-module-kit-${kitVersion}.tgz`);
+    expect(readJson(join(dir, 'package.json')).devDependencies['iexec-module-kit']).toBe(`file:${tarball}`);
+    expect(readJson(join(dir, 'node_modules/iexec-module-kit/package.json')).version).toBe(kitVersion);
+    // What the module's scripts call: the bin and the shell helper publish.sh and sconify.sh source.
+    expect(existsSync(join(dir, 'node_modules/.bin/iexec-module'))).toBe(true);
+    expect(existsSync(join(dir, 'node_modules/iexec-module-kit/sh/registry.sh'))).toBe(true);
+    for (const gone of ['scripts/iexec.mjs', 'scripts/local-chain.mjs', 'scripts/registry.sh']) expect(existsSync(join(dir, gone)), gone).toBe(false);
   });
 
   it(`static: iexec.json and iexec.tee.json pass SDK ${profile.sdk}'s own app rules, and the rules can fail`, async () => {
@@ -165,7 +193,10 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
   it('containers: tests/run.sh runs it like a worker and checks computed.json', { timeout: 300_000 }, async () => {
     const result = await timed(`${profile.tee}: tests/run.sh '${ARGS}'`, () => sh(['tests/run.sh', ARGS]));
     expect(result.exitCode, result.all).toBe(0);
-    expect(result.stdout).toMatch(/^OK: computed\.json -> \/iexec_out\//m);
+    // The kit's post-compute verdict: computed.json read, its output found inside /iexec_out.
+    expect(result.stdout).toMatch(/^✔ computed\.json is a JSON object$/m);
+    expect(result.stdout).toMatch(/^✔ deterministic-output-path \S+ exists under IEXEC_OUT$/m);
+    expect(result.stdout).toMatch(/^PASS: a worker would complete this task/m);
     const out = join(dir, 'tests/iexec_out');
     const computed = readJson(join(out, 'computed.json'));
     const output = join(out, computed['deterministic-output-path'].replace(/^\/iexec_out\/?/, ''));
@@ -291,7 +322,7 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
 
   it('deploy: both apps land on the local chain with the module scripts and read back the same', { timeout: 300_000 }, async () => {
     // The user's own step for a rehearsal: a wallet (unencrypted here, so no password prompt).
-    const wallet = await node(['scripts/iexec.mjs', 'standard', 'wallet', 'create', '--unencrypted']);
+    const wallet = await run('npm', ['run', 'iexec', '--', 'standard', 'wallet', 'create', '--unencrypted']);
     expect(wallet.exitCode, wallet.all).toBe(0);
     const owner: string = readJson(join(dir, 'wallet.json')).address;
 
@@ -303,6 +334,10 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
     const ready = await timed(`${profile.tee}: npm run chain:local (until ready)`, () => startChain());
     expect(ready).toContain(`"host":"${chainConf.chains.local.host}"`);
     expect(ready.toLowerCase()).toContain(owner.toLowerCase());
+    // The kit fetches anvil and the AppRegistry into the module, not into itself or HOME: offline after the first start.
+    const cache = join(dir, 'node_modules/.cache/iexec-local-chain');
+    expect(existsSync(join(cache, 'node_modules/@foundry-rs/anvil/bin.mjs')), `anvil under ${cache}`).toBe(true);
+    expect(readdirSync(join(cache, 'poco')).length).toBeGreaterThan(0);
 
     for (const [script, file, deployed] of [
       ['deploy', 'iexec.json', 'deployed.json'],
@@ -314,7 +349,8 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
       expect(address).toMatch(/^0x[0-9a-fA-F]{40}$/);
 
       const profileName = file === 'iexec.json' ? 'standard' : 'tee';
-      const show = await node(['scripts/iexec.mjs', profileName, 'app', 'show', '--chain', 'local', '--raw']);
+      // --silent: npm's own banner would precede the JSON on stdout.
+      const show = await run('npm', ['run', '--silent', 'iexec', '--', profileName, 'app', 'show', '--chain', 'local', '--raw']);
       expect(show.exitCode, show.all).toBe(0);
       const shown = JSON.parse(show.stdout);
       const written = readJson(join(dir, file)).app;
@@ -324,10 +360,22 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
       else expect(shown.app.appMREnclave).toBe('');
     }
 
+    // The plain command the README and the chain's banner give, human output and all.
+    const plain = await run('npm', ['run', 'iexec', '--', 'standard', 'app', 'show', '--chain', 'local']);
+    expect(plain.exitCode, plain.all).toBe(0);
+    // The CLI's human output (its spinner's lines) goes to stderr without a terminal.
+    expect(plain.all).toContain(readJson(join(dir, 'deployed.json')).app['31337']);
+
     // Ctrl-C, as in a terminal: SIGINT to the whole process group (npm, the script, anvil).
     const port = new URL(chainConf.chains.local.host).port;
     await stopChain();
     expect(await nodeAnswers(port), 'anvil still answers after Ctrl-C').toBe(false);
+  });
+
+  it("no file of the module reaches into the SDK's internals (iexec/dist), after every script ran", async () => {
+    // The kit resolves the CLI through iexec's package.json bin; a path into dist/ breaks on any SDK release.
+    const found = await run('grep', ['-rl', '--exclude-dir=node_modules', 'iexec/dist', '.']);
+    expect(found.exitCode, found.all).toBe(1);
   });
 
   async function stopChain() {
