@@ -1,4 +1,4 @@
-/* Plain JSON-RPC over fetch: anvil's first account is unlocked and signs, so no key and no library. */
+/* Plain JSON-RPC over fetch: enough to wait for the node, before any library is involved. */
 import { Failure } from '../iexec/failure.js';
 
 let rpcId = 0;
@@ -28,18 +28,4 @@ export async function waitForNode(url: string, exitCode: () => number | null): P
     }
   }
   throw new Failure(`anvil did not answer on ${url} within 30 s`);
-}
-
-/** Sends a contract creation from `from` and resolves with the new contract's address once mined. */
-export async function deploy(url: string, from: string, data: string): Promise<string> {
-  const hash = await rpc(url, 'eth_sendTransaction', [{ from, data }]);
-  for (let i = 0; i < 100; i += 1) {
-    const receipt = await rpc(url, 'eth_getTransactionReceipt', [hash]);
-    if (receipt) {
-      if (receipt.status !== '0x1') throw new Failure(`deploying a contract failed (transaction ${hash})`);
-      return receipt.contractAddress;
-    }
-    await sleep(100);
-  }
-  throw new Failure(`transaction ${hash} was not mined`);
 }

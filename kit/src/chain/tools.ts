@@ -1,14 +1,16 @@
 /*
- * Anvil and the compiled AppRegistry come from the npm registry once, into the module's
- * node_modules/.cache, then from there: the rehearsal works offline after the first start.
+ * Anvil and PoCo's compiled contracts come from the npm registry once, into the module's
+ * node_modules/.cache, then from there: the local network works offline after its first start.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
 export const ANVIL = '@foundry-rs/anvil@1.7.1';
+/** The newest PoCo on npm; the live chains run 6.2.0, which npm does not have (docs/local-network.md). */
 export const POCO = '@iexec/poco@6.1.0';
-const APP_REGISTRY_ARTIFACT = 'package/artifacts/contracts/registries/apps/AppRegistry.sol/AppRegistry.json';
+/** Present once the whole tarball is unpacked (an older kit unpacked the AppRegistry only). */
+const POCO_MARKER = 'package/artifacts/contracts/IexecInterfaceToken.sol/IexecInterfaceToken.json';
 
 export function cacheDir(root: string): string {
   return path.join(root, 'node_modules', '.cache', 'iexec-local-chain');
@@ -17,8 +19,8 @@ export function cacheDir(root: string): string {
 export interface Tools {
   /** Anvil's npm launcher, run with this Node. */
   anvilBin: string;
-  /** The AppRegistry's creation bytecode. */
-  bytecode: string;
+  /** The unpacked @iexec/poco package (its `package/` folder). */
+  pocoDir: string;
 }
 
 export function fetchTools(cache: string): Tools {
@@ -31,14 +33,15 @@ export function fetchTools(cache: string): Tools {
     // No postinstall: the platform package already holds the binary.
     npm(['install', '--no-save', '--no-package-lock', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', cache, ANVIL]);
   }
-  const artifact = path.join(cache, 'poco', APP_REGISTRY_ARTIFACT);
-  if (!fs.existsSync(artifact)) {
+  const poco = path.join(cache, 'poco');
+  if (!fs.existsSync(path.join(poco, POCO_MARKER))) {
     // `npm pack`, not `npm install`: the package's own dependencies include git repositories.
-    console.error(`fetching ${POCO} (the compiled AppRegistry)...`);
+    console.error(`fetching ${POCO} (PoCo's compiled contracts)...`);
     const tarball = npm(['pack', POCO, '--silent', '--pack-destination', cache]).trim().split('\n').pop()!;
-    fs.mkdirSync(path.join(cache, 'poco'), { recursive: true });
-    execFileSync('tar', ['-xzf', path.join(cache, tarball), '-C', path.join(cache, 'poco'), APP_REGISTRY_ARTIFACT]);
+    fs.rmSync(poco, { recursive: true, force: true });
+    fs.mkdirSync(poco, { recursive: true });
+    execFileSync('tar', ['-xzf', path.join(cache, tarball), '-C', poco]);
     fs.rmSync(path.join(cache, tarball));
   }
-  return { anvilBin, bytecode: JSON.parse(fs.readFileSync(artifact, 'utf8')).bytecode };
+  return { anvilBin, pocoDir: path.join(poco, 'package') };
 }

@@ -1,16 +1,20 @@
-// iexec-module chain [--fund 0xADDRESS ...]: a local chain to rehearse `app deploy`; Ctrl-C ends it.
+// iexec-module chain [--fund 0xADDRESS ...]: the local iExec network (iExec in a box); Ctrl-C ends it.
 import { runLocalChain } from '../chain/local.js';
 import { Failure, reportFailure } from '../iexec/failure.js';
 
 const USAGE = [
   'usage: iexec-module chain [--fund 0xADDRESS ...]',
   '',
-  'Starts anvil where chain.json\'s "local" entry says, with the iExec AppRegistry and a minimal hub at the',
-  'addresses that entry names, and gives 100 ETH of gas to ./wallet.json, the wallets of the default',
-  'keystore and each --fund ADDRESS. Then, in another terminal:',
-  '  npx iexec-module iexec standard app deploy --chain local',
-  '  npx iexec-module iexec standard app show --chain local',
-  'Ctrl-C stops the chain; nothing is kept.',
+  'Starts a local iExec network where chain.json\'s "local" entry says: anvil with the whole PoCo, a',
+  'workerpool with its scheduler and worker, and the services the iexec CLI talks to (market, SMS, result',
+  'storage, compass, workerpool API, and the result proxy for iexec 8). Gives 100 ETH of gas to',
+  './wallet.json, the wallets of the default keystore and each --fund ADDRESS. Then, in another terminal:',
+  '  npm run deploy -- --chain local',
+  '  npm run app:run -- --chain local --args "Alice Bob"       (prints the task id)',
+  '  npm run result -- <taskid> --chain local',
+  '  npm run iexec -- standard task debug <taskid> --logs --chain local',
+  'Tasks run the deployed image when docker or podman can pull it, else the built dist/app.cjs.',
+  'Ctrl-C stops the network; nothing is kept.',
 ].join('\n');
 
 function parseFund(argv: string[]): string[] {

@@ -18,6 +18,8 @@ import { walletAddress } from './wallet.js';
 import { linkWorkspace, runCli, unlinkWorkspace } from './workspace.js';
 
 const NULL_ADDRESS = '0x0000000000000000000000000000000000000000';
+/** chain.json's entry for `iexec-module chain`, the local network. */
+const LOCAL_CHAIN = 'local';
 
 export const USAGE = [
   'usage: iexec-module iexec <standard|tee> <iexec arguments...>',
@@ -60,8 +62,13 @@ function prepareDeploy(root: string, profileName: ProfileName, args: Arguments):
     profileName === 'tee' && teeFramework(root) === 'scone'
       ? 'run ./sconify.sh VERSION first: it builds the TEE image and writes its multiaddr, checksum and mrenclave'
       : 'run ./publish.sh VERSION first: it pushes the image and writes its multiaddr and checksum';
-  if (/^0x0{64}$/.test(app.checksum)) throw new Failure(`${fileName} still has the placeholder checksum: ${notReady}`);
-  if (/^0{64}$/.test(app.mrenclave?.fingerprint ?? '')) throw new Failure(`${fileName} still has the placeholder fingerprint: ${notReady}`);
+  const placeholder = /^0x0{64}$/.test(app.checksum) ? 'checksum' : /^0{64}$/.test(app.mrenclave?.fingerprint ?? '') ? 'fingerprint' : undefined;
+  if (placeholder !== undefined) {
+    // The local network throws its chain away at every stop, and its worker runs the module's bundle
+    // for an app whose image was never published: a rehearsal needs no registry.
+    if ((args.value('--chain') ?? defaultChain(root)) !== LOCAL_CHAIN) throw new Failure(`${fileName} still has the placeholder ${placeholder}: ${notReady}`);
+    console.error(`note: ${fileName} still has the placeholder ${placeholder}: the local network's worker will run dist/app.cjs for this app, not its image`);
+  }
   if (app.owner !== NULL_ADDRESS) return;
   const owner = walletAddress(root, {
     keystoredir: args.value('--keystoredir'),
@@ -89,13 +96,14 @@ function withRunDefaults(root: string, profileName: ProfileName, args: Arguments
     const pools = WORKERPOOLS[framework];
     const workerpool = Object.hasOwn(pools, chain) ? pools[chain] : undefined;
     if (workerpool === undefined) {
-      throw new Failure(`pass --workerpool with --chain ${chain}: the kit knows public ${framework.toUpperCase()} workerpools on ${Object.keys(pools).join(', ')} only`);
+      throw new Failure(`pass --workerpool with --chain ${chain}: the kit knows public ${framework.toUpperCase()} workerpools on ${Object.keys(pools).filter((name) => name !== LOCAL_CHAIN).join(', ')} only`);
     }
     defaults.push('--workerpool', workerpool);
   }
   if (profileName === 'tee' && !args.has('--tag')) defaults.push('--tag', TEE_TAGS[framework]);
   if (!args.has('--watch')) defaults.push('--watch');
-  if (framework === 'scone' && profileName === 'tee') {
+  // The local network's worker uploads results itself: no storage token to set up there.
+  if (framework === 'scone' && profileName === 'tee' && chain !== LOCAL_CHAIN) {
     console.error(
       'note: SCONE tasks upload their result with your storage token. Once per wallet, run:\n' +
         `  npx iexec-module iexec tee storage init --tee-framework scone --chain ${chain}`,

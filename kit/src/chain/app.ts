@@ -1,0 +1,154 @@
+/*
+ * What the local worker runs for a task: the deployed image when a container engine can pull it, as a
+ * worker does, else the built bundle of the module that started the network. It says which on every
+ * task, and why.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AppExit, AppLaunch } from '../worker/task.js';
+
+export interface DeployedApp {
+  multiaddr: string;
+  /** 0x + the registry's sha256 digest of the image, as publish.sh records it. */
+  checksum: string;
+  /** The app's mrenclave, when it has one (SCONE apps on SDK 8). */
+  mrenclave: string;
+}
+
+export interface AppChoice {
+  /** How the worker starts the app (runTask's exec hook). */
+  exec: (app: AppLaunch) => Promise<AppExit>;
+  /** What runs, and why: printed for every task. */
+  runs: string;
+  /** Said loudly: the image is not what the chain says was deployed. */
+  warning?: string;
+}
+
+/** The worker stops an app after its category's time (iexec-worker: the container's max execution time, PoCo category workClockTimeRef). */
+function spawnApp(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number): Promise<AppExit & { timedOut: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr, timedOut });
+    });
+  });
+}
+
+/** docker if its daemon answers, else podman, unless DOCKER names the engine (the module's scripts/docker.sh rule). */
+export function containerEngine(): string | undefined {
+  const works = (command: string, args: string[]) => {
+    const run = spawnSync(command, args, { stdio: 'ignore', timeout: 10_000 });
+    return !run.error && run.status === 0;
+  };
+  if (process.env.DOCKER) return process.env.DOCKER;
+  if (works('docker', ['info'])) return 'docker';
+  if (works('podman', ['--version'])) return 'podman';
+  return undefined;
+}
+
+const isLoopbackRegistry = (image: string) => /^(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\//.test(image);
+const repository = (image: string) => image.replace(/@sha256:[0-9a-f]{64}$/, '').replace(/:[^/:]+$/, '');
+
+export class AppRunner {
+  private engine: string | null | undefined;
+
+  constructor(
+    /** The bundle of the module that started the network. */
+    readonly bundle: string,
+  ) {}
+
+  private getEngine(): string | undefined {
+    if (this.engine === undefined) this.engine = containerEngine() ?? null;
+    return this.engine ?? undefined;
+  }
+
+  /** The bundle, run with this Node as `iexec-module local` runs it. */
+  private bundleChoice(why: string, timeoutMs: number): AppChoice {
+    const bundle = this.bundle;
+    return {
+      runs: `the bundle ${bundle} (${why})`,
+      exec: async ({ argv, env, dir }) => {
+        if (!fs.existsSync(bundle)) throw new Error(`the bundle ${bundle} is not built: run npm run build in the module that started the network`);
+        const run = await spawnApp(process.execPath, [bundle, ...argv], env, dir, timeoutMs);
+        return withTimeout(run, timeoutMs);
+      },
+    };
+  }
+
+  /** The digest the engine pulled for `image`, sha256:..., if it says. */
+  private pulledDigest(engine: string, image: string): string | undefined {
+    const inspect = (format: string) => spawnSync(engine, ['image', 'inspect', '--format', format, image], { encoding: 'utf8' }).stdout ?? '';
+    if (path.basename(engine).startsWith('podman')) {
+      const digest = inspect('{{.Digest}}').trim();
+      if (/^sha256:[0-9a-f]{64}$/.test(digest)) return digest;
+    }
+    // Docker: one RepoDigests entry per repository the image came from; pick this one's.
+    const repo = repository(image);
+    for (const entry of inspect('{{range .RepoDigests}}{{println .}}{{end}}').split('\n')) {
+      const [name, digest] = entry.trim().split('@');
+      if (digest && (name === repo || name === `docker.io/${repo}` || name?.endsWith(`/${repo}`))) return digest;
+    }
+    return undefined;
+  }
+
+  choose(app: DeployedApp, options: { scone: boolean; timeoutMs: number }): AppChoice {
+    const { timeoutMs } = options;
+    if (options.scone) return this.bundleChoice('the deployed image is a SCONE enclave: it starts inside SGX only, which the local network does not have', timeoutMs);
+    if (/^0x0{64}$/.test(app.checksum)) return this.bundleChoice('the app was deployed before its image was published: its checksum is the placeholder', timeoutMs);
+    const engine = this.getEngine();
+    if (!engine) return this.bundleChoice('no container engine: docker does not answer and podman is not installed', timeoutMs);
+    const image = app.multiaddr;
+    const pull = spawnSync(engine, ['pull', ...(path.basename(engine).startsWith('podman') && isLoopbackRegistry(image) ? ['--tls-verify=false'] : []), image], { encoding: 'utf8', timeout: 300_000 });
+    if (pull.error || pull.status !== 0) {
+      const reason = (pull.stderr || pull.error?.message || '').trim().split('\n').pop();
+      return this.bundleChoice(`${engine} cannot pull ${image}: ${reason}`, timeoutMs);
+    }
+    const digest = this.pulledDigest(engine, image);
+    const deployed = `sha256:${app.checksum.slice(2).toLowerCase()}`;
+    let warning: string | undefined;
+    if (digest === undefined) {
+      warning = `${engine} does not say which digest it pulled for ${image}: the deployed checksum ${app.checksum} is unchecked`;
+    } else if (digest !== deployed) {
+      // publish.sh never re-pushes a tag for this reason: no worker compares what it pulls with the
+      // deployed checksum (iexec-worker pulls by tag; the TDX secret agent runs with a null verifier).
+      warning = `THE IMAGE IS NOT THE DEPLOYED ONE: ${image} is ${digest} on its registry, the app on chain says ${deployed}. A real worker runs it anyway, silently (it pulls by tag and never checks the checksum): publish a new version and deploy it`;
+    }
+    return {
+      runs: `the image ${image} (${engine})`,
+      warning,
+      exec: async ({ argv, env, inDir, outDir, dir }) => {
+        // The worker mounts the task's folders on /iexec_in and /iexec_out (iexec-common IexecFileHelper)
+        // and passes the args as the container's command (iexec-commons-containers DockerClientInstance).
+        const seen = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, value === inDir ? '/iexec_in' : value === outDir ? '/iexec_out' : value]));
+        const args = ['run', '--rm', '--platform', 'linux/amd64', '-v', `${inDir}:/iexec_in:z`, '-v', `${outDir}:/iexec_out:z`];
+        // `-e NAME` takes the value from the engine's own environment: no secret on a command line.
+        for (const name of Object.keys(seen)) args.push('-e', name);
+        const run = await spawnApp(engine, [...args, image, ...argv], { ...process.env, ...seen }, dir, timeoutMs);
+        return { ...withTimeout(run, timeoutMs), env: seen };
+      },
+    };
+  }
+}
+
+/** Thrown out of runTask: the task fails without a post-compute. */
+export class AppTimeout extends Error {}
+
+function withTimeout(run: AppExit & { timedOut: boolean }, timeoutMs: number): AppExit {
+  if (run.timedOut) throw new AppTimeout(`the app ran past its category's ${timeoutMs / 1000} s and was stopped, as the worker stops it (the task's max execution time)`);
+  return run;
+}
