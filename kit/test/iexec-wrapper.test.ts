@@ -218,8 +218,8 @@ describe('iexec-module iexec: app run defaults', () => {
     installStub(root);
     expect(await iexec(['standard', 'app', 'run', '--chain=arbitrum-mainnet'], root)).toBe(0);
     expect(lastCall().argv).toEqual(['app', 'run', '--workerpool', '0x8ef2ec3ef9535d4b4349bfec7d8b31a580e60244', '--watch', '--chain=arbitrum-mainnet']);
-    expect(await iexec(['standard', 'app', 'run', '--chain', 'local'], root)).toBe(1);
-    expect(errors()).toContain('error: pass --workerpool with --chain local');
+    expect(await iexec(['standard', 'app', 'run', '--chain', 'my-own-chain'], root)).toBe(1);
+    expect(errors()).toContain('error: pass --workerpool with --chain my-own-chain');
     expect(calls()).toHaveLength(1);
     expect(await iexec(['tee', 'app', 'run', '--chain', 'local', '--workerpool', '0xpool', '--tag', 'tee', '--watch'], root)).toBe(0);
     expect(lastCall().argv).toEqual(['app', 'run', '--chain', 'local', '--workerpool', '0xpool', '--tag', 'tee', '--watch']);
