@@ -62,7 +62,55 @@ export function containerEngine(): string | undefined {
 }
 
 const isLoopbackRegistry = (image: string) => /^(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\//.test(image);
-const repository = (image: string) => image.replace(/@sha256:[0-9a-f]{64}$/, '').replace(/:[^/:]+$/, '');
+
+/** An image reference's registry, repository and tag, with Docker's defaults (docker.io, library/, latest). */
+export function parseImage(image: string): { registry: string; repository: string; reference: string } {
+  const at = image.indexOf('@');
+  const name = at === -1 ? image : image.slice(0, at);
+  const slash = name.indexOf('/');
+  const first = slash === -1 ? '' : name.slice(0, slash);
+  const explicit = first.includes('.') || first.includes(':') || first === 'localhost';
+  let rest = explicit ? name.slice(slash + 1) : name;
+  const colon = rest.lastIndexOf(':');
+  const tag = colon > rest.lastIndexOf('/') ? rest.slice(colon + 1) : 'latest';
+  if (colon > rest.lastIndexOf('/')) rest = rest.slice(0, colon);
+  const registry = explicit ? first : 'registry-1.docker.io';
+  const repository = !explicit && !rest.includes('/') ? `library/${rest}` : rest;
+  return { registry, repository, reference: at === -1 ? tag : image.slice(at + 1) };
+}
+
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+/**
+ * The digest a registry serves for an image's tag (Docker Registry HTTP API v2: HEAD
+ * /v2/<repository>/manifests/<tag>, header Docker-Content-Digest), anonymously as a public pull is;
+ * what publish.sh records as the app checksum. Loopback registries speak plain HTTP.
+ */
+export async function registryDigest(image: string): Promise<string> {
+  const { registry, repository, reference } = parseImage(image);
+  const url = `${isLoopbackRegistry(`${registry}/`) ? 'http' : 'https'}://${registry}/v2/${repository}/manifests/${reference}`;
+  const head = (authorization?: string) =>
+    fetch(url, { method: 'HEAD', headers: { accept: MANIFEST_TYPES, ...(authorization && { authorization }) }, signal: AbortSignal.timeout(15_000) });
+  let response = await head();
+  const challenge = response.headers.get('www-authenticate');
+  if (response.status === 401 && challenge?.startsWith('Bearer ')) {
+    // The token dance of a public image (Docker Registry token authentication).
+    const fields = Object.fromEntries([...challenge.slice(7).matchAll(/(\w+)="([^"]*)"/g)].map((match) => [match[1]!, match[2]!]));
+    const tokenUrl = new URL(fields.realm ?? '');
+    if (fields.service) tokenUrl.searchParams.set('service', fields.service);
+    tokenUrl.searchParams.set('scope', fields.scope ?? `repository:${repository}:pull`);
+    const token = (await (await fetch(tokenUrl, { signal: AbortSignal.timeout(15_000) })).json()) as { token?: string; access_token?: string };
+    response = await head(`Bearer ${token.token ?? token.access_token}`);
+  }
+  const digest = response.headers.get('docker-content-digest');
+  if (!response.ok || !digest) throw new Error(`HTTP ${response.status} for ${url}`);
+  return digest;
+}
 
 export class AppRunner {
   private engine: string | null | undefined;
@@ -90,39 +138,26 @@ export class AppRunner {
     };
   }
 
-  /** The digest the engine pulled for `image`, sha256:..., if it says. */
-  private pulledDigest(engine: string, image: string): string | undefined {
-    const inspect = (format: string) => spawnSync(engine, ['image', 'inspect', '--format', format, image], { encoding: 'utf8' }).stdout ?? '';
-    if (path.basename(engine).startsWith('podman')) {
-      const digest = inspect('{{.Digest}}').trim();
-      if (/^sha256:[0-9a-f]{64}$/.test(digest)) return digest;
-    }
-    // Docker: one RepoDigests entry per repository the image came from; pick this one's.
-    const repo = repository(image);
-    for (const entry of inspect('{{range .RepoDigests}}{{println .}}{{end}}').split('\n')) {
-      const [name, digest] = entry.trim().split('@');
-      if (digest && (name === repo || name === `docker.io/${repo}` || name?.endsWith(`/${repo}`))) return digest;
-    }
-    return undefined;
-  }
-
-  choose(app: DeployedApp, options: { scone: boolean; timeoutMs: number }): AppChoice {
+  async choose(app: DeployedApp, options: { scone: boolean; timeoutMs: number }): Promise<AppChoice> {
     const { timeoutMs } = options;
     if (options.scone) return this.bundleChoice('the deployed image is a SCONE enclave: it starts inside SGX only, which the local network does not have', timeoutMs);
     if (/^0x0{64}$/.test(app.checksum)) return this.bundleChoice('the app was deployed before its image was published: its checksum is the placeholder', timeoutMs);
     const engine = this.getEngine();
     if (!engine) return this.bundleChoice('no container engine: docker does not answer and podman is not installed', timeoutMs);
     const image = app.multiaddr;
-    const pull = spawnSync(engine, ['pull', ...(path.basename(engine).startsWith('podman') && isLoopbackRegistry(image) ? ['--tls-verify=false'] : []), image], { encoding: 'utf8', timeout: 300_000 });
-    if (pull.error || pull.status !== 0) {
-      const reason = (pull.stderr || pull.error?.message || '').trim().split('\n').pop();
+    // The worker pulls the image for every task, by its tag (iexec-worker ComputeManagerService).
+    const pullArgs = ['pull', ...(path.basename(engine).startsWith('podman') && isLoopbackRegistry(image) ? ['--tls-verify=false'] : []), image];
+    const pull = await spawnApp(engine, pullArgs, process.env, process.cwd(), 600_000).catch((error: Error) => ({ status: null, stderr: error.message, stdout: '', timedOut: false }));
+    if (pull.status !== 0) {
+      const reason = pull.timedOut ? 'no answer within 10 min' : pull.stderr.trim().split('\n').pop();
       return this.bundleChoice(`${engine} cannot pull ${image}: ${reason}`, timeoutMs);
     }
-    const digest = this.pulledDigest(engine, image);
+    // The registry's digest, not the engine's: podman keeps its own for an image it built or pushed.
+    const digest = await registryDigest(image).catch((error: Error) => error);
     const deployed = `sha256:${app.checksum.slice(2).toLowerCase()}`;
     let warning: string | undefined;
-    if (digest === undefined) {
-      warning = `${engine} does not say which digest it pulled for ${image}: the deployed checksum ${app.checksum} is unchecked`;
+    if (digest instanceof Error) {
+      warning = `cannot read the digest of ${image} from its registry (${digest.message}): the deployed checksum ${app.checksum} is unchecked`;
     } else if (digest !== deployed) {
       // publish.sh never re-pushes a tag for this reason: no worker compares what it pulls with the
       // deployed checksum (iexec-worker pulls by tag; the TDX secret agent runs with a null verifier).

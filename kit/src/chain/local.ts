@@ -81,7 +81,8 @@ interface Deployed {
  * PoCo, and this kit's deployment code, byte for byte.
  */
 async function deployed(cache: string, provider: JsonRpcProvider, deploy: () => Promise<Deployed>): Promise<Deployed> {
-  const code = fs.readFileSync(new URL('./poco.js', import.meta.url));
+  // Compiled (.js) or run from source (.ts, in the kit's tests).
+  const code = fs.readFileSync(new URL(`./poco${path.extname(import.meta.url)}`, import.meta.url));
   const self = fs.readFileSync(new URL(import.meta.url));
   const key = createHash('sha256').update(`${ANVIL}\0${POCO}\0${String(await provider.send('eth_chainId', []))}\0`).update(code).update(self).digest('hex').slice(0, 16);
   const file = path.join(cache, `chain-state-${key}.json`);

@@ -206,9 +206,9 @@ export function startWorker(options: WorkerOptions): { stop(): Promise<void> } {
       const appAddress: string = deal.app.pointer;
       const app = new Contract(appAddress, artifacts.appAbi(), provider) as any;
       const [multiaddr, checksum, mrenclave] = await Promise.all([app.m_appMultiaddr(), app.m_appChecksum(), app.m_appMREnclave()]);
-      const choice = runner.choose({ multiaddr: multiaddrText(multiaddr), checksum, mrenclave }, { scone, timeoutMs });
+      const choice = await runner.choose({ multiaddr: multiaddrText(multiaddr), checksum, mrenclave }, { scone, timeoutMs });
       log(`${label}: running ${choice.runs}`);
-      if (choice.warning) log(`WARNING ${choice.warning}`);
+      if (choice.warning) log(`${label}: WARNING ${choice.warning}`);
       if (tee) log(`${label}: no enclave runs here: the app, its secrets and the result stay in plain processes, and the enclave key that signs the result is the local worker's own`);
       replicateStatus(entry, 'APP_DOWNLOADED');
 
@@ -217,9 +217,9 @@ export function startWorker(options: WorkerOptions): { stop(): Promise<void> } {
       const protectedData = dataset !== ZeroAddress ? await fetchDataset(dataset, tee, taskDir) : undefined;
       // Secrets reach TEE tasks only: the SMS hands them to an enclave session.
       const secrets = tee ? teeSecrets(deal, params, appAddress) : { requesterSecrets: {}, appSecret: undefined };
-      if (params.iexec_result_encryption === true) log(`WARNING ${label}: the result is NOT encrypted here (--encrypt-result): a real post-compute encrypts it with the beneficiary's key`);
+      if (params.iexec_result_encryption === true) log(`${label}: WARNING the result is NOT encrypted here (--encrypt-result): a real post-compute encrypts it with the beneficiary's key`);
       if (params.iexec_result_storage_provider && params.iexec_result_storage_provider !== 'ipfs') {
-        log(`WARNING ${label}: the result goes to the local storage, not ${params.iexec_result_storage_provider}`);
+        log(`${label}: WARNING the result goes to the local storage, not ${params.iexec_result_storage_provider}`);
       }
       replicateStatus(entry, 'DATA_DOWNLOADED');
       replicateStatus(entry, 'COMPUTING');
@@ -246,7 +246,7 @@ export function startWorker(options: WorkerOptions): { stop(): Promise<void> } {
       entry.appExitCode = task.status;
       const printed = [...Object.values(secrets.requesterSecrets), secrets.appSecret].filter((value): value is string => value !== undefined && value.length >= 6);
       if (printed.some((value) => `${task.stdout}\n${task.stderr}`.includes(value))) {
-        log(`WARNING ${label}: the app printed the value of a secret: the worker uploads stdout.txt and stderr.txt with the result`);
+        log(`${label}: WARNING the app printed the value of a secret: the worker uploads stdout.txt and stderr.txt with the result`);
       }
       const { verdict, callbackData, pocoRefuses } = postCompute(task);
       for (const check of verdict.checks) if (check.level === 'warn') log(`${label}: ${check.message}`);
