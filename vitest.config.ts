@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // `npm test`: everything that needs no package install and no network, in about a minute.
@@ -6,6 +7,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'kit/test/**/*.test.ts'],
     // Modules as an older generator wrote them, to upgrade: their own tests run only inside them.
     exclude: ['test/fixtures/**', '**/node_modules/**'],
+    // The files wait on child processes (the CLI, bash, shellcheck, git) more than they compute:
+    // vitest's default of one worker fewer than cores leaves a 2-core machine half idle.
+    maxWorkers: availableParallelism() + 1,
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
