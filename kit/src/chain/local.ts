@@ -228,6 +228,7 @@ export async function runLocalChain(root: string, fund: string[]): Promise<numbe
         ...(['iexecGateway', 'sms', 'ipfsGateway', 'compass', 'resultProxy'] as const).flatMap(service),
         `  callback receiver: ${network.callbackReceiver} (PoCo's TestClient)`,
         `  tasks run the deployed image when docker or podman can pull it, else ${path.join(root, 'dist/app.cjs')}`,
+        "  a task the platform would fail is FAILED at once: the chain's clock jumps to its final deadline and the scheduler claims it",
         '  try: npm run deploy -- --chain local',
         '       npm run app:run -- --chain local --args "Alice Bob"',
         '       npm run result -- <taskid> --chain local',

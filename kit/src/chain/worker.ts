@@ -203,12 +203,21 @@ export function startWorker(options: WorkerOptions): { stop(): Promise<void> } {
       if (Number(deal.trust) > 1) {
         throw new TaskFailure(`the deal asks for trust ${deal.trust}: the local workerpool has one worker, so no consensus is ever reached`);
       }
+      // Bulk slices (deal param bulk_cid, iexec common/utils/constant.js) come from IPFS, which is not here.
+      if (params.bulk_cid) throw new TaskFailure('the deal is a bulk request (bulk_cid): the local network does not emulate bulk processing');
+      // The worker downloads input files by URL; anything else is no file it can fetch.
+      const inputFiles: string[] = params.iexec_input_files ?? [];
+      const notUrl = inputFiles.find((url) => !/^https?:\/\//.test(url));
+      if (notUrl !== undefined) throw new TaskFailure(`the input file ${notUrl} is not an http(s) URL: the worker cannot download it`, tee ? 'PRE_COMPUTE_INPUT_FILE_DOWNLOAD_FAILED' : 'INPUT_FILES_DOWNLOAD_FAILED');
       const appAddress: string = deal.app.pointer;
       const app = new Contract(appAddress, artifacts.appAbi(), provider) as any;
       const [multiaddr, checksum, mrenclave] = await Promise.all([app.m_appMultiaddr(), app.m_appChecksum(), app.m_appMREnclave()]);
       const choice = await runner.choose({ multiaddr: multiaddrText(multiaddr), checksum, mrenclave }, { scone, timeoutMs });
       log(`${label}: running ${choice.runs}`);
       if (choice.warning) log(`${label}: WARNING ${choice.warning}`);
+      // iexec-commons-poco TaskDescription.getAppCommand: SCONE gets entrypoint + " " + iexec_args in its
+      // CAS session (iexec-sms), never split by the worker's Maven rules.
+      if (scone && tee && params.iexec_args) log(`${label}: the args are split as a worker splits them for a container; a SCONE enclave gets them appended to the mrenclave entrypoint, split by SCONE's own rules`);
       if (tee) log(`${label}: no enclave runs here: the app, its secrets and the result stay in plain processes, and the enclave key that signs the result is the local worker's own`);
       replicateStatus(entry, 'APP_DOWNLOADED');
 
@@ -228,7 +237,7 @@ export function startWorker(options: WorkerOptions): { stop(): Promise<void> } {
         task = await runTask({
           bundle: runner.bundle,
           args: params.iexec_args,
-          inputFiles: params.iexec_input_files,
+          inputFiles,
           ...secrets,
           protectedData,
           callback: deal.callback !== ZeroAddress,
@@ -333,7 +342,8 @@ export function startWorker(options: WorkerOptions): { stop(): Promise<void> } {
     taskStatus(entry, 'FINAL_DEADLINE_REACHED');
     taskStatus(entry, 'FAILED');
     log(
-      `${label}: FAILED on chain. A real one stays ${status} until its final deadline (${new Date(deadline * 1000).toISOString()}, chain time), shows TIMEOUT, and is FAILED once claimed: the local chain's clock jumped there and the scheduler claimed it. Why, in its logs: iexec task debug ${entry.taskid} --logs`,
+      `${label}: FAILED on chain. A real one stays ${status} until its final deadline (${new Date(deadline * 1000).toISOString()}, chain time), shows TIMEOUT, and is FAILED once claimed: the local chain's clock jumped there and the scheduler claimed it. ` +
+        `So app run --watch stops at FAILED without its "App run failed" summary (it waits for the wall clock to pass the deadline). Why, in its logs: iexec task debug ${entry.taskid} --logs`,
     );
   }
 
