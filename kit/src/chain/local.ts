@@ -209,6 +209,8 @@ export async function runLocalChain(root: string, fund: string[]): Promise<numbe
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    // A chain.json the network cannot serve is refused before anything is printed or started.
+    localEntry(root);
     console.log(CANNOT_PROVE);
     const starting = startNetwork(root, { fund });
     // Ctrl-C during the start: the start ends what it began before returning.
