@@ -63,7 +63,7 @@ describe('the "local" entry of chain.json', () => {
     const entry = defaultLocalEntry(9);
     const { compass: _, ...noCompass } = entry;
     expect(refused(undefined)).toMatch(/^chain.json has no complete "local" chain: the "local" entry for iexec 9 is \{"id":"31337"/);
-    expect(refused(noCompass)).toMatch(/^chain.json "local" has no compass \(compass: where task debug finds the workerpool's API\): the "local" entry/);
+    expect(refused(noCompass)).toMatch(/^chain.json "local" has no compass: the "local" entry for iexec 9 is /);
     expect(refused({ ...entry, sms: 'http://192.168.1.2:8547' })).toMatch(/"local" sms must be http:\/\/127.0.0.1:PORT \(the local network listens on loopback only\)/);
     expect(refused({ ...entry, ipfsGateway: 'http://127.0.0.1:8548/ipfs' })).toMatch(/"local" ipfsGateway must have no path, got http:\/\/127.0.0.1:8548\/ipfs: the SDK drops/);
     expect(refused({ ...entry, compass: 'http://127.0.0.1:8546' })).toMatch(/the node and each service need a port of their own, got 8545, 8546, 8547, 8548, 8546/);

@@ -18,11 +18,11 @@ export const LOCAL_HUB = '0x0165878A594ca255338adfa4d48449f69242Eb8F';
  * new URL('/absolute/path', base), which drops a path in the base (common/utils/api-utils.js).
  */
 export const SERVICES = {
-  iexecGateway: 'the market API: workerpool orders for app run',
-  sms: 'the SMS: secrets, storage tokens, preflight checks',
-  ipfsGateway: 'the result storage: task show --download',
-  compass: "compass: where task debug finds the workerpool's API",
-  resultProxy: "the result proxy: SDK 8's storage init",
+  iexecGateway: 'the market API (workerpool orders for app run)',
+  sms: 'the SMS (secrets, storage tokens, preflight checks)',
+  ipfsGateway: 'the result storage (task show --download)',
+  compass: "compass (where task debug finds the workerpool's API)",
+  resultProxy: "the result proxy (SDK 8's storage init)",
 } as const;
 export type ServiceName = keyof typeof SERVICES;
 
@@ -106,7 +106,7 @@ export function localEntry(root: string): LocalEntry {
     else services[name] = { url: String(value), port: loopbackPort(name, value, fix) };
   }
   if (missing.length > 0) {
-    throw new Failure(`chain.json "local" has no ${missing.join(', ')} (${missing.map((name) => SERVICES[name]).join('; ')})${fix}`);
+    throw new Failure(`chain.json "local" has no ${missing.join(', ')}${fix}`);
   }
   const ports = [port, ...Object.values(services).map((service) => service.port)];
   if (new Set(ports).size !== ports.length) throw new Failure(`chain.json "local": the node and each service need a port of their own, got ${ports.join(', ')}${fix}`);
