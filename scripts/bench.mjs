@@ -1,8 +1,10 @@
 // `npm run bench`: create-iexec-module beside create-vite, on this machine, in one run.
-//   node scripts/bench.mjs [--runs 15] [--skip-green]
+//   node scripts/bench.mjs [--runs 15] [--skip-green] [--cold-green]
 // Prints a markdown table: generation time (median, ratio, where it goes, CPU time), package size
 // and runtime dependencies, time from an empty npm cache to the first question, and time to green
-// on a warm cache by step.
+// on a warm cache by step. --cold-green adds time to green with an EMPTY npm cache, before (a 0.1.0
+// module, tooling vendored) and after (the kit), and what the iexec SDK and the kit cost alone
+// (scripts/bench-green.mjs: minutes, every package from the registry).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +13,11 @@ import { parseArgs } from 'node:util';
 import { newUser, packPackage, repoRoot, startRegistry } from './local-registry.mjs';
 
 const { values } = parseArgs({
-  options: { runs: { type: 'string', default: '15' }, 'skip-green': { type: 'boolean', default: false } },
+  options: {
+    runs: { type: 'string', default: '15' },
+    'skip-green': { type: 'boolean', default: false },
+    'cold-green': { type: 'boolean', default: false },
+  },
 });
 const RUNS = Math.max(10, Number(values.runs));
 const work = mkdtempSync(join(tmpdir(), 'cim-bench-'));
@@ -202,3 +208,7 @@ const table = [
 ].join('\n');
 console.log(table);
 rmSync(work, { recursive: true, force: true });
+if (values['cold-green']) {
+  log('time to green with an empty npm cache, 0.1.0 against this version…');
+  execFileSync(process.execPath, [join(repoRoot, 'scripts/bench-green.mjs')], { stdio: 'inherit' });
+}
