@@ -19,6 +19,10 @@ interface TeeProfile {
   teeTag: string;
   defaultChain: Chain;
   chains: readonly Chain[];
+  /** The runtime image's base (the Dockerfile's FROM). */
+  baseImage: string;
+  /** Node flags the app needs under this TEE, before the bundle in the image's ENTRYPOINT. */
+  nodeFlags: readonly string[];
   /** Worker-contract features this stack cannot run, with the reason shown when one is asked for. */
   unsupportedFeatures: Partial<Record<Feature, string>>;
   /** Said once when the profile is chosen: where it stands at iExec. */
@@ -33,6 +37,8 @@ export const TEE_PROFILES: Record<Tee, TeeProfile> = {
     teeTag: 'tee,tdx',
     defaultChain: 'arbitrum-sepolia-testnet',
     chains: ['arbitrum-sepolia-testnet', 'arbitrum-mainnet'],
+    baseImage: 'node:22-bookworm-slim',
+    nodeFlags: [],
     unsupportedFeatures: {},
   },
   scone: {
@@ -42,6 +48,11 @@ export const TEE_PROFILES: Record<Tee, TeeProfile> = {
     teeTag: 'tee,scone',
     defaultChain: 'bellecour',
     chains: ['bellecour'],
+    // bullseye ships glibc 2.31, the glibc SCONE supports (bookworm has 2.36).
+    baseImage: 'node:22-bullseye-slim',
+    // node 20+ otherwise reserves a ~10 GB virtual memory cage for WASM, which breaks the enclave
+    // heap; sconify.sh copies the ENTRYPOINT, flags included, into the mrenclave entrypoint.
+    nodeFlags: ['--disable-wasm-trap-handler'],
     unsupportedFeatures: {
       // iexec SDK 8.24, src/common/utils/config.js: bellecour lists BULK_PROCESSING under notImplemented.
       bulk: 'SDK 8.24 marks bulk processing as not implemented on bellecour, so no SCONE task can run a bulk slice',
