@@ -18,8 +18,8 @@ import { type Engine, freePort, missingPrerequisites, startEngine } from './engi
  *   - the real node:22 base images (stand-ins: Debian minbase + this machine's node 20);
  *   - Docker Hub and real Docker/buildx (Podman 4.3 behind the docker client, a local registry);
  *   - sconify_iexec itself (SCONE's private registry): a stand-in image prints the fingerprint;
- *   - a public chain: a local anvil with the real AppRegistry and a minimal hub, so `app run`,
- *     orders, workerpools, the SMS and result download are not exercised.
+ *   - a public chain: the deploys go to the kit's local network (PoCo 6.1.0 on anvil); `app run` to a
+ *     downloaded result on it is test/localnet's job.
  */
 
 const PROFILES = [
