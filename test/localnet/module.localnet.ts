@@ -7,7 +7,7 @@ import { Contract, JsonRpcProvider, keccak256 } from 'ethers';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { type Engine, missingPrerequisites, startEngine } from '../toolchain/engine.js';
+import { type Engine, missingPrerequisites, removeSuiteImages, startEngine } from '../toolchain/engine.js';
 import { LocalNetwork, moduleUserEnv, moveLocalPorts, nodeAnswers, plain, type Ready, readJson } from './network.js';
 
 /*
@@ -54,11 +54,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engine?.stop();
-  // vfs keeps a full copy per layer: drop the images this run built and pulled, keep the base images.
-  const images = await execa('podman', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { reject: false });
-  const ours = images.stdout.split('\n').filter((ref) => /^127\.0\.0\.1:\d+\/cim\//.test(ref));
-  if (ours.length > 0) await execa('podman', ['rmi', '--force', ...ours], { reject: false });
-  await execa('podman', ['image', 'prune', '--force'], { reject: false });
+  await removeSuiteImages();
   timing('the whole suite, in this process', Math.round((performance.now() - suiteStart) / 100) / 10);
   console.log(['localnet timings (s):', ...timings.map((t) => `  ${t.what.padEnd(72)} ${t.seconds}`)].join('\n'));
 }, 120_000);

@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { freePort } from '../toolchain/engine.js';
+export { moduleUserEnv } from '../toolchain/engine.js';
 
 /*
  * What the local-network suite needs around a generated module: the environment a module owner's shell
@@ -10,22 +11,6 @@ import { freePort } from '../toolchain/engine.js';
  * (its own process group, Ctrl-C = SIGINT to the group) with everything it prints kept.
  */
 
-/**
- * This process's environment without what `npm run test:localnet` adds: this repository's
- * node_modules/.bin holds the workspace's own iexec-module, which would answer for a module whose kit
- * did not install (the same rule as test/toolchain).
- */
-export function moduleUserEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !/^(npm_|INIT_CWD$|NODE_OPTIONS$|VITEST|TEST$|NODE_ENV$)/i.test(key)) env[key] = value;
-  }
-  env.PATH = (process.env.PATH ?? '')
-    .split(delimiter)
-    .filter((entry) => !entry.includes('node_modules/.bin'))
-    .join(delimiter);
-  return env;
-}
 
 /** The CLI colours its output even without a terminal: the assertions read plain text. */
 export const plain = (text: string) => text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');

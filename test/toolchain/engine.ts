@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
 
 /**
@@ -145,4 +145,29 @@ export async function startEngine(): Promise<Engine> {
     },
     stop,
   };
+}
+
+/**
+ * This process's environment without what the slow suites' npm run adds: this repository's
+ * node_modules/.bin holds the workspace's own iexec-module, which would answer for a module whose kit
+ * did not install (test/toolchain and test/localnet).
+ */
+export function moduleUserEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !/^(npm_|INIT_CWD$|NODE_OPTIONS$|VITEST|TEST$|NODE_ENV$)/i.test(key)) env[key] = value;
+  }
+  env.PATH = (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter((entry) => !entry.includes('node_modules/.bin'))
+    .join(delimiter);
+  return env;
+}
+
+/** Removes the images a suite built and pulled (all under 127.0.0.1:PORT/cim/): vfs keeps a full copy per layer. */
+export async function removeSuiteImages(): Promise<void> {
+  const images = await execa('podman', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { reject: false });
+  const ours = images.stdout.split('\n').filter((ref) => /^127\.0\.0\.1:\d+\/cim\//.test(ref));
+  if (ours.length > 0) await execa('podman', ['rmi', '--force', ...ours], { reject: false });
+  await execa('podman', ['image', 'prune', '--force'], { reject: false });
 }

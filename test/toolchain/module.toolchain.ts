@@ -3,12 +3,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runCli } from '../helpers/cli.js';
-import { type Engine, freePort, missingPrerequisites, startEngine } from './engine.js';
+import { type Engine, freePort, missingPrerequisites, moduleUserEnv, removeSuiteImages, startEngine } from './engine.js';
 
 /*
  * The generated module's own toolchain, run for real on this machine (no Docker daemon, no internet):
@@ -49,22 +49,6 @@ async function timed<T>(step: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-/**
- * This process's environment without what `npm run test:toolchain` adds: this repository's
- * node_modules/.bin holds the workspace's own iexec-module, which would stand in for a module that
- * failed to install the kit.
- */
-function moduleUserEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !/^(npm_|INIT_CWD$|NODE_OPTIONS$|VITEST|TEST$|NODE_ENV$)/i.test(key)) env[key] = value;
-  }
-  env.PATH = (process.env.PATH ?? '')
-    .split(delimiter)
-    .filter((entry) => !entry.includes('node_modules/.bin'))
-    .join(delimiter);
-  return env;
-}
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 /** Every file the app wrote in IEXEC_OUT, read as text: where its greeting shows. */
@@ -101,11 +85,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engine?.stop();
-  // vfs stores every layer as a full copy: drop what this run built, keep the base images.
-  const images = await execa('podman', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { reject: false });
-  const ours = images.stdout.split('\n').filter((ref) => /^127\.0\.0\.1:\d+\/cim\//.test(ref));
-  if (ours.length > 0) await execa('podman', ['rmi', '--force', ...ours], { reject: false });
-  await execa('podman', ['image', 'prune', '--force'], { reject: false });
+  await removeSuiteImages();
   console.log(['toolchain timings (s):', ...timings.map((t) => `  ${t.step.padEnd(48)} ${t.seconds}`), ...sizes].join('\n'));
 }, 120_000);
 
