@@ -46,6 +46,7 @@ describe('bad input: one clear line, non-zero exit, nothing written', () => {
     [['--features', 'args,oracle'], /Unknown --features "oracle": use a comma-separated list of args, input-files/],
     [['--tee', 'scone', '--features', 'args,bulk'], /--tee scone cannot run --features bulk \(bulk: SDK 8\.24 marks bulk processing as not implemented on bellecour.*Drop bulk/],
     [['--answers', '/nonexistent/answers.json'], /Cannot read --answers/],
+    [['--kit', '/nonexistent/kit.tgz'], /--kit \/nonexistent\/kit.tgz: give a version of iexec-module-kit \(e\.g\. \d+\.\d+\.\d+\), or the path of a kit tarball/],
     [['extra-positional'], /Expected one directory, got 2/],
   ])('%j', async (args, message) => {
     const target = join(work, `bad-${Math.random().toString(36).slice(2)}`);
@@ -127,6 +128,17 @@ describe('writing a module', () => {
     expect(scone.stdout.match(/legacy stack: SDK 9, the iExec docs and web3mail dropped it and bellecour in April 2026/g)).toHaveLength(1);
     const tdx = await runCli([join(work, 'tdx-notice'), ...QUIET]);
     expect(tdx.stdout).not.toMatch(/legacy/);
+  });
+
+  it('from this checkout, points the module at the kit tarball it packed and says so; --kit names a version instead', async () => {
+    const { version } = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8'));
+    const checkout = await runCli([join(work, 'kit-checkout'), ...QUIET]);
+    expect(checkout.stdout).toMatch(/iexec-module-kit \S+ is not on a registry yet: this module installs it from this checkout/);
+    const pkg = JSON.parse(await readFile(join(work, 'kit-checkout/package.json'), 'utf8'));
+    expect(pkg.devDependencies['iexec-module-kit']).toBe(`file:${join(repoRoot, 'kit/pack', `iexec-module-kit-${version}.tgz`)}`);
+    const named = await runCli([join(work, 'kit-version'), '--kit', version, ...QUIET]);
+    expect(named.stdout).not.toMatch(/not on a registry/);
+    expect(JSON.parse(await readFile(join(work, 'kit-version/package.json'), 'utf8')).devDependencies['iexec-module-kit']).toBe(version);
   });
 
   it('records the answers and the pristine text of every file it wrote', async () => {
