@@ -60,9 +60,11 @@ function nextSteps(answers: Answers, target: string, installed: boolean): string
     'Next:',
     ...(where === '.' ? [] : [`  cd ${where}`]),
     ...(installed ? [] : [`  ${answers.packageManager} install`]),
+    `  ${run('local')}# run the bundle as a worker would, no Docker needed`,
     `  ${run('docker:build')}# build the image for linux/amd64`,
-    `  ${run('docker:run', 'test')}# run it as a worker would`,
+    `  ${run('docker:run', 'test')}# run the image as a worker would`,
     `  ${run('publish:image', '1.0.0')}# push it and record its checksum`,
+    `  ${run('chain:local')}# iExec in a box: rehearse deploy to result on your machine`,
     '  README.md walks you from there to a result on iExec.',
   ];
   if (answers.dockerNamespace === 'your-docker-user') {
