@@ -17,13 +17,14 @@ export interface Packed {
   size: number;
   unpackedSize: number;
   files: string[];
+  integrity: string;
 }
 
 export const LOCAL_PACKAGES: string[];
 
 export function packPackage(destination: string): Packed;
 
-export function packKit(destination: string): Packed & { integrity: string };
+export function packKit(destination: string): Packed;
 
 export function newUser(options: { registry: string; npmCache?: string; home?: string }): {
   home: string;

@@ -134,35 +134,10 @@ log: { type: stdout, format: pretty, level: warn }
   };
 }
 
-/** `npm pack` of this repository (which builds dist/ through `prepare`) into `destination`. */
-export function packPackage(destination) {
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', destination], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const [packed] = JSON.parse(out);
-  return {
-    tarball: join(destination, packed.filename),
-    name: packed.name,
-    version: packed.version,
-    size: packed.size,
-    unpackedSize: packed.unpackedSize,
-    files: packed.files.map((f) => f.path),
-  };
-}
-
-/**
- * `npm pack` of kit/ into `destination`: what `npm publish` from kit/ uploads. Its prepack compiles
- * kit/dist in place, which a test reading the workspace's kit meanwhile could catch half written, so
- * the compiled kit comes from scripts/build-kit.mjs (swapped in whole) and the pack skips the script.
- */
-export function packKit(destination) {
-  const kit = join(repoRoot, 'kit');
-  execFileSync(process.execPath, [join(repoRoot, 'scripts/build-kit.mjs')], { cwd: repoRoot, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', destination], {
-    cwd: kit,
+/** `npm pack --json` in `cwd` into `destination`, and what npm says it packed. */
+function npmPack(cwd, destination, extra = []) {
+  const out = execFileSync('npm', ['pack', '--json', ...extra, '--pack-destination', destination], {
+    cwd,
     encoding: 'utf8',
     env: cleanEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -177,6 +152,21 @@ export function packKit(destination) {
     files: packed.files.map((f) => f.path),
     integrity: packed.integrity,
   };
+}
+
+/** `npm pack` of this repository (which builds dist/ through `prepare`) into `destination`. */
+export function packPackage(destination) {
+  return npmPack(repoRoot, destination);
+}
+
+/**
+ * `npm pack` of kit/ into `destination`: what `npm publish` from kit/ uploads. Its prepack compiles
+ * kit/dist in place, which a test reading the workspace's kit meanwhile could catch half written, so
+ * the compiled kit comes from scripts/build-kit.mjs (swapped in whole) and the pack skips the script.
+ */
+export function packKit(destination) {
+  execFileSync(process.execPath, [join(repoRoot, 'scripts/build-kit.mjs')], { cwd: repoRoot, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  return npmPack(join(repoRoot, 'kit'), destination, ['--ignore-scripts']);
 }
 
 /**
