@@ -63,10 +63,10 @@ export function buildKit(): void {
   if (build.status !== 0) throw new Error(`tsc -p kit/tsconfig.build.json failed:\n${build.stdout}${build.stderr}`);
 }
 
-/** Runs `iexec-module <argv>` from kit/dist, in its own process. */
-export function kit(argv: string[], cwd?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+/** Runs a node script in its own process, its output collected. */
+export function runNode(script: string, argv: string[], cwd?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -74,4 +74,9 @@ export function kit(argv: string[], cwd?: string): Promise<{ status: number | nu
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
   });
+}
+
+/** Runs `iexec-module <argv>` from kit/dist, in its own process. */
+export function kit(argv: string[], cwd?: string) {
+  return runNode(cliPath, argv, cwd);
 }

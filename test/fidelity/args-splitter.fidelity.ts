@@ -23,14 +23,14 @@
  * program (nothing compiled into the repository). The inputs: hand-picked edge cases plus strings from
  * a seeded PRNG over an alphabet weighted towards what the splitter treats specially.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { rmSync, symlinkSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as args from '../../kit/src/worker/args.js';
-import { buildKit, cliPath } from '../../kit/test/helpers.js';
+import { buildKit, cliPath, runNode } from '../../kit/test/helpers.js';
 import { tempDir } from '../helpers/cli.js';
 
 const CLASSPATH = process.env.CIM_JAVA_CLASSPATH ?? '/usr/share/java/maven-shared-utils.jar:/usr/share/java/commons-lang3.jar';
@@ -236,16 +236,8 @@ const CLI_CASES = [
 const CLI_BATCH = Math.max(2, availableParallelism());
 
 /** Runs `iexec-module args` on one iexec_args string. */
-function cli(path: string, text: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path, 'args', text], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stdout, stderr }));
-  });
+function cli(path: string, text: string) {
+  return runNode(path, ['args', text]);
 }
 
 describe("the kit's args splitter, against the real Java classes", () => {
