@@ -1,7 +1,8 @@
 import type { Answers } from './answers.js';
 import type { Feature } from './features.js';
 import { runScriptCommand } from './package-manager.js';
-import { CHAIN_PROFILES, TEE_PROFILES } from './profiles.js';
+import { TEE_TAGS, WORKERPOOLS } from '../kit/src/platform.js';
+import { TEE_PROFILES } from './profiles.js';
 
 /** Everything a template sees (templates/README.md documents each entry): the answers plus what follows from them. */
 export function templateContext(answers: Answers, generatorVersion: string, kitSpec: string = generatorVersion) {
@@ -16,8 +17,9 @@ export function templateContext(answers: Answers, generatorVersion: string, kitS
     baseImage: TEE_PROFILES[answers.tee].baseImage,
     entrypoint: ['/usr/local/bin/node', ...TEE_PROFILES[answers.tee].nodeFlags, '/app/app.cjs'],
     publicChains: TEE_PROFILES[answers.tee].chains,
-    teeTag: TEE_PROFILES[answers.tee].teeTag,
-    workerpool: CHAIN_PROFILES[answers.chain].workerpool,
+    // The kit's tables: the module's `app:run` adds the same tag and workerpool the README names.
+    teeTag: TEE_TAGS[answers.tee],
+    workerpool: WORKERPOOLS[answers.tee][answers.chain],
     runScript: runScriptCommand(answers.packageManager),
     isNpm: answers.packageManager === 'npm',
     generatorVersion,

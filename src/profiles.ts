@@ -16,7 +16,6 @@ interface TeeProfile {
   /** One line shown beside the choice: what picking it means. */
   hint: string;
   iexecVersion: string;
-  teeTag: string;
   defaultChain: Chain;
   chains: readonly Chain[];
   /** The runtime image's base (the Dockerfile's FROM). */
@@ -34,7 +33,6 @@ export const TEE_PROFILES: Record<Tee, TeeProfile> = {
     title: 'Intel TDX',
     hint: 'current iExec (SDK 9, Arbitrum): a plain amd64 image, no sconify step',
     iexecVersion: '^9.0.1',
-    teeTag: 'tee,tdx',
     defaultChain: 'arbitrum-sepolia-testnet',
     chains: ['arbitrum-sepolia-testnet', 'arbitrum-mainnet'],
     baseImage: 'node:22-bookworm-slim',
@@ -45,7 +43,6 @@ export const TEE_PROFILES: Record<Tee, TeeProfile> = {
     title: 'SCONE (Intel SGX)',
     hint: 'legacy iExec (SDK 8, bellecour or a self-hosted SGX stack): sconify.sh and an mrenclave',
     iexecVersion: '^8.24.0',
-    teeTag: 'tee,scone',
     defaultChain: 'bellecour',
     chains: ['bellecour'],
     // bullseye ships glibc 2.31, the glibc SCONE supports (bookworm has 2.36).
@@ -63,21 +60,11 @@ export const TEE_PROFILES: Record<Tee, TeeProfile> = {
   },
 };
 
-interface ChainProfile {
-  title: string;
-  workerpool: string;
-}
-
-export const CHAIN_PROFILES: Record<Chain, ChainProfile> = {
-  bellecour: { title: 'bellecour (SDK 8, SCONE)', workerpool: 'debug-v8-bellecour.main.pools.iexec.eth' },
-  'arbitrum-sepolia-testnet': {
-    title: 'Arbitrum Sepolia testnet (SDK 9, TDX)',
-    workerpool: '0x2956f0cb779904795a5f30d3b3ea88b714c3123f',
-  },
-  'arbitrum-mainnet': {
-    title: 'Arbitrum mainnet (SDK 9, TDX)',
-    workerpool: '0x8ef2ec3ef9535d4b4349bfec7d8b31a580e60244',
-  },
+/** What the chain question shows; each chain's public workerpool is the kit's (kit/src/platform.ts WORKERPOOLS). */
+export const CHAIN_PROFILES: Record<Chain, { title: string }> = {
+  bellecour: { title: 'bellecour (SDK 8, SCONE)' },
+  'arbitrum-sepolia-testnet': { title: 'Arbitrum Sepolia testnet (SDK 9, TDX)' },
+  'arbitrum-mainnet': { title: 'Arbitrum mainnet (SDK 9, TDX)' },
 };
 
 /** Why a TEE cannot run on a chain, or undefined when it can. */

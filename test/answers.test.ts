@@ -7,7 +7,8 @@ import { UserError } from '../src/errors.js';
 import { createManifest } from '../src/manifest.js';
 import { parseInvocation } from '../src/options.js';
 import { packageManagerFromUserAgent } from '../src/package-manager.js';
-import { TEES } from '../src/profiles.js';
+import { WORKERPOOLS } from '../kit/src/platform.js';
+import { TEE_PROFILES, TEES } from '../src/profiles.js';
 import { tempDir } from './helpers/cli.js';
 
 const around = { directory: '/somewhere/My Module' };
@@ -55,6 +56,12 @@ describe('the answers table', () => {
       packageManager: 'npm',
       features: ['args'],
     });
+  });
+
+  it('offers only chains where the kit knows a public workerpool of that TEE', () => {
+    for (const tee of TEES) {
+      for (const chain of TEE_PROFILES[tee].chains) expect(WORKERPOOLS[tee][chain], `${tee} on ${chain}`).toMatch(/\S/);
+    }
   });
 
   it('moves the chain default to bellecour when SCONE is chosen', async () => {

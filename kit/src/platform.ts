@@ -1,6 +1,6 @@
 /*
  * Platform facts the kit acts on, one table per kind (sources in create-iexec-module's
- * docs/iexec-platform.md). The generator renders modules from the same tables.
+ * docs/iexec-platform.md). The generator renders modules from the same tables (its src/context.ts).
  */
 
 /** The TEE frameworks a module can target, and how orders for a TEE app are tagged. */
