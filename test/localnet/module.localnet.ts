@@ -154,6 +154,20 @@ class Module {
     this.owner = readJson(join(this.dir, 'wallet.json')).address;
   }
 
+  /** Generated, installed and built, with a wallet, then its network started on free ports. */
+  async prepare(extraEnv: Record<string, string>) {
+    await this.create(extraEnv);
+    await this.ok('build');
+    await this.wallet();
+    this.host = await moveLocalPorts(this.dir);
+    await this.start('first in this module (PoCo deployed, anvil and PoCo fetched from the npm cache)');
+  }
+
+  async dispose() {
+    await this.network?.stop().catch((error: Error) => console.error(error.message));
+    if (this.dir) await rm(join(this.dir, '..'), { recursive: true, force: true });
+  }
+
   async start(label: string) {
     this.ready = await this.network.start();
     timing(`${this.tee}: network start, ${label} (as it reports: "ready in N s")`, this.ready.reportedSeconds);
@@ -193,20 +207,9 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
   const module = new Module('ln-tdx', 'tdx', ['--features', 'args,requester-secrets,app-secret,callback']);
   let standardTask = '';
 
-  beforeAll(async () => {
-    if (!engine) return;
-    // The docker client talks to Podman's API (DOCKER_HOST), as on a laptop; the network's worker pulls through it too.
-    await module.create(engine.env);
-    await module.ok('build');
-    await module.wallet();
-    module.host = await moveLocalPorts(module.dir);
-    await module.start('first in this module (PoCo deployed, anvil and PoCo fetched from the npm cache)');
-  }, 900_000);
-
-  afterAll(async () => {
-    await module.network?.stop().catch((error: Error) => console.error(error.message));
-    if (module.dir) await rm(join(module.dir, '..'), { recursive: true, force: true });
-  }, 60_000);
+  // The docker client talks to Podman's API (DOCKER_HOST), as on a laptop; the network's worker pulls through it too.
+  beforeAll(() => (engine ? module.prepare(engine.env) : undefined), 900_000);
+  afterAll(() => module.dispose(), 60_000);
 
   it('npm run chain:local: ready, on chain.json\'s "local" entry, says what it cannot prove, funds the wallet', () => {
     checkBanner(module);
@@ -367,19 +370,8 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
 describe('a SCONE module (SDK 8.24): standard app, TEE app with storage init and secrets', () => {
   const module = new Module('ln-scone', 'scone', ['--features', 'args,requester-secrets,app-secret']);
 
-  beforeAll(async () => {
-    if (!engine) return;
-    await module.create({});
-    await module.ok('build');
-    await module.wallet();
-    module.host = await moveLocalPorts(module.dir);
-    await module.start('first in this module (PoCo deployed, anvil and PoCo fetched from the npm cache)');
-  }, 900_000);
-
-  afterAll(async () => {
-    await module.network?.stop().catch((error: Error) => console.error(error.message));
-    if (module.dir) await rm(join(module.dir, '..'), { recursive: true, force: true });
-  }, 60_000);
+  beforeAll(() => (engine ? module.prepare({}) : undefined), 900_000);
+  afterAll(() => module.dispose(), 60_000);
 
   it('npm run chain:local: ready with SDK 8\'s result proxy, says a SCONE image cannot run here', () => {
     checkBanner(module);
