@@ -6,57 +6,9 @@
  * Only the addresses differ, and they are the same on every start (a fresh chain, the same deployer and
  * nonces), so chain.json keeps them: the CLI finds the rest through the hub.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { AbiCoder, Contract, FunctionFragment, Interface, ZeroAddress, concat, getCreateAddress, type InterfaceAbi, type Signer } from 'ethers';
-
-export interface Artifact {
-  abi: InterfaceAbi;
-  bytecode: string;
-  linkReferences?: Record<string, Record<string, Array<{ start: number; length: number }>>>;
-}
-
-/** Reads the artifacts of the unpacked package (its `package/` folder). */
-export class Artifacts {
-  constructor(readonly dir: string) {}
-
-  private read(rel: string): any {
-    return JSON.parse(fs.readFileSync(path.join(this.dir, rel), 'utf8'));
-  }
-
-  contract(rel: string): Artifact {
-    return this.read(`artifacts/contracts/${rel}`);
-  }
-
-  /**
-   * What PoCo compiles from its dependencies (the diamond's own facets, DiamondInit, RLC) is not under
-   * artifacts/: the package's hardhat-deploy records of a public deployment hold its bytecode.
-   */
-  deployed(name: string): Artifact {
-    return this.read(`deployments/arbitrumSepolia/${name}.json`);
-  }
-
-  rlc(): Artifact {
-    return { bytecode: this.deployed('RLC').bytecode, abi: this.read('abis/human-readable-abis/rlc-faucet-contract/contracts/RLC.sol/RLC.json') };
-  }
-
-  /** The hub's whole interface, as the SDK sees it (IexecInterfaceToken: token mode). */
-  hubAbi(): InterfaceAbi {
-    return this.contract('IexecInterfaceToken.sol/IexecInterfaceToken.json').abi;
-  }
-
-  appAbi(): InterfaceAbi {
-    return this.contract('registries/apps/App.sol/App.json').abi;
-  }
-
-  datasetAbi(): InterfaceAbi {
-    return this.contract('registries/datasets/Dataset.sol/Dataset.json').abi;
-  }
-
-  workerpoolRegistry(): Artifact {
-    return this.contract('registries/workerpools/WorkerpoolRegistry.sol/WorkerpoolRegistry.json');
-  }
-}
+import type { Artifact, Artifacts } from './artifacts.js';
 
 /**
  * deploy/0_deploy.ts order. The script skips the two Boost facets on Arbitrum mainnet and Sepolia only,
@@ -113,67 +65,90 @@ function selectors(abi: InterfaceAbi): string[] {
   });
 }
 
-export interface Poco {
+export interface DeployedPoco {
   hub: string;
   rlc: string;
   registries: { app: string; dataset: string; workerpool: string };
   transactions: number;
 }
 
-export async function deployPoco(artifacts: Artifacts, deployer: Signer, chainId: number): Promise<Poco> {
-  const from = await deployer.getAddress();
-  let nonce = await deployer.provider!.getTransactionCount(from);
-  const pending: Array<{ wait: () => Promise<unknown>; label: string }> = [];
-  // Anvil mines each transaction as it arrives: sending them back to back with explicit nonces and
-  // checking every receipt at the end takes a fraction of waiting for each one.
-  const send = async (data: string, to: string | undefined, label: string) => {
-    const sent = await deployer.sendTransaction({ to, data, nonce: nonce++, gasLimit: 15_000_000n });
-    pending.push({ label, wait: async () => {
+/**
+ * Sends transactions back to back with explicit nonces and checks every receipt at the end: anvil mines
+ * each one as it arrives, so this takes a fraction of waiting for each.
+ */
+class Deployment {
+  private readonly pending: Array<() => Promise<void>> = [];
+
+  private constructor(
+    private readonly deployer: Signer,
+    readonly from: string,
+    private nonce: number,
+  ) {}
+
+  static async of(deployer: Signer): Promise<Deployment> {
+    const from = await deployer.getAddress();
+    return new Deployment(deployer, from, await deployer.provider!.getTransactionCount(from));
+  }
+
+  async send(data: string, to: string | undefined, label: string) {
+    const sent = await this.deployer.sendTransaction({ to, data, nonce: this.nonce++, gasLimit: 15_000_000n });
+    this.pending.push(async () => {
       const receipt = await sent.wait();
       if (receipt?.status !== 1) throw new Error(`${label} failed (transaction ${sent.hash})`);
-    } });
-  };
-  const create = async (name: string, data: string) => {
-    const address = getCreateAddress({ from, nonce });
-    await send(data, undefined, `deploying ${name}`);
+    });
+  }
+
+  async create(name: string, data: string): Promise<string> {
+    const address = getCreateAddress({ from: this.from, nonce: this.nonce });
+    await this.send(data, undefined, `deploying ${name}`);
     return address;
-  };
-  const call = (to: string, abi: InterfaceAbi, fn: string, args: unknown[], label = fn) => send(new Interface(abi).encodeFunctionData(fn, args), to, label);
+  }
 
-  // 1. RLC: 31337 has no token address in config.json, so a new one is deployed (its constructor
-  //    mints the whole supply to the deployer).
-  const rlcArtifact = artifacts.rlc();
-  const rlc = await create('RLC', rlcArtifact.bytecode);
-  await call(rlc, rlcArtifact.abi, 'transferOwnership', [from]);
+  call(to: string, abi: InterfaceAbi, fn: string, args: unknown[], label = fn) {
+    return this.send(new Interface(abi).encodeFunctionData(fn, args), to, label);
+  }
 
-  // 2. The ERC-2535 diamond with its cut, loupe and ownership facets, initialized by DiamondInit.init().
+  async settle(): Promise<number> {
+    for (const wait of this.pending) await wait();
+    return this.pending.length;
+  }
+}
+
+/** 2. The ERC-2535 diamond with its cut, loupe and ownership facets, initialized by DiamondInit.init(). */
+async function deployDiamond(artifacts: Artifacts, run: Deployment): Promise<{ hub: string; present: Set<string> }> {
   const init = artifacts.deployed('DiamondInit');
-  const diamondInit = await create('DiamondInit', init.bytecode);
+  const diamondInit = await run.create('DiamondInit', init.bytecode);
   const cuts = [];
   for (const name of ['DiamondCutFacet', 'DiamondLoupeFacet', 'OwnershipFacet']) {
     const artifact = artifacts.deployed(name);
-    cuts.push({ facetAddress: await create(name, artifact.bytecode), action: FACET_CUT_ADD, functionSelectors: selectors(artifact.abi) });
+    cuts.push({ facetAddress: await run.create(name, artifact.bytecode), action: FACET_CUT_ADD, functionSelectors: selectors(artifact.abi) });
   }
   const diamondArgs = AbiCoder.defaultAbiCoder().encode(
     ['tuple(address facetAddress,uint8 action,bytes4[] functionSelectors)[]', 'tuple(address owner,address init,bytes initCalldata)'],
-    [cuts, { owner: from, init: diamondInit, initCalldata: new Interface(init.abi).encodeFunctionData('init') }],
+    [cuts, { owner: run.from, init: diamondInit, initCalldata: new Interface(init.abi).encodeFunctionData('init') }],
   );
-  const hub = await create('Diamond', concat([artifacts.contract('Diamond.sol/Diamond.json').bytecode, diamondArgs]));
-  const present = new Set(cuts.flatMap((cut) => cut.functionSelectors));
+  const hub = await run.create('Diamond', concat([artifacts.contract('Diamond.sol/Diamond.json').bytecode, diamondArgs]));
+  return { hub, present: new Set(cuts.flatMap((cut) => cut.functionSelectors)) };
+}
 
-  // 3. The library, then each facet and its own diamondCut; selectors the diamond already has are left
-  //    out, or the cut would revert (PoCo linkContractToProxy).
-  const libraries = { 'contracts/libs/IexecLibOrders_v5.sol:IexecLibOrders_v5': await create('IexecLibOrders_v5', artifacts.contract('libs/IexecLibOrders_v5.sol/IexecLibOrders_v5.json').bytecode) };
+/**
+ * 3. The library, then each facet and its own diamondCut; selectors the diamond already has are left
+ * out, or the cut would revert (PoCo linkContractToProxy).
+ */
+async function deployFacets(artifacts: Artifacts, run: Deployment, hub: string, present: Set<string>) {
+  const libraries = { 'contracts/libs/IexecLibOrders_v5.sol:IexecLibOrders_v5': await run.create('IexecLibOrders_v5', artifacts.contract('libs/IexecLibOrders_v5.sol/IexecLibOrders_v5.json').bytecode) };
   const cutAbi = artifacts.deployed('DiamondCutFacet').abi;
   for (const name of FACETS) {
     const artifact = artifacts.contract(`facets/${name}.sol/${name}.json`);
-    const facet = await create(name, link(artifact, libraries));
+    const facet = await run.create(name, link(artifact, libraries));
     const functionSelectors = selectors(artifact.abi).filter((selector) => !present.has(selector));
     functionSelectors.forEach((selector) => present.add(selector));
-    await call(hub, cutAbi, 'diamondCut', [[{ facetAddress: facet, action: FACET_CUT_ADD, functionSelectors }], ZeroAddress, '0x'], `diamondCut ${name}`);
+    await run.call(hub, cutAbi, 'diamondCut', [[{ facetAddress: facet, action: FACET_CUT_ADD, functionSelectors }], ZeroAddress, '0x'], `diamondCut ${name}`);
   }
+}
 
-  // 4. The registries: no previous registry on 31337 (config.json has no v3), then the NFT base URI.
+/** 4. The registries: no previous registry on 31337 (config.json has no v3), then the NFT base URI. */
+async function deployRegistries(artifacts: Artifacts, run: Deployment, chainId: number): Promise<DeployedPoco['registries']> {
   const registries = { app: '', dataset: '', workerpool: '' };
   for (const [key, rel] of [
     ['app', 'registries/apps/AppRegistry.sol/AppRegistry.json'],
@@ -181,32 +156,44 @@ export async function deployPoco(artifacts: Artifacts, deployer: Signer, chainId
     ['workerpool', 'registries/workerpools/WorkerpoolRegistry.sol/WorkerpoolRegistry.json'],
   ] as const) {
     const artifact = artifacts.contract(rel);
-    registries[key] = await create(path.basename(rel, '.json'), artifact.bytecode);
-    await call(registries[key], artifact.abi, 'initialize', [ZeroAddress]);
-    await call(registries[key], artifact.abi, 'setBaseURI', [`${BASE_URI[key]}/${chainId}/`]);
+    registries[key] = await run.create(path.basename(rel, '.json'), artifact.bytecode);
+    await run.call(registries[key], artifact.abi, 'initialize', [ZeroAddress]);
+    await run.call(registries[key], artifact.abi, 'setBaseURI', [`${BASE_URI[key]}/${chainId}/`]);
   }
+  return registries;
+}
 
+export async function deployPoco(artifacts: Artifacts, deployer: Signer, chainId: number): Promise<DeployedPoco> {
+  const run = await Deployment.of(deployer);
+  // 1. RLC: 31337 has no token address in config.json, so a new one is deployed (its constructor mints
+  //    the whole supply to the deployer).
+  const rlcArtifact = artifacts.rlc();
+  const rlc = await run.create('RLC', rlcArtifact.bytecode);
+  await run.call(rlc, rlcArtifact.abi, 'transferOwnership', [run.from]);
+  const { hub, present } = await deployDiamond(artifacts, run);
+  await deployFacets(artifacts, run, hub, present);
+  const registries = await deployRegistries(artifacts, run, chainId);
   // 5. configure (no v3 hub), then the categories; the script passes JSON.stringify(description) and
   //    every description is empty, so each stores the two characters "".
   const hubAbi = artifacts.hubAbi();
-  await call(hub, hubAbi, 'configure', [rlc, 'Staked RLC', 'SRLC', 9, registries.app, registries.dataset, registries.workerpool, ZeroAddress]);
-  for (const category of CATEGORIES) await call(hub, hubAbi, 'createCategory', [category.name, JSON.stringify(''), category.workClockTimeRef]);
-
+  await run.call(hub, hubAbi, 'configure', [rlc, 'Staked RLC', 'SRLC', 9, registries.app, registries.dataset, registries.workerpool, ZeroAddress]);
+  for (const category of CATEGORIES) await run.call(hub, hubAbi, 'createCategory', [category.name, JSON.stringify(''), category.workClockTimeRef]);
   // 6. Ownership to the configured owner, who is the deployer on 31337.
   for (const address of [hub, registries.app, registries.dataset, registries.workerpool]) {
-    await call(address, ['function transferOwnership(address)'], 'transferOwnership', [from]);
+    await run.call(address, ['function transferOwnership(address)'], 'transferOwnership', [run.from]);
   }
-  for (const { wait } of pending) await wait();
-  return { hub, rlc, registries, transactions: pending.length };
+  return { hub, rlc, registries, transactions: await run.settle() };
 }
 
 /**
  * The callback gas PoCo gives a callback contract. 6.1.0's configure() sets 100,000, which is too low
  * for a real receiver: PoCo's own TestClient ran out of gas storing a 96-byte result and used 115,197
  * with more (docs/local-network.md, "Worker on-chain steps" 6), and PoCo ignores the failed call, so
- * the task completes with nothing received. PoCo v6.2.0, on the live chains since 2026-01-21, sets
- * 200,000 in configure (PoCo commit 81778ee0); the owner sets it with setCallbackGas (PoCo
- * scripts/set-callback-gas.ts). So the local chain behaves like the live ones: 200,000.
+ * the task completes with nothing received. 200,000 is what PoCo v6.2.0's configure() sets
+ * (IexecConfigurationFacet). That is not evidence of the live value: the v6.2.0 upgrade
+ * (scripts/upgrades/v6.2.0.ts) does not re-run configure, and the live chains hold whatever the owner
+ * last set with setCallbackGas (scripts/set-callback-gas.ts, run by hand from a GitHub workflow). The
+ * local chain takes 200,000 and the banner says so.
  */
 export const CALLBACK_GAS = 200_000;
 

@@ -4,12 +4,11 @@ import path from 'node:path';
 import { concat, keccak256, sha256, toUtf8Bytes } from 'ethers';
 import JSZip from 'jszip';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ipfsDigest, multiaddrText, rawCid, resultLink, web2Digest, zipResult } from '../src/chain/result.js';
+import { resultLink, web2Digest, zipResult } from '../../../src/chain/workerpool/web2-result.js';
 
 /*
- * The result as the local worker makes it. Reference values come from elsewhere: the CIDs and
- * multiaddr bytes from the multiformats and @multiformats/multiaddr packages the iexec SDK uses
- * (computed once, outside this repository), the digest rules from docs/local-network.md.
+ * The result as the local worker makes it. The digest rules are the worker's (docs/local-network.md):
+ * iexec-common FileHashUtils for standard tasks, tee-worker-compute-rust result_utils for TEE ones.
  */
 let dir: string;
 
@@ -51,25 +50,17 @@ describe('the result link and the zip', () => {
   it('zips every file below IEXEC_OUT by its relative path, without folder entries', async () => {
     write('computed.json', '{}');
     write('deep/x/result.txt', 'hi');
-    const zip = await JSZip.loadAsync(await zipResult(dir));
+    const zip = await JSZip.loadAsync(await zipResult(dir, false));
     expect(Object.keys(zip.files).sort()).toEqual(['computed.json', 'deep/x/result.txt']);
     expect(await zip.file('deep/x/result.txt')!.async('string')).toBe('hi');
   });
-});
 
-describe('IPFS names', () => {
-  it('names bytes by their raw CIDv1 and reads both CID forms back to the digest', () => {
-    const cid = rawCid(Buffer.from('hello world'));
-    expect(cid).toBe('bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e');
-    const digest = sha256(toUtf8Bytes('hello world')).slice(2);
-    expect(ipfsDigest(cid)).toBe(digest);
-    expect(ipfsDigest('QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o')).toBe('46d44814b9c5af141c3aaab7c05dc5e844ead5f91f12858b021eba45768b4c0e');
-    expect(ipfsDigest('not-a-cid')).toBeUndefined();
-  });
-
-  it('reads a multiaddr as stored on chain: binary for /ipfs/, UTF-8 for an image or a URL', () => {
-    expect(multiaddrText('0xa50322122046d44814b9c5af141c3aaab7c05dc5e844ead5f91f12858b021eba45768b4c0e')).toBe('/ipfs/QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o');
-    expect(multiaddrText(`0x${Buffer.from('registry.example/me/app:1.0.0').toString('hex')}`)).toBe('registry.example/me/app:1.0.0');
-    expect(multiaddrText(`0x${Buffer.from('https://example.com/data.bin').toString('hex')}`)).toBe('https://example.com/data.bin');
+  it('stores a symbolic link as an empty entry for the Java worker and leaves it out for the Rust post-compute', async () => {
+    write('result.json', '{}');
+    fs.symlinkSync('result.json', path.join(dir, 'link.json'));
+    const java = await JSZip.loadAsync(await zipResult(dir, false));
+    expect(await java.file('link.json')!.async('string')).toBe('');
+    const rust = await JSZip.loadAsync(await zipResult(dir, true));
+    expect(Object.keys(rust.files)).toEqual(['result.json']);
   });
 });

@@ -1,20 +1,14 @@
 /*
- * What the local worker runs for a task: the deployed image when a container engine can pull it, as a
- * worker does, else the built bundle of the module that started the network. It says which on every
- * task, and why.
+ * What the local worker runs for a task: the deployed image, pulled as a worker pulls it; where no
+ * image can run here (no container engine, a SCONE enclave, an app deployed before its image was
+ * published), the bundle of the module that deployed the app, said loudly. A pull that fails where an
+ * engine exists fails as it does on a worker.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AppExit, AppLaunch } from '../worker/task.js';
-
-export interface DeployedApp {
-  multiaddr: string;
-  /** 0x + the registry's sha256 digest of the image, as publish.sh records it. */
-  checksum: string;
-  /** The app's mrenclave, when it has one (SCONE apps on SDK 8). */
-  mrenclave: string;
-}
+import type { AppExit, AppLaunch } from '../../worker/task.js';
+import type { DeployedApp } from './hub-calls.js';
 
 export interface AppChoice {
   /** How the worker starts the app (runTask's exec hook). */
@@ -112,12 +106,23 @@ export async function registryDigest(image: string): Promise<string> {
   return digest;
 }
 
-export class AppRunner {
+/** A deployed app the worker cannot start: the platform's cause and what to do. */
+export interface AppUnavailable {
+  cause: string;
+  message: string;
+}
+
+/** How the worker gets a deployed app to run. */
+export interface AppSource {
+  choose(address: string, app: DeployedApp, options: { scone: boolean; timeoutMs: number }): Promise<AppChoice | AppUnavailable>;
+}
+
+export class AppRunner implements AppSource {
   private engine: string | null | undefined;
 
   constructor(
-    /** The bundle of the module that started the network. */
-    readonly bundle: string,
+    /** The bundle of the module that deployed an app (`npm run deploy -- --chain local` records it), if one did. */
+    private readonly bundleOf: (app: string) => string | undefined,
   ) {}
 
   private getEngine(): string | undefined {
@@ -125,65 +130,64 @@ export class AppRunner {
     return this.engine ?? undefined;
   }
 
-  /** The bundle, run with this Node as `iexec-module local` runs it. */
-  private bundleChoice(why: string, timeoutMs: number): AppChoice {
-    const bundle = this.bundle;
+  /** The bundle of the module that deployed the app, run with this Node as `iexec-module local` runs it. */
+  private bundleChoice(address: string, image: string, why: string, timeoutMs: number): AppChoice | AppUnavailable {
+    const bundle = this.bundleOf(address);
+    if (!bundle) {
+      return {
+        cause: 'APP_IMAGE_DOWNLOAD_FAILED',
+        message: `${why}, and no module recorded its code for the app ${address} (a module's npm run deploy -- --chain local does): a real worker would pull ${image} and fail if it cannot`,
+      };
+    }
     return {
-      runs: `the bundle ${bundle} (${why})`,
+      runs: `the bundle ${bundle}, which the module that deployed ${address} built`,
+      warning: `${why}: the local worker runs the module's bundle instead, where a real worker pulls ${image} (and fails the download if it cannot)`,
       exec: async ({ argv, env, dir }) => {
-        if (!fs.existsSync(bundle)) throw new Error(`the bundle ${bundle} is not built: run npm run build in the module that started the network`);
-        const run = await spawnApp(process.execPath, [bundle, ...argv], env, dir, timeoutMs);
-        return withTimeout(run, timeoutMs);
+        if (!fs.existsSync(bundle)) throw new Error(`the bundle ${bundle} is not built: run npm run build in the module that deployed ${address}`);
+        return spawnApp(process.execPath, [bundle, ...argv], env, dir, timeoutMs);
       },
     };
   }
 
-  async choose(app: DeployedApp, options: { scone: boolean; timeoutMs: number }): Promise<AppChoice> {
+  async choose(address: string, app: DeployedApp, options: { scone: boolean; timeoutMs: number }): Promise<AppChoice | AppUnavailable> {
     const { timeoutMs } = options;
-    if (options.scone) return this.bundleChoice('the deployed image is a SCONE enclave: it starts inside SGX only, which the local network does not have', timeoutMs);
-    if (/^0x0{64}$/.test(app.checksum)) return this.bundleChoice('the app was deployed before its image was published: its checksum is the placeholder', timeoutMs);
-    const engine = this.getEngine();
-    if (!engine) return this.bundleChoice('no container engine: docker does not answer and podman is not installed', timeoutMs);
     const image = app.multiaddr;
-    // The worker pulls the image for every task, by its tag (iexec-worker ComputeManagerService).
+    if (options.scone) return this.bundleChoice(address, image, 'the deployed image is a SCONE enclave, which starts inside SGX only', timeoutMs);
+    if (/^0x0{64}$/.test(app.checksum)) return this.bundleChoice(address, image, 'the app was deployed before its image was published (its checksum is the placeholder)', timeoutMs);
+    const engine = this.getEngine();
+    if (!engine) return this.bundleChoice(address, image, 'no container engine here (docker does not answer, podman is not installed)', timeoutMs);
+    // The worker pulls the image for every task, by its tag (iexec-worker ComputeManagerService.downloadApp);
+    // a failed pull is APP_IMAGE_DOWNLOAD_FAILED (TaskManagerService.downloadApp).
     const pullArgs = ['pull', ...(path.basename(engine).startsWith('podman') && isLoopbackRegistry(image) ? ['--tls-verify=false'] : []), image];
     const pull = await spawnApp(engine, pullArgs, process.env, process.cwd(), 600_000).catch((error: Error) => ({ status: null, stderr: error.message, stdout: '', timedOut: false }));
     if (pull.status !== 0) {
       const reason = pull.timedOut ? 'no answer within 10 min' : pull.stderr.trim().split('\n').pop();
-      return this.bundleChoice(`${engine} cannot pull ${image}: ${reason}`, timeoutMs);
+      return { cause: 'APP_IMAGE_DOWNLOAD_FAILED', message: `${engine} cannot pull ${image}: ${reason}` };
     }
-    // The registry's digest, not the engine's: podman keeps its own for an image it built or pushed.
-    const digest = await registryDigest(image).catch((error: Error) => error);
-    const deployed = `sha256:${app.checksum.slice(2).toLowerCase()}`;
-    let warning: string | undefined;
-    if (digest instanceof Error) {
-      warning = `cannot read the digest of ${image} from its registry (${digest.message}): the deployed checksum ${app.checksum} is unchecked`;
-    } else if (digest !== deployed) {
-      // publish.sh never re-pushes a tag for this reason: no worker compares what it pulls with the
-      // deployed checksum (iexec-worker pulls by tag; the TDX secret agent runs with a null verifier).
-      warning = `THE IMAGE IS NOT THE DEPLOYED ONE: ${image} is ${digest} on its registry, the app on chain says ${deployed}. A real worker runs it anyway, silently (it pulls by tag and never checks the checksum): publish a new version and deploy it`;
-    }
-    return {
-      runs: `the image ${image} (${engine})`,
-      warning,
-      exec: async ({ argv, env, inDir, outDir, dir }) => {
-        // The worker mounts the task's folders on /iexec_in and /iexec_out (iexec-common IexecFileHelper)
-        // and passes the args as the container's command (iexec-commons-containers DockerClientInstance).
-        const seen = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, value === inDir ? '/iexec_in' : value === outDir ? '/iexec_out' : value]));
-        const args = ['run', '--rm', '--platform', 'linux/amd64', '-v', `${inDir}:/iexec_in:z`, '-v', `${outDir}:/iexec_out:z`];
-        // `-e NAME` takes the value from the engine's own environment: no secret on a command line.
-        for (const name of Object.keys(seen)) args.push('-e', name);
-        const run = await spawnApp(engine, [...args, image, ...argv], { ...process.env, ...seen }, dir, timeoutMs);
-        return { ...withTimeout(run, timeoutMs), env: seen };
-      },
-    };
+    return { runs: `the image ${image} (${engine})`, warning: await digestWarning(image, app.checksum), exec: containerExec(engine, image, timeoutMs) };
   }
 }
 
-/** Thrown out of runTask: the task fails without a post-compute. */
-export class AppTimeout extends Error {}
+/** The registry's digest, not the engine's: podman keeps its own for an image it built or pushed. */
+async function digestWarning(image: string, checksum: string): Promise<string | undefined> {
+  const digest = await registryDigest(image).catch((error: Error) => error);
+  const deployed = `sha256:${checksum.slice(2).toLowerCase()}`;
+  if (digest instanceof Error) return `cannot read the digest of ${image} from its registry (${digest.message}): the deployed checksum ${checksum} is unchecked`;
+  if (digest === deployed) return undefined;
+  // publish.sh never re-pushes a tag for this reason: no worker compares what it pulls with the deployed
+  // checksum (iexec-worker pulls by tag; the TDX secret agent runs with a null verifier).
+  return `THE IMAGE IS NOT THE DEPLOYED ONE: ${image} is ${digest} on its registry, the app on chain says ${deployed}. A real worker runs it anyway, silently (it pulls by tag and never checks the checksum): publish a new version and deploy it`;
+}
 
-function withTimeout(run: AppExit & { timedOut: boolean }, timeoutMs: number): AppExit {
-  if (run.timedOut) throw new AppTimeout(`the app ran past its category's ${timeoutMs / 1000} s and was stopped, as the worker stops it (the task's max execution time)`);
-  return run;
+function containerExec(engine: string, image: string, timeoutMs: number): AppChoice['exec'] {
+  return async ({ argv, env, inDir, outDir, dir }) => {
+    // The worker mounts the task's folders on /iexec_in and /iexec_out (iexec-common IexecFileHelper)
+    // and passes the args as the container's command (iexec-commons-containers DockerClientInstance).
+    const seen = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, value === inDir ? '/iexec_in' : value === outDir ? '/iexec_out' : value]));
+    const args = ['run', '--rm', '--platform', 'linux/amd64', '-v', `${inDir}:/iexec_in:z`, '-v', `${outDir}:/iexec_out:z`];
+    // `-e NAME` takes the value from the engine's own environment: no secret on a command line.
+    for (const name of Object.keys(seen)) args.push('-e', name);
+    const run = await spawnApp(engine, [...args, image, ...argv], { ...process.env, ...seen }, dir, timeoutMs);
+    return { ...run, env: seen };
+  };
 }

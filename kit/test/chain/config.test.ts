@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LOCAL_HUB, defaultLocalEntry, localEntry } from '../src/chain/config.js';
-import { main as chain } from '../src/commands/chain.js';
-import { LOCAL_WORKERPOOL, WORKERPOOLS } from '../src/platform.js';
-import { kitRoot } from './helpers.js';
+import { LOCAL_HUB, defaultLocalEntry, localEntry } from '../../src/chain/config.js';
+import { main as chain } from '../../src/commands/chain.js';
+import { LOCAL_WORKERPOOL, WORKERPOOLS } from '../../src/platform.js';
+import { kitRoot } from '../helpers.js';
 
 /*
  * Where the local network listens and what it refuses, without starting it: chain.json's "local" entry
