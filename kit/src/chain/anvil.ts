@@ -3,7 +3,7 @@
  * so it never outlives the network. A port already taken is explained: by the anvil a killed
  * network left (stopped, with a line saying so), or by another process (named, when this kit started it).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -35,6 +35,16 @@ const alive = (pid: number) => {
   }
 };
 
+/** A process's command line (Linux /proc, else ps), to tell our anvil from a process that reused its pid. */
+function commandOf(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    const ps = spawnSync('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8', timeout: 5000 });
+    return ps.stdout ?? '';
+  }
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The anvil a network of this module left running on `port` when it was killed, stopped; else an explanation. */
@@ -47,7 +57,7 @@ export async function reclaimPort(cache: string, port: number, what: string): Pr
   } catch {
     left = undefined;
   }
-  if (left && left.port === port && alive(left.guard) && !alive(left.network)) {
+  if (left && left.port === port && alive(left.guard) && !alive(left.network) && commandOf(left.guard).includes('anvil')) {
     process.kill(left.guard, 'SIGTERM');
     for (let i = 0; i < 50 && !(await portFree(port)); i += 1) await sleep(100);
     if (await portFree(port)) {

@@ -38,10 +38,11 @@ function anvilVersion(bin: string): { ok: boolean; detail: string } {
 }
 
 /** Builds a tool in a fresh folder beside `target`, checks it, then renames it into place. */
-function install(cache: string, target: string, what: string, build: (staging: string) => void, check: (dir: string) => string | undefined) {
+function install(cache: string, target: string, tool: { name: string; note: string }, build: (staging: string) => void, check: (dir: string) => string | undefined) {
+  const what = tool.name;
   const staging = fs.mkdtempSync(path.join(cache, `.${path.basename(target)}-`));
   try {
-    console.error(`fetching ${what}...`);
+    console.error(`fetching ${what} (${tool.note})...`);
     try {
       build(staging);
     } catch (error) {
@@ -65,7 +66,7 @@ function fetchAnvil(cache: string): string {
   if (fs.existsSync(dir)) console.error(`the cached anvil does not run (${found.detail}): fetching it again`);
   // No postinstall: the platform package already holds the binary.
   const build = (staging: string) => npm(['install', '--no-save', '--no-package-lock', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', staging, ANVIL], staging);
-  install(cache, dir, `${ANVIL} (the anvil binary ships inside its npm package)`, build, (staging) => {
+  install(cache, dir, { name: ANVIL, note: 'the anvil binary ships inside its npm package' }, build, (staging) => {
     const checked = anvilVersion(bin(staging));
     return checked.ok ? undefined : checked.detail;
   });
@@ -81,11 +82,13 @@ function fetchPoco(cache: string): string {
     execFileSync('tar', ['-xzf', path.join(staging, tarball), '-C', staging]);
     fs.rmSync(path.join(staging, tarball));
   };
-  install(cache, dir, `${POCO} (PoCo's compiled contracts)`, build, (staging) => (fs.existsSync(path.join(staging, POCO_MARKER)) ? undefined : `${POCO_MARKER} is missing`));
+  install(cache, dir, { name: POCO, note: "PoCo's compiled contracts" }, build, (staging) => (fs.existsSync(path.join(staging, POCO_MARKER)) ? undefined : `${POCO_MARKER} is missing`));
   return path.join(dir, 'package');
 }
 
 export function fetchTools(cache: string): Tools {
   fs.mkdirSync(cache, { recursive: true });
+  // What a start killed while fetching left behind.
+  for (const name of fs.readdirSync(cache)) if (/^\.(anvil|poco)-/.test(name)) fs.rmSync(path.join(cache, name), { recursive: true, force: true });
   return { anvilBin: fetchAnvil(cache), pocoDir: fetchPoco(cache) };
 }
