@@ -69,6 +69,7 @@ async function checkPorts(cache: string, entry: LocalEntry) {
 }
 
 async function deploy(artifacts: Artifacts, provider: JsonRpcProvider, chainId: number, hubAddress: string): Promise<Deployed> {
+  console.error('deploying PoCo on the local chain (the first start in this module; the next ones load it from the cache)...');
   const [deployer, scheduler] = [0, 1].map((index) => accounts().deriveChild(index).connect(provider)) as [HDNodeWallet, HDNodeWallet];
   const poco = await deployPoco(artifacts, deployer, chainId);
   if (poco.hub !== hubAddress) throw new Error(`PoCo's hub landed at ${poco.hub}, not ${hubAddress}`);
