@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CONFLICT_LABEL_OURS, decideFiles, type FileDecision } from '../src/upgrade/decide.js';
-import type { Replacement } from '../src/upgrade/migrations.js';
+import { CONFLICT_LABEL_OURS, decideFiles, type FileDecision } from '../../src/upgrade/decide.js';
+import type { Replacement } from '../../src/upgrade/migrations.js';
 
 const LABELS = { ours: CONFLICT_LABEL_OURS, theirs: 'create-iexec-module 9.9.9' };
 

@@ -3,11 +3,11 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MANIFEST_FILE } from '../src/manifest.js';
-import { cliPath, runCli, tempDir } from './helpers/cli.js';
-import { inTerminal, KEY } from './helpers/terminal.js';
-import { generate, manifestOf, render, tree } from './helpers/module.js';
-import { changedLine, insertLine, quietLine, replaceLine, SCONE, TDX } from './helpers/upgrade.js';
+import { MANIFEST_FILE } from '../../src/manifest.js';
+import { cliPath, runCli, tempDir } from '../helpers/cli.js';
+import { inTerminal, KEY } from '../helpers/terminal.js';
+import { generate, manifestOf, render, tree } from '../helpers/module.js';
+import { changedLine, insertLine, quietLine, replaceLine, SCONE, TDX } from '../helpers/upgrade.js';
 
 /*
  * The real CLI on real modules, with today's templates: changing the answers (SCONE on bellecour
