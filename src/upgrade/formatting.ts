@@ -17,7 +17,8 @@ function codeShape(text: string): string {
       let j = i + 1;
       while (j < text.length && text[j] !== c) j += text[j] === '\\' ? 2 : 1;
       const body = text.slice(i + 1, j);
-      shape += c === '`' ? `\`${body}\`` : `"${body.replaceAll('\\\'', "'").replaceAll('\\"', '"')}"`;
+      // In a template literal only the code of its placeholders is reformatted.
+      shape += c === '`' ? `\`${body.replace(/\$\{([^}]*)\}/g, (_, code: string) => `\${${codeShape(code)}}`)}\`` : `"${body.replaceAll("\\'", "'").replaceAll('\\"', '"')}"`;
       i = j;
     } else if (c !== ';' && !/\s/.test(c)) {
       shape += c;
@@ -43,19 +44,34 @@ export interface Formatting {
   sameContent: (a: readonly string[], b: readonly string[]) => boolean;
 }
 
+/** Keys by line: a file's lines are keyed again for every diff and every check of a run of them. */
+function remembered(shape: (line: string) => string): (line: string) => string {
+  const known = new Map<string, string>();
+  return (line) => {
+    let key = known.get(line);
+    if (key === undefined) known.set(line, (key = shape(line)));
+    return key;
+  };
+}
+
+const CODE_FORMATTING: Formatting = {
+  key: remembered((line) => codeShape(line).replace(/,$/, '')),
+  sameContent: (a, b) => codeShape(a.join('\n')) === codeShape(b.join('\n')),
+};
+const markdownKey = remembered(markdownShape);
+const MARKDOWN_FORMATTING: Formatting = {
+  key: markdownKey,
+  sameContent: (a, b) => a.map(markdownKey).join(' ').trim() === b.map(markdownKey).join(' ').trim(),
+};
+// Shell scripts, Dockerfiles, YAML: only indentation and trailing blanks are style.
+const trimmed = (line: string) => line.trim();
+const TEXT_FORMATTING: Formatting = {
+  key: trimmed,
+  sameContent: (a, b) => a.map(trimmed).filter(Boolean).join('\n') === b.map(trimmed).filter(Boolean).join('\n'),
+};
+
 export function formattingOf(path: string): Formatting {
-  if (CODE.test(path)) {
-    return {
-      key: (line) => codeShape(line).replace(/,$/, ''),
-      sameContent: (a, b) => codeShape(a.join('\n')) === codeShape(b.join('\n')),
-    };
-  }
-  if (MARKDOWN.test(path)) {
-    return { key: markdownShape, sameContent: (a, b) => a.map(markdownShape).join(' ').trim() === b.map(markdownShape).join(' ').trim() };
-  }
-  // Shell scripts, Dockerfiles, YAML: only indentation and trailing blanks are style.
-  const key = (line: string) => line.trim();
-  return { key, sameContent: (a, b) => a.map(key).filter(Boolean).join('\n') === b.map(key).filter(Boolean).join('\n') };
+  return CODE.test(path) ? CODE_FORMATTING : MARKDOWN.test(path) ? MARKDOWN_FORMATTING : TEXT_FORMATTING;
 }
 
 const indentOf = (line: string) => line.match(/^[ \t]*/)![0];

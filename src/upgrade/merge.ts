@@ -1,6 +1,6 @@
 import { diffSequences, type Hunk } from './diff.js';
 import { type Formatting, formattingOf, indentationMap, reindent } from './formatting.js';
-import { changesOf, type Cluster, clusters, positionsIn, sideOf } from './three-way.js';
+import { type Change, changesOf, type Cluster, clusters, positionsIn, sideOf } from './three-way.js';
 
 /** What a three-way merge produced: the text, and how many places need the owner's decision. */
 export interface Merged {
@@ -102,8 +102,12 @@ export function mergeText(ours: string, base: string, theirs: string, labels: Me
     at = cluster.end;
     const mine = sideOf(cluster.ours, cluster.start, cluster.end, oursLine);
     const generated = sideOf(cluster.theirs, cluster.start, cluster.end, (i) => b.lines[i]!);
-    if (cluster.theirs.length === 0 || cluster.theirs.every((c) => c.formatOnly)) out.push(...mine);
-    else if (cluster.ours.length === 0 || cluster.ours.every((c) => c.formatOnly)) out.push(...inOwnersIndent(generated));
+    // A side's changes only reformat when each does, or when all of them together do (a diff may
+    // cut one rewrapped statement into pieces that only add up as a whole).
+    const reformats = (changes: Change<string>[], side: string[]) =>
+      changes.every((c) => c.formatOnly) || formatting.sameContent(b.lines.slice(cluster.start, cluster.end), side);
+    if (cluster.theirs.length === 0 || reformats(cluster.theirs, generated)) out.push(...mine);
+    else if (cluster.ours.length === 0 || reformats(cluster.ours, mine)) out.push(...inOwnersIndent(generated));
     else if (mine.length === generated.length && mine.every((line, k) => formatting.key(line) === formatting.key(generated[k]!))) out.push(...mine);
     else if (b.lines.length > 0 && separateInsertions(cluster, formatting)) out.push(...inOwnersIndent(generated), ...mine);
     else {
