@@ -3,7 +3,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MANIFEST_FILE } from '../../src/manifest.js';
+import { MANIFEST_FILE, manifestText } from '../../src/manifest.js';
 import { cliPath, runCli, tempDir } from '../helpers/cli.js';
 import { inTerminal, KEY } from '../helpers/terminal.js';
 import { generate, manifestOf, render, tree } from '../helpers/module.js';
@@ -139,6 +139,13 @@ describe('a conflict', () => {
     expect(await read(dir, 'package.json')).toBe(tdx['package.json']);
   });
 
+  it('is not up to date for --check while the markers are still there', async () => {
+    const check = await runCli(['upgrade', dir, '--check']);
+    expect(check.exitCode).toBe(1);
+    expect(check.stdout).toMatch(row('unresolved', path));
+    expect(check.stderr).toContain(`Resolve the conflict markers left by the last upgrade in ${path} first`);
+  });
+
   it('refuses to merge again into a file whose markers are still there', async () => {
     const back = await runCli(['upgrade', dir, ...SCONE, ...NO_STEPS]);
     expect(back.exitCode).toBe(1);
@@ -245,6 +252,30 @@ describe('input', () => {
     expect(stderr).toMatch(message);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(await tree(dir, { executables: true })).toEqual(before);
+  });
+
+  it('stops without a terminal, naming the flag, when a recorded answer no longer parses', async () => {
+    const dir = join(work, 'unparsable-answer');
+    await generate(dir, ['--name', 'm', '--features', 'args,input-files']);
+    const manifest = manifestOf(dir);
+    await writeFile(join(dir, MANIFEST_FILE), manifestText({ ...manifest, answers: { ...manifest.answers, features: ['args', 'input-files', 'teleport'] } }));
+    const before = await tree(dir, { executables: true });
+    const { exitCode, stderr } = await runCli(['upgrade', dir, ...NO_STEPS]);
+    expect(exitCode).toBe(1);
+    expect(stderr).toMatch(/--features: the recorded \["args","input-files","teleport"\] no longer fits \(.*teleport.*\)\. Nobody to ask: give --features/);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(await tree(dir, { executables: true })).toEqual(before);
+  });
+
+  it('stops without a terminal when a given answer makes a recorded one unfit (--tee tdx on bellecour)', async () => {
+    const dir = await sconeModule('unfit-chain');
+    const before = await tree(dir, { executables: true });
+    const { exitCode, stderr } = await runCli(['upgrade', dir, '--tee', 'tdx', ...NO_STEPS]);
+    expect(exitCode).toBe(1);
+    expect(stderr).toMatch(/--chain: the recorded "bellecour" no longer fits .*Nobody to ask: give --chain .*Nothing was written\./);
+    expect(await tree(dir, { executables: true })).toEqual(before);
+    const given = await runCli(['upgrade', dir, '--tee', 'tdx', '--chain', 'arbitrum-mainnet', ...NO_STEPS]);
+    expect(given.exitCode, given.stderr).toBe(0);
   });
 
   it('refuses --check when creating', async () => {
