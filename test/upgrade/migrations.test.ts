@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MANIFEST_FILE, type Manifest } from '../../src/manifest.js';
+import { MANIFEST_FILE, type Manifest, manifestText } from '../../src/manifest.js';
 import { type Migration, migrate } from '../../src/upgrade/migrations.js';
 import type { UpgradeSetup } from '../../src/upgrade/upgrade.js';
 import { tempDir } from '../helpers/cli.js';
@@ -23,7 +23,7 @@ describe('migrations keyed by version', () => {
     await generate(dir, SCONE);
     const manifest = manifestOf(dir);
     const { tee, ...rest } = manifest.answers;
-    await writeFile(join(dir, MANIFEST_FILE), JSON.stringify({ ...manifest, generator: { ...manifest.generator, version: '0.0.9' }, answers: { ...rest, teeFramework: tee } }));
+    await writeFile(join(dir, MANIFEST_FILE), manifestText({ ...manifest, generator: { ...manifest.generator, version: '0.0.9' }, answers: { ...rest, teeFramework: tee } as Manifest['answers'] }));
     const setup: UpgradeSetup = {
       ...next,
       templates: next.templates,
