@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from './errors.js';
 import { installArgs, type PackageManager } from './package-manager.js';
 import { note, paint, step } from './progress.js';
 
@@ -58,13 +58,35 @@ export async function initGit(directory: string, generatorVersion: string): Prom
   }
 }
 
-export function install(directory: string, pm: PackageManager): Promise<void> {
-  return run(`${pm} install`, pm, installArgs(pm), directory);
+/** What package.json was when this tool last installed the module (node_modules goes, and it with it). */
+const INSTALLED_FOR = join('node_modules', '.create-iexec-module-installed');
+/** Where each package manager records an install of its own. */
+const INSTALL_RECORD: Record<PackageManager, string> = { npm: '.package-lock.json', pnpm: '.modules.yaml', yarn: '.yarn-integrity' };
+
+const packageDigest = (directory: string) => createHash('sha256').update(readFileSync(join(directory, 'package.json'))).digest('hex');
+
+export async function install(directory: string, pm: PackageManager): Promise<void> {
+  await run(`${pm} install`, pm, installArgs(pm), directory);
+  if (existsSync(join(directory, 'package.json'))) writeFileSync(join(directory, INSTALLED_FOR), packageDigest(directory));
 }
 
-/** The proof a module works: it type-checks, bundles, and its own tests pass. */
+/**
+ * Whether package.json changed since the last install: an upgrade merged it, or its owner resolved
+ * its conflict markers since. Without a record of ours, the package manager's own is trusted.
+ */
+function installIsStale(directory: string, pm: PackageManager): boolean {
+  if (!existsSync(join(directory, 'package.json'))) return false;
+  if (existsSync(join(directory, INSTALLED_FOR))) return readFileSync(join(directory, INSTALLED_FOR), 'utf8') !== packageDigest(directory);
+  const record = statSync(join(directory, 'node_modules', INSTALL_RECORD[pm]), { throwIfNoEntry: false });
+  return record === undefined || record.mtimeMs < statSync(join(directory, 'package.json')).mtimeMs;
+}
+
+/** The proof a module works: it type-checks, bundles, and its own tests pass; installed first if package.json changed. */
 export async function validate(directory: string, pm: PackageManager): Promise<void> {
-  if (!existsSync(join(directory, 'node_modules'))) throw new UserError(`${directory} has no node_modules: run \`${pm} install\` there first.`);
+  if (installIsStale(directory, pm)) {
+    note(paint.dim(`- package.json changed since the last install: ${pm} install first`));
+    await install(directory, pm);
+  }
   await run('type-check and build', pm, ['run', 'build'], directory);
   await run('module tests', pm, ['run', 'test'], directory);
 }

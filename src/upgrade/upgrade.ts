@@ -126,16 +126,29 @@ async function hasNodeModules(target: string): Promise<boolean> {
   );
 }
 
-/** After the files: conflicts fail the run; otherwise reinstall if dependencies changed, then validate. */
+/** The command that goes on from here, run in the module. */
+const inModule = (target: string, command: string) => (shortPath(target) === '.' ? command : `cd ${shortPath(target)} && ${command}`);
+
+/**
+ * After the files: install if the dependencies changed and validate; with conflicts, install all the
+ * same when package.json merged cleanly (the module then waits on the markers alone), and fail
+ * naming the files and the command that finishes: `validate`, which installs first whenever
+ * package.json changed since the last install (after its own markers are resolved, say).
+ */
 async function finish(target: string, outcome: Outcome, invocation: Invocation): Promise<void> {
-  if (outcome.conflicts.length > 0) {
-    throw new UserError(
-      `Upgraded with conflicts in ${files(outcome.conflicts.length)}: ${outcome.conflicts.join(', ')}. ` +
-        `Resolve each block from <<<<<<< ${CONFLICT_LABEL_OURS} to >>>>>>> ${CONFLICT_LABEL_THEIRS_PREFIX.trim()} (keep what you need of both sides, drop the markers), then run \`npx create-iexec-module validate\`.`,
-    );
-  }
   const pm = outcome.packageManager;
   const installing = outcome.dependenciesChanged && invocation.switches.install !== false;
+  if (outcome.conflicts.length > 0) {
+    if (installing && !outcome.conflicts.includes('package.json')) {
+      note(paint.dim(`- package.json merged cleanly: installing what it names while the conflicts wait for you`));
+      await postSteps(target, pm, () => install(target, pm));
+    }
+    throw new UserError(
+      `Upgraded with conflicts in ${files(outcome.conflicts.length)}: ${outcome.conflicts.join(', ')}. ` +
+        `Resolve each block from <<<<<<< ${CONFLICT_LABEL_OURS} to >>>>>>> ${CONFLICT_LABEL_THEIRS_PREFIX.trim()} (keep what you need of both sides, drop the markers), ` +
+        `then run \`${inModule(target, 'npx create-iexec-module validate')}\` (it installs first if package.json changed).`,
+    );
+  }
   await postSteps(target, pm, async () => {
     if (installing) await install(target, pm);
     else if (outcome.dependenciesChanged) note(paint.warn(`! dependencies changed: run \`${pm} install\` in ${shortPath(target)}`));
