@@ -86,6 +86,11 @@ export function mergeMarkdown(ours: string, base: string, theirs: string, labels
       continue;
     }
     const older = b.slice(cluster.start, cluster.end);
+    // New sections on both sides at one place, under different headings: both stay, the generator's first.
+    if (older.length === 0 && !generated.some((s) => mine.some((m) => m.key === s.key))) {
+      out.push(...[...generated, ...mine].flatMap((s) => s.lines));
+      continue;
+    }
     const keys = (sections: Section[]) => sections.map((s) => s.key).join('\n');
     const pairs = keys(mine) === keys(older) && keys(generated) === keys(older) ? older.map((s, k) => [[mine[k]!], [s], [generated[k]!]] as const) : [[mine, older, generated] as const];
     for (const [m, old, g] of pairs) {
