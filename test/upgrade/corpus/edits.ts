@@ -39,6 +39,15 @@ function restyle(files: Files, paths: string[], style: (text: string) => string)
   for (const path of paths) files.set(path, style(files.get(path)!));
 }
 
+/** A JSON file changed as npm or an editor writes it back: parsed, changed, two-space indented. */
+function changeJson(files: Files, path: string, edit: (json: Record<string, any>) => void): void {
+  change(files, path, (text) => {
+    const json = JSON.parse(text);
+    edit(json);
+    return `${JSON.stringify(json, null, 2)}\n`;
+  });
+}
+
 const append = (files: Files, path: string, text: string) => change(files, path, (t) => `${t}${text}`);
 
 function replaceOnce(text: string, pattern: RegExp, replacement: (found: string) => string): string {
@@ -172,52 +181,42 @@ export const EDITS: Edit[] = [
     name: 'package.json: a script and a dependency added',
     expect: 'clean',
     apply: (files) =>
-      change(files, 'package.json', (text) => {
-        const pkg = JSON.parse(text);
+      changeJson(files, 'package.json', (pkg) => {
         pkg.scripts = { ...pkg.scripts, lint: 'eslint .' };
         pkg.dependencies = { ...pkg.dependencies, zod: '^3.23.0' };
-        return `${JSON.stringify(pkg, null, 2)}\n`;
       }),
   },
   {
     name: 'package.json: a generated script renamed',
     expect: 'either',
     apply: (files) =>
-      change(files, 'package.json', (text) => {
-        const pkg = JSON.parse(text);
+      changeJson(files, 'package.json', (pkg) => {
         if (!pkg.scripts['docker:build']) throw new NotApplicable('docker:build');
         pkg.scripts = Object.fromEntries(Object.entries(pkg.scripts).map(([k, v]) => [k === 'docker:build' ? 'image:build' : k, v]));
-        return `${JSON.stringify(pkg, null, 2)}\n`;
       }),
   },
   {
     name: "package.json: a generated script's command changed",
     expect: 'either',
     apply: (files) =>
-      change(files, 'package.json', (text) => {
-        const pkg = JSON.parse(text);
+      changeJson(files, 'package.json', (pkg) => {
         pkg.scripts.local = `${pkg.scripts.local} --verbose`;
-        return `${JSON.stringify(pkg, null, 2)}\n`;
       }),
   },
   {
     name: 'chain.json: a custom chain added',
     expect: 'clean',
     apply: (files) =>
-      change(files, 'chain.json', (text) => {
-        const chains = JSON.parse(text);
+      changeJson(files, 'chain.json', (chains) => {
         chains.chains['our-devnet'] = { id: '1337', host: 'http://devnet.internal:8545', hub: '0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f' };
-        return `${JSON.stringify(chains, null, 2)}\n`;
       }),
   },
   {
     name: 'tsconfig.json: an option added',
     expect: 'clean',
     apply: (files) =>
-      change(files, 'tsconfig.json', (text) => {
-        const config = JSON.parse(text);
+      changeJson(files, 'tsconfig.json', (config) => {
         config.compilerOptions.noImplicitReturns = true;
-        return `${JSON.stringify(config, null, 2)}\n`;
       }),
   },
   { name: '.gitignore: entries appended', expect: 'clean', apply: (files) => append(files, '.gitignore', '\n# ours\n.idea/\n*.local.json\n') },
