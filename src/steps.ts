@@ -58,21 +58,36 @@ export async function initGit(directory: string, generatorVersion: string): Prom
   }
 }
 
-/** What package.json was when this tool last installed the module (node_modules goes, and it with it). */
+/** The fields of package.json an install depends on. */
+export const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'overrides', 'resolutions', 'pnpm'];
+
+/** What package.json asked for when this tool last installed the module (node_modules goes, and it with it). */
 const INSTALLED_FOR = join('node_modules', '.create-iexec-module-installed');
 /** Where each package manager records an install of its own. */
 const INSTALL_RECORD: Record<PackageManager, string> = { npm: '.package-lock.json', pnpm: '.modules.yaml', yarn: '.yarn-integrity' };
 
-const packageDigest = (directory: string) => createHash('sha256').update(readFileSync(join(directory, 'package.json'))).digest('hex');
+/** A digest of package.json's dependency fields; of its whole text when it does not parse (conflict markers). */
+function packageDigest(directory: string): string {
+  const text = readFileSync(join(directory, 'package.json'), 'utf8');
+  let wanted: string;
+  try {
+    const json = JSON.parse(text) as Record<string, unknown>;
+    wanted = JSON.stringify(DEPENDENCY_FIELDS.map((field) => json[field] ?? null));
+  } catch {
+    wanted = text;
+  }
+  return createHash('sha256').update(wanted).digest('hex');
+}
 
 export async function install(directory: string, pm: PackageManager): Promise<void> {
   await run(`${pm} install`, pm, installArgs(pm), directory);
-  if (existsSync(join(directory, 'package.json'))) writeFileSync(join(directory, INSTALLED_FOR), packageDigest(directory));
+  if (existsSync(join(directory, 'package.json')) && existsSync(join(directory, 'node_modules'))) writeFileSync(join(directory, INSTALLED_FOR), packageDigest(directory));
 }
 
 /**
- * Whether package.json changed since the last install: an upgrade merged it, or its owner resolved
- * its conflict markers since. Without a record of ours, the package manager's own is trusted.
+ * Whether package.json asks for other dependencies than at the last install: an upgrade merged it,
+ * or its owner resolved its conflict markers since. Without a record of ours, the package manager's
+ * own is compared with package.json's time.
  */
 function installIsStale(directory: string, pm: PackageManager): boolean {
   if (!existsSync(join(directory, 'package.json'))) return false;

@@ -5,6 +5,7 @@ import { type Answers, QUESTIONS, resolveAnswers } from '../answers.js';
 import { ask, confirm } from '../ask.js';
 import { templateContext } from '../context.js';
 import { UserError } from '../errors.js';
+import { shellWord } from '../escape.js';
 import { type KitSource, kitSource } from '../kit.js';
 import { createManifest, type Manifest, readManifest } from '../manifest.js';
 import type { Invocation } from '../options.js';
@@ -13,7 +14,7 @@ import { generatorVersion, templatesDir } from '../paths.js';
 import { note, paint } from '../progress.js';
 import { renderFiles } from '../render.js';
 import { givenAnswers, interactive, postSteps, shortPath, surroundings, writing } from '../session.js';
-import { install, validate } from '../steps.js';
+import { DEPENDENCY_FIELDS, install, validate } from '../steps.js';
 import { CONFLICT_LABEL_OURS, CONFLICT_LABEL_THEIRS_PREFIX, decideFiles, type FileDecision } from './decide.js';
 import {
   checkWritable,
@@ -54,8 +55,6 @@ interface Outcome {
 type UpgradeJournal = Journal & { outcome: Outcome };
 
 const files = (n: number) => `${n} file${n === 1 ? '' : 's'}`;
-
-const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'overrides', 'resolutions', 'pnpm'];
 
 function dependenciesOf(text: string | undefined): unknown {
   try {
@@ -126,8 +125,12 @@ async function hasNodeModules(target: string): Promise<boolean> {
   );
 }
 
-/** The command that goes on from here, run in the module. */
-const inModule = (target: string, command: string) => (shortPath(target) === '.' ? command : `cd ${shortPath(target)} && ${command}`);
+/** The command that goes on from here, run in the module (its path quoted for the shell when it needs it). */
+function inModule(target: string, command: string): string {
+  const where = shortPath(target);
+  if (where === '.') return command;
+  return `cd ${/^[\w./@+-]+$/.test(where) ? where : shellWord(where)} && ${command}`;
+}
 
 /**
  * After the files: install if the dependencies changed and validate; with conflicts, install all the

@@ -114,7 +114,7 @@ describe('a conflict', () => {
   let ownerLine: string;
 
   beforeAll(async () => {
-    dir = await sconeModule('conflict');
+    dir = await sconeModule('conflict here');
     path = templateChangedFile().path;
     const at = changedLine(scone[path]!, tdx[path]!)!;
     ownerLine = `${OWNER} (instead of a line the templates change)`;
@@ -127,6 +127,10 @@ describe('a conflict', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain(`conflicts in 1 file: ${path}.`);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('names the command that finishes, in the module, its path quoted for the shell', () => {
+    expect(result.stderr).toContain(`then run \`cd '${dir}' && npx create-iexec-module validate\` (it installs first if package.json changed).`);
   });
 
   it("keeps both sides between standard markers, the owner's line included", async () => {
