@@ -106,8 +106,9 @@ export function mergeText(ours: string, base: string, theirs: string, labels: Me
     // cut one rewrapped statement into pieces that only add up as a whole).
     const reformats = (changes: Change<string>[], side: string[]) =>
       changes.every((c) => c.formatOnly) || formatting.sameContent(b.lines.slice(cluster.start, cluster.end), side);
-    if (cluster.theirs.length === 0 || reformats(cluster.theirs, generated)) out.push(...mine);
+    if (cluster.theirs.length === 0) out.push(...mine);
     else if (cluster.ours.length === 0 || reformats(cluster.ours, mine)) out.push(...inOwnersIndent(generated));
+    else if (reformats(cluster.theirs, generated)) out.push(...mine);
     else if (mine.length === generated.length && mine.every((line, k) => formatting.key(line) === formatting.key(generated[k]!))) out.push(...mine);
     else if (b.lines.length > 0 && separateInsertions(cluster, formatting)) out.push(...inOwnersIndent(generated), ...mine);
     else {

@@ -110,3 +110,9 @@ describe('what a careful maintainer merges cleanly', () => {
     expect(mergeText(mine, base, lines('a', 'b', 'c', 'd', 'E'), LABELS)).toEqual({ text: lines('a', 'b', 'c', 'd', 'E', 'mine').replaceAll('\n', '\r\n'), conflicts: 0 });
   });
 });
+
+it("applies the generator's own re-indentation where the owner changed nothing", () => {
+  const code = lines('if (x) {', 'y();', '}', 'z();');
+  const generated = lines('if (x) {', '  y();', '}', 'z();');
+  expect(mergeText(lines('if (x) {', 'y();', '}', 'z();', 'mine();'), code, generated, LABELS, 'f.ts')).toEqual({ text: `${generated}mine();\n`, conflicts: 0 });
+});
