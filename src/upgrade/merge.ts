@@ -18,11 +18,6 @@ export interface MergeLabels {
 /** Git's marker width: editors and `git diff --check` recognise exactly these. */
 const MARK = 7;
 
-/** Lines with their terminators, so that joining them gives back the exact text. */
-export function splitLines(text: string): string[] {
-  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
-}
-
 export function usesCrlf(text: string): boolean {
   return text.includes('\r\n');
 }
@@ -45,7 +40,7 @@ export function parseText(text: string): Text {
   return { lines, finalNewline: finalNewline || lines.length === 0 };
 }
 
-export function conflictBlock(ours: readonly string[], theirs: readonly string[], labels: MergeLabels): string[] {
+function conflictBlock(ours: readonly string[], theirs: readonly string[], labels: MergeLabels): string[] {
   return [`${'<'.repeat(MARK)} ${labels.ours}`, ...ours, '='.repeat(MARK), ...theirs, `${'>'.repeat(MARK)} ${labels.theirs}`];
 }
 

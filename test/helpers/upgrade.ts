@@ -4,7 +4,6 @@ import { vi } from 'vitest';
 import { parseInvocation } from '../../src/options.js';
 import { generatorVersion, templatesDir } from '../../src/paths.js';
 import { diffSequences } from '../../src/upgrade/diff.js';
-import { splitLines } from '../../src/upgrade/merge.js';
 import { writeEntry } from '../../src/upgrade/journal.js';
 import { CURRENT_GENERATOR, upgrade, type UpgradeSetup } from '../../src/upgrade/upgrade.js';
 import { tempDir } from './cli.js';
@@ -12,6 +11,11 @@ import { generate } from './module.js';
 
 export const SCONE = ['--tee', 'scone', '--chain', 'bellecour'];
 export const TDX = ['--tee', 'tdx', '--chain', 'arbitrum-sepolia-testnet'];
+
+/** Lines with their terminators, so that joining them gives back the exact text. */
+export function splitLines(text: string): string[] {
+  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+}
 
 /** The base lines a change from base to theirs touches, and the lines on either side of it. */
 export function touchedLines(base: string, theirs: string): Set<number> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hasConflict, mergeText, splitLines } from '../../src/upgrade/merge.js';
+import { hasConflict, mergeText } from '../../src/upgrade/merge.js';
 
 const LABELS = { ours: 'yours', theirs: 'create-iexec-module 9.9.9' };
 const lines = (...l: string[]) => l.map((x) => `${x}\n`).join('');
@@ -28,7 +28,6 @@ describe('three-way text merge', () => {
   });
 
   it('keeps a missing final newline, and closes it before a marker', () => {
-    expect(splitLines('x\ny')).toEqual(['x\n', 'y']);
     const { text } = mergeText('a\nmine', 'a\nb', 'a\ntheirs', LABELS);
     expect(text).toBe('a\n<<<<<<< yours\nmine\n=======\ntheirs\n>>>>>>> create-iexec-module 9.9.9\n');
   });

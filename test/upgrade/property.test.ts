@@ -1,12 +1,12 @@
 import { beforeAll, expect, it } from 'vitest';
 import type { Manifest } from '../../src/manifest.js';
 import { diffSequences } from '../../src/upgrade/diff.js';
-import { normalizeEol, splitLines } from '../../src/upgrade/merge.js';
+import { normalizeEol } from '../../src/upgrade/merge.js';
 import { migrate } from '../../src/upgrade/migrations.js';
 import { generatorVersion } from '../../src/paths.js';
 import { CONFLICT_LABEL_OURS, decideFiles } from '../../src/upgrade/decide.js';
 import { render } from '../helpers/module.js';
-import { NEXT_VERSION, nextGenerator } from '../helpers/upgrade.js';
+import { NEXT_VERSION, nextGenerator, splitLines } from '../helpers/upgrade.js';
 
 /*
  * The promise of upgrade, checked on random edits: whatever an owner inserts or changes in a
