@@ -54,7 +54,10 @@ function sectionHunks(base: Section[], other: Section[]): Hunk[] {
   return [...byHeading, ...edited].sort((x, y) => x.start - y.start || x.end - y.end);
 }
 
-const textOf = (sections: readonly Section[]) => `${sections.flatMap((s) => s.lines).join('\n')}\n`;
+function textOf(sections: readonly Section[]): string {
+  const lines = sections.flatMap((s) => s.lines);
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
 
 /**
  * Merges Markdown section by section: a README is a list of sections, so the owner's new section and
@@ -86,8 +89,9 @@ export function mergeMarkdown(ours: string, base: string, theirs: string, labels
       continue;
     }
     const older = b.slice(cluster.start, cluster.end);
-    // New sections on both sides at one place, under different headings: both stay, the generator's first.
-    if (older.length === 0 && !generated.some((s) => mine.some((m) => m.key === s.key))) {
+    // New sections on both sides at one place, under different headings: both stay, the generator's
+    // first. (Not into an empty base: two whole documents would be pasted one after the other.)
+    if (older.length === 0 && texts[1].lines.length > 0 && !generated.some((s) => mine.some((m) => m.key === s.key))) {
       out.push(...[...generated, ...mine].flatMap((s) => s.lines));
       continue;
     }

@@ -55,3 +55,8 @@ describe('the decision, file by file', () => {
     expect(result['d']).toMatchObject({ action: 'delete', after: undefined });
   });
 });
+
+it('keeps both, in a conflict, when a new Markdown template lands on a document of the owner', () => {
+  const changes = decideFiles({ base: {}, theirs: { 'NOTES.md': '# Notes\n\n## Generated\ntext\n' }, disk: () => '# Notes\n\n## Mine\nmine\n', moves: {}, labels: LABELS });
+  expect(changes[0]).toMatchObject({ action: 'conflict' });
+});
