@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATIONS } from '../src/upgrade/migrations.js';
-import { runCli } from './helpers/cli.js';
-import { manifestOf, tree } from './helpers/module.js';
-import { FIXTURES, OWNED, OWNER, ownedCopy, row } from './helpers/owned-0.1.0.js';
+import { MIGRATIONS } from '../../src/upgrade/migrations.js';
+import { runCli } from '../helpers/cli.js';
+import { manifestOf, tree } from '../helpers/module.js';
+import { FIXTURES, OWNED, OWNER, ownedCopy, row } from '../helpers/owned-0.1.0.js';
 
 /*
  * The modules 0.1.0 made, moved to the kit: the plan (--dry-run through the real CLI), then the files

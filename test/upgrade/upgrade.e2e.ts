@@ -2,9 +2,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { expect, it } from 'vitest';
-import { runCli, tempDir } from './helpers/cli.js';
-import { generate, render, runLikeWorker } from './helpers/module.js';
-import { insertLine, quietLine, SCONE, TDX } from './helpers/upgrade.js';
+import { runCli, tempDir } from '../helpers/cli.js';
+import { generate, render, runLikeWorker } from '../helpers/module.js';
+import { insertLine, quietLine, SCONE, TDX } from '../helpers/upgrade.js';
 
 /*
  * The real thing: a SCONE module its owner edited, upgraded to TDX on Arbitrum with the install and

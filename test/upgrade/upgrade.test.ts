@@ -3,11 +3,11 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MANIFEST_FILE } from '../src/manifest.js';
-import { cliPath, runCli, tempDir } from './helpers/cli.js';
-import { inTerminal, KEY } from './helpers/terminal.js';
-import { generate, manifestOf, render, tree } from './helpers/module.js';
-import { changedLine, insertLine, quietLine, replaceLine, SCONE, TDX } from './helpers/upgrade.js';
+import { MANIFEST_FILE, manifestText } from '../../src/manifest.js';
+import { cliPath, runCli, tempDir } from '../helpers/cli.js';
+import { inTerminal, KEY } from '../helpers/terminal.js';
+import { generate, manifestOf, render, tree } from '../helpers/module.js';
+import { changedLine, insertLine, quietLine, replaceLine, SCONE, TDX } from '../helpers/upgrade.js';
 
 /*
  * The real CLI on real modules, with today's templates: changing the answers (SCONE on bellecour
@@ -114,7 +114,7 @@ describe('a conflict', () => {
   let ownerLine: string;
 
   beforeAll(async () => {
-    dir = await sconeModule('conflict');
+    dir = await sconeModule('conflict here');
     path = templateChangedFile().path;
     const at = changedLine(scone[path]!, tdx[path]!)!;
     ownerLine = `${OWNER} (instead of a line the templates change)`;
@@ -129,6 +129,10 @@ describe('a conflict', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('names the command that finishes, in the module, its path quoted for the shell', () => {
+    expect(result.stderr).toContain(`then run \`cd '${dir}' && npx create-iexec-module validate\` (it installs first if package.json changed).`);
+  });
+
   it("keeps both sides between standard markers, the owner's line included", async () => {
     const text = await read(dir, path);
     expect(text).toMatch(new RegExp(`^<<<<<<< yours\\n[^]*${OWNER}[^]*\\n=======\\n[^]*\\n>>>>>>> create-iexec-module \\d+\\.\\d+\\.\\d+`, 'm'));
@@ -137,6 +141,13 @@ describe('a conflict', () => {
   it('still writes everything else and the manifest, so the module is not left half-upgraded', async () => {
     expect((manifestOf(dir)).answers.tee).toBe('tdx');
     expect(await read(dir, 'package.json')).toBe(tdx['package.json']);
+  });
+
+  it('is not up to date for --check while the markers are still there', async () => {
+    const check = await runCli(['upgrade', dir, '--check']);
+    expect(check.exitCode).toBe(1);
+    expect(check.stdout).toMatch(row('unresolved', path));
+    expect(check.stderr).toContain(`Resolve the conflict markers left by the last upgrade in ${path} first`);
   });
 
   it('refuses to merge again into a file whose markers are still there', async () => {
@@ -247,6 +258,30 @@ describe('input', () => {
     expect(await tree(dir, { executables: true })).toEqual(before);
   });
 
+  it('stops without a terminal, naming the flag, when a recorded answer no longer parses', async () => {
+    const dir = join(work, 'unparsable-answer');
+    await generate(dir, ['--name', 'm', '--features', 'args,input-files']);
+    const manifest = manifestOf(dir);
+    await writeFile(join(dir, MANIFEST_FILE), manifestText({ ...manifest, answers: { ...manifest.answers, features: ['args', 'input-files', 'teleport'] as never } }));
+    const before = await tree(dir, { executables: true });
+    const { exitCode, stderr } = await runCli(['upgrade', dir, ...NO_STEPS]);
+    expect(exitCode).toBe(1);
+    expect(stderr).toMatch(/--features: the recorded \["args","input-files","teleport"\] no longer fits \(.*teleport.*\)\. Nobody to ask: give --features/);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(await tree(dir, { executables: true })).toEqual(before);
+  });
+
+  it('stops without a terminal when a given answer makes a recorded one unfit (--tee tdx on bellecour)', async () => {
+    const dir = await sconeModule('unfit-chain');
+    const before = await tree(dir, { executables: true });
+    const { exitCode, stderr } = await runCli(['upgrade', dir, '--tee', 'tdx', ...NO_STEPS]);
+    expect(exitCode).toBe(1);
+    expect(stderr).toMatch(/--chain: the recorded "bellecour" no longer fits .*Nobody to ask: give --chain .*Nothing was written\./);
+    expect(await tree(dir, { executables: true })).toEqual(before);
+    const given = await runCli(['upgrade', dir, '--tee', 'tdx', '--chain', 'arbitrum-mainnet', ...NO_STEPS]);
+    expect(given.exitCode, given.stderr).toBe(0);
+  });
+
   it('refuses --check when creating', async () => {
     const { exitCode, stderr } = await runCli([join(work, 'never'), '--check']);
     expect(exitCode).toBe(1);
@@ -262,7 +297,7 @@ describe('input', () => {
   it('refuses a module made by a newer generator', async () => {
     const dir = await sconeModule('from-the-future');
     const manifest = manifestOf(dir);
-    await writeFile(join(dir, MANIFEST_FILE), JSON.stringify({ ...manifest, generator: { ...manifest.generator, version: '99.0.0' } }));
+    await writeFile(join(dir, MANIFEST_FILE), manifestText({ ...manifest, generator: { ...manifest.generator, version: '99.0.0' } }));
     const { exitCode, stderr } = await runCli(['upgrade', dir]);
     expect(exitCode).toBe(1);
     expect(stderr).toMatch(/generated by create-iexec-module 99\.0\.0, newer than this one .*npx create-iexec-module@latest upgrade/);

@@ -3,9 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, it } from 'vitest';
-import { generatorVersion } from '../src/paths.js';
-import { repoRoot, runCli } from './helpers/cli.js';
-import { FIXTURES, fixtureAnswers, OWNED, OWNER, type OwnedFixture, ownedCopy, row } from './helpers/owned-0.1.0.js';
+import { generatorVersion } from '../../src/paths.js';
+import { repoRoot, runCli } from '../helpers/cli.js';
+import { FIXTURES, fixtureAnswers, OWNED, OWNER, type OwnedFixture, ownedCopy, row } from '../helpers/owned-0.1.0.js';
 
 /*
  * The real thing for the modules 0.1.0 made: each example, as its owner changed it, upgraded with the

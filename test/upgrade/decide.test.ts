@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CONFLICT_LABEL_OURS, decideFiles, type FileDecision } from '../src/upgrade/decide.js';
-import type { Replacement } from '../src/upgrade/migrations.js';
+import { CONFLICT_LABEL_OURS, decideFiles, type FileDecision } from '../../src/upgrade/decide.js';
+import type { Replacement } from '../../src/upgrade/migrations.js';
 
 const LABELS = { ours: CONFLICT_LABEL_OURS, theirs: 'create-iexec-module 9.9.9' };
 
@@ -54,4 +54,9 @@ describe('the decision, file by file', () => {
     expect(result['c']).toMatchObject({ action: 'kept', after: 'c\n', importedBy: 'b' });
     expect(result['d']).toMatchObject({ action: 'delete', after: undefined });
   });
+});
+
+it('keeps both, in a conflict, when a new Markdown template lands on a document of the owner', () => {
+  const changes = decideFiles({ base: {}, theirs: { 'NOTES.md': '# Notes\n\n## Generated\ntext\n' }, disk: () => '# Notes\n\n## Mine\nmine\n', moves: {}, labels: LABELS });
+  expect(changes[0]).toMatchObject({ action: 'conflict' });
 });

@@ -1,11 +1,12 @@
 import { beforeAll, expect, it } from 'vitest';
-import type { Manifest } from '../src/manifest.js';
-import { splitLines } from '../src/upgrade/merge.js';
-import { migrate } from '../src/upgrade/migrations.js';
-import { generatorVersion } from '../src/paths.js';
-import { CONFLICT_LABEL_OURS, decideFiles } from '../src/upgrade/decide.js';
-import { render } from './helpers/module.js';
-import { NEXT_VERSION, nextGenerator } from './helpers/upgrade.js';
+import type { Manifest } from '../../src/manifest.js';
+import { diffSequences } from '../../src/upgrade/diff.js';
+import { normalizeEol } from '../../src/upgrade/merge.js';
+import { migrate } from '../../src/upgrade/migrations.js';
+import { generatorVersion } from '../../src/paths.js';
+import { CONFLICT_LABEL_OURS, decideFiles } from '../../src/upgrade/decide.js';
+import { render } from '../helpers/module.js';
+import { NEXT_VERSION, nextGenerator, splitLines } from '../helpers/upgrade.js';
 
 /*
  * The promise of upgrade, checked on random edits: whatever an owner inserts or changes in a
@@ -154,4 +155,41 @@ it(`keeps every line an owner wrote, over ${CASES} random cases`, () => {
   // The cases must exercise real merges and real conflicts, not only files one side changed.
   expect(merged).toBeGreaterThan(CASES / 10);
   expect(conflicted).toBeGreaterThan(CASES / 10);
+});
+
+/*
+ * Lines an owner inserts right before or right after lines the generator changes touch that change
+ * but rewrite none of its lines: the merge keeps both, cleanly, the owner's lines where they were
+ * written (after the generator's new lines when both inserted at one place).
+ */
+it(`merges cleanly owner lines inserted next to a generator change, over ${CASES} random cases`, () => {
+  const withoutEol = (text: string) => normalizeEol(text).replace(/\n$/, '').split('\n');
+  let tried = 0;
+  for (let c = 0; c < CASES; c++) {
+    const next = random(SEED + CASES + c);
+    const upgrade = upgrades[Math.floor(next() * upgrades.length)]!;
+    const changed = Object.keys(upgrade.theirs).filter((path) => upgrade.base[path] !== undefined && upgrade.base[path] !== upgrade.theirs[path]);
+    const path = changed[Math.floor(next() * changed.length)]!;
+    const [base, theirs] = [withoutEol(upgrade.base[path]!), withoutEol(upgrade.theirs[path]!)];
+    const hunks = diffSequences(base, theirs);
+    const hunk = hunks[Math.floor(next() * hunks.length)]!;
+    const before = next() < 0.5;
+    const owner = Array.from({ length: 1 + Math.floor(next() * 3) }, (_, k) => `OWNER ${c}-${k}`);
+    const ours = [...base];
+    ours.splice(before ? hunk.start : hunk.end, 0, ...owner);
+    const expected = [...theirs];
+    expected.splice(before && hunk.end > hunk.start ? hunk.otherStart : hunk.otherEnd, 0, ...owner);
+    const [decision] = decideFiles({
+      base: { [path]: upgrade.base[path]! },
+      theirs: { [path]: upgrade.theirs[path]! },
+      disk: () => `${ours.join('\n')}\n`,
+      moves: {},
+      labels: { ours: CONFLICT_LABEL_OURS, theirs: 'create-iexec-module 9.9.9' },
+    });
+    const context = `case ${c} (seed ${SEED + CASES + c}, ${upgrade.label}): ${owner.length} line(s) ${before ? 'before' : 'after'} ${path} hunk ${hunk.start}-${hunk.end}`;
+    expect(decision!.action, context).toBe('merge');
+    expect(decision!.after, context).toBe(`${expected.join('\n')}\n`);
+    tried++;
+  }
+  expect(tried).toBe(CASES);
 });
