@@ -22,7 +22,7 @@ import { checkTarget, placeModule, stagingFolder } from './target.js';
  * itself takes milliseconds and is not interrupted, so Ctrl-C never leaves half a module either.
  */
 async function writeModule(answers: Answers, target: string, invocation: Invocation, kitSpec: string): Promise<string[]> {
-  const rendered = await renderFiles(templateContext(answers, generatorVersion, kitSpec));
+  const rendered = renderFiles(templateContext(answers, generatorVersion, kitSpec));
   const files = { ...rendered, [MANIFEST_FILE]: manifestText(createManifest(generatorVersion, answers, rendered)) };
   const written = Object.keys(files);
   checkTarget(target, written, Boolean(invocation.switches.force));

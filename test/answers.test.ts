@@ -5,9 +5,9 @@ import { type AnswerKey, type Answers, type Question, QUESTIONS, resolveAnswers,
 import { readAnswersFile } from '../src/answers-file.js';
 import { UserError } from '../src/errors.js';
 import { createManifest } from '../src/manifest.js';
+import { WORKERPOOLS } from 'iexec-module-kit/platform';
 import { parseInvocation } from '../src/options.js';
 import { packageManagerFromUserAgent } from '../src/package-manager.js';
-import { WORKERPOOLS } from '../kit/src/platform.js';
 import { TEE_PROFILES, TEES } from '../src/profiles.js';
 import { tempDir } from './helpers/cli.js';
 

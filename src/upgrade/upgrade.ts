@@ -9,7 +9,7 @@ import { type KitSource, kitSource } from '../kit.js';
 import { createManifest, type Manifest, readManifest } from '../manifest.js';
 import type { Invocation } from '../options.js';
 import type { PackageManager } from '../package-manager.js';
-import { generatorVersion, templatesDir } from '../paths.js';
+import { generatorVersion } from '../paths.js';
 import { note, paint } from '../progress.js';
 import { renderFiles } from '../render.js';
 import { givenAnswers, interactive, postSteps, shortPath, surroundings, writing } from '../session.js';
@@ -34,7 +34,8 @@ import { compareVersions } from './semver.js';
 
 /** The generator doing the upgrade. Tests swap in a changed copy of the templates as "the next version". */
 export interface UpgradeSetup {
-  templates: string;
+  /** A folder of templates; by default the generator's own. */
+  templates?: string;
   version: string;
   migrations: readonly Migration[];
   write: WriteEntry;
@@ -42,7 +43,7 @@ export interface UpgradeSetup {
   kit?: KitSource;
 }
 
-export const CURRENT_GENERATOR: UpgradeSetup = { templates: templatesDir, version: generatorVersion, migrations: MIGRATIONS, write: writeEntry };
+export const CURRENT_GENERATOR: UpgradeSetup = { version: generatorVersion, migrations: MIGRATIONS, write: writeEntry };
 
 /** What is left to do once the files are written: report conflicts, or install and validate. */
 interface Outcome {
