@@ -12,7 +12,7 @@ import { scriptLine } from './package-manager.js';
 import { note, paint } from './progress.js';
 import { TEE_PROFILES } from './profiles.js';
 import { renderFiles, writeFiles } from './render.js';
-import { givenAnswers, interactive, postSteps, shortPath, surroundings, writing } from './session.js';
+import { givenAnswers, postSteps, shortPath, surroundings, writing } from './session.js';
 import { initGit, install, validate } from './steps.js';
 import { checkTarget, placeModule, stagingFolder } from './target.js';
 
@@ -25,7 +25,7 @@ async function writeModule(answers: Answers, target: string, invocation: Invocat
   const rendered = renderFiles(templateContext(answers, generatorVersion, kitSpec));
   const files = { ...rendered, [MANIFEST_FILE]: manifestText(createManifest(generatorVersion, answers, rendered)) };
   const written = Object.keys(files);
-  checkTarget(target, written, Boolean(invocation.switches.force));
+  checkTarget(target, written, invocation.switches.force);
   if (invocation.switches['dry-run']) return written;
 
   const staging = stagingFolder();
@@ -74,7 +74,7 @@ function nextSteps(answers: Answers, target: string, installed: boolean): string
 }
 
 export async function create(invocation: Invocation): Promise<void> {
-  const asking = interactive(invocation);
+  const asking = invocation.switches.interactive;
   const given = givenAnswers(invocation);
   let directory = invocation.directory;
   if (directory === undefined) {
@@ -82,7 +82,7 @@ export async function create(invocation: Invocation): Promise<void> {
     directory = await askDirectory();
   }
   const target = resolve(directory);
-  checkTarget(target, [], Boolean(invocation.switches.force));
+  checkTarget(target, [], invocation.switches.force);
 
   const answers = await resolveAnswers(given, surroundings(target), asking ? ask : undefined);
   const notice = TEE_PROFILES[answers.tee].notice;
@@ -98,11 +98,11 @@ export async function create(invocation: Invocation): Promise<void> {
   }
   note(`${paint.ok('✔')} wrote ${files.length} files into ${target}`);
 
-  if (invocation.switches.git !== false) await initGit(target, generatorVersion);
-  const installing = invocation.switches.install !== false;
+  if (invocation.switches.git) await initGit(target, generatorVersion);
+  const installing = invocation.switches.install;
   await postSteps(target, answers.packageManager, async () => {
     if (installing) await install(target, answers.packageManager);
-    if (installing && invocation.switches.validate !== false) await validate(target, answers.packageManager);
+    if (installing && invocation.switches.validate) await validate(target, answers.packageManager);
   });
   note(nextSteps(answers, target, installing));
 }

@@ -19,8 +19,8 @@ const VERSION = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
  * has the kit next to it and nothing published yet, so it points the module at the tarball
  * `npm run build` packs (kit/pack), and says so. `--kit` takes a version, or a kit tarball or folder.
  */
-export function kitSource(version: string, given?: string | boolean): KitSource {
-  if (typeof given === 'string') {
+export function kitSource(version: string, given?: string): KitSource {
+  if (given !== undefined) {
     if (VERSION.test(given)) return { spec: given };
     const path = resolve(given);
     if (!existsSync(path) || !(statSync(path).isDirectory() || path.endsWith('.tgz'))) {

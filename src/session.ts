@@ -9,15 +9,6 @@ import { StepFailed } from './steps.js';
 
 /* What `create` and `upgrade` share about a run: who answers, where, and how it stops. */
 
-/** Questions are asked only at a terminal, outside CI, unless a switch says otherwise. */
-export function interactive(invocation: Invocation): boolean {
-  if (invocation.switches.yes) return false;
-  return (
-    (invocation.switches.interactive as boolean | undefined) ??
-    Boolean(process.stdin.isTTY && process.stdout.isTTY && !process.env.CI)
-  );
-}
-
 /** How to refer to the module from here: relative when it is below us, else its absolute path. */
 export function shortPath(target: string): string {
   const path = relative(process.cwd(), target);
@@ -26,7 +17,7 @@ export function shortPath(target: string): string {
 
 /** The answers the command line gives: an --answers file, with the answer flags winning over it. */
 export function givenAnswers(invocation: Invocation): Partial<Record<AnswerKey, unknown>> {
-  const fromFile = typeof invocation.switches.answers === 'string' ? readAnswersFile(invocation.switches.answers) : {};
+  const fromFile = invocation.switches.answers === undefined ? {} : readAnswersFile(invocation.switches.answers);
   return { ...fromFile, ...invocation.given };
 }
 

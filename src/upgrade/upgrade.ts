@@ -12,7 +12,7 @@ import type { PackageManager } from '../package-manager.js';
 import { generatorVersion } from '../paths.js';
 import { note, paint } from '../progress.js';
 import { renderFiles } from '../render.js';
-import { givenAnswers, interactive, postSteps, shortPath, surroundings, writing } from '../session.js';
+import { givenAnswers, postSteps, shortPath, surroundings, writing } from '../session.js';
 import { install, validate } from '../steps.js';
 import { CONFLICT_LABEL_OURS, CONFLICT_LABEL_THEIRS_PREFIX, decideFiles, type FileDecision } from './decide.js';
 import {
@@ -74,7 +74,7 @@ function dependenciesOf(text: string | undefined): unknown {
  */
 async function upgradeAnswers(invocation: Invocation, target: string, recorded: Record<string, unknown>): Promise<{ answers: Answers; notes: string[] }> {
   const given = givenAnswers(invocation);
-  const asking = interactive(invocation);
+  const asking = invocation.switches.interactive;
   const notes: string[] = [];
   const answers = await resolveAnswers(given, surroundings(target), async (q, fallback, sofar) => {
       if (q.key in recorded) {
@@ -132,11 +132,11 @@ async function finish(target: string, outcome: Outcome, invocation: Invocation):
     );
   }
   const pm = outcome.packageManager;
-  const installing = outcome.dependenciesChanged && invocation.switches.install !== false;
+  const installing = outcome.dependenciesChanged && invocation.switches.install;
   await postSteps(target, pm, async () => {
     if (installing) await install(target, pm);
     else if (outcome.dependenciesChanged) note(paint.warn(`! dependencies changed: run \`${pm} install\` in ${shortPath(target)}`));
-    if (invocation.switches.validate !== false) {
+    if (invocation.switches.validate) {
       if (await hasNodeModules(target)) await validate(target, pm);
       else note(paint.dim(`- no node_modules: skipped validation (run \`${pm} install\`, then \`npx create-iexec-module validate\`)`));
     }
@@ -232,7 +232,7 @@ export async function upgrade(invocation: Invocation, setup: UpgradeSetup = CURR
     await completeJournal(target, { format: JOURNAL_FORMAT, manifest: next, entries });
     return note(paint.ok(`Up to date: no file changes; the manifest now records ${setup.version}.`));
   }
-  if (interactive(invocation) && !(await confirm(`Apply these changes to ${files(entries.length)}?`))) return note('Nothing written.');
+  if (invocation.switches.interactive && !(await confirm(`Apply these changes to ${files(entries.length)}?`))) return note('Nothing written.');
 
   await checkWritable(target, entries);
   const packageJson = decisions.find((d) => d.path === 'package.json');
