@@ -55,8 +55,9 @@ function newFolder(files: ModuleFiles, target: string): Placement {
 /**
  * A folder that holds files already (--force): each file is written beside its place first; then
  * each user's file that a generated one replaces is renamed aside, the new one renamed in, and the
- * user's copies deleted only once every file is in place. A rename that fails puts every file back.
- * The manifest comes last: a folder is a module only once it is whole.
+ * user's copies deleted once every other file is in place. A rename that fails puts every file back,
+ * and so does the next run after one that was killed. The manifest comes last: a folder is a module
+ * only once it is whole.
  */
 function overFolder(files: ModuleFiles, target: string): Placement {
   const paths = [...Object.keys(files).filter((p) => p !== MANIFEST_FILE), MANIFEST_FILE].filter((p) => p in files);
@@ -84,21 +85,23 @@ function overFolder(files: ModuleFiles, target: string): Placement {
       }
     },
     commit() {
+      const place = (path: string) => {
+        const kept = present(at(path));
+        if (kept) renameSync(at(path), `${at(path)}${OLD_SUFFIX}`);
+        placed.push({ path, kept });
+        renameSync(`${at(path)}${NEW_SUFFIX}`, at(path));
+      };
       try {
-        for (const path of paths) {
-          const kept = present(at(path));
-          if (kept) renameSync(at(path), `${at(path)}${OLD_SUFFIX}`);
-          placed.push({ path, kept });
-          renameSync(`${at(path)}${NEW_SUFFIX}`, at(path));
-        }
+        for (const path of paths.slice(0, -1)) place(path);
+        // The user's copies go before the manifest comes: a folder with a manifest holds no trace of a run.
+        for (const { path, kept } of placed) if (kept) rmSync(`${at(path)}${OLD_SUFFIX}`, { force: true });
+        placed.length = 0;
+        place(MANIFEST_FILE);
       } catch (error) {
         restore();
         throw error;
       }
-      written.length = 0;
-      for (const { path, kept } of placed) if (kept) rmSync(`${at(path)}${OLD_SUFFIX}`, { force: true });
-      placed.length = 0;
-      folders.length = 0;
+      written.length = folders.length = placed.length = 0;
     },
     discard() {
       for (const path of written) rmSync(`${at(path)}${NEW_SUFFIX}`, { force: true });

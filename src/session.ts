@@ -57,6 +57,8 @@ export async function postSteps(target: string, pm: PackageManager, steps: () =>
     await steps();
   } catch (error) {
     if (error instanceof StepFailed) error.retry = finish;
+    // A step's process ended by the same Ctrl-C fails first: let the interrupt speak instead.
+    await signalsDelivered();
     throw error;
   } finally {
     process.removeListener('SIGINT', onInterrupt);
@@ -66,8 +68,13 @@ export async function postSteps(target: string, pm: PackageManager, steps: () =>
 /** Runs `step` to its end whatever Ctrl-C says meanwhile; an interrupt then fails with `line`. */
 export type Uncut = <T>(step: () => T | Promise<T>, line: string) => Promise<T>;
 
-/** A signal that came while synchronous code ran is delivered on the event loop's next turn. */
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+/**
+ * A signal that came while synchronous code ran reaches its JavaScript listener two turns of the
+ * event loop later: libuv reads it from its signal pipe on one, and calls back on the next.
+ */
+const signalsDelivered = async () => {
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+};
 
 /**
  * Ctrl-C while a command writes, one way for both. By default the write is cut at once: `stop`
@@ -91,7 +98,7 @@ export async function writing<T>(stop: () => string | Promise<string>, work: (un
   process.on('SIGINT', onInterrupt);
   try {
     const result = await work(uncut);
-    await nextTurn();
+    await signalsDelivered();
     if (interrupt) throw new UserError(held!, 130);
     return result;
   } finally {

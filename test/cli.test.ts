@@ -332,7 +332,7 @@ describe('at a terminal', () => {
     await writeFile(hang, '');
     const target = join(work, 'cut-install');
     const env = { PATH: `${tools}:${process.env.PATH}` };
-    const { exitCode, screen } = await inTerminal(`node ${cliPath} ${target} --yes --no-git`, [{ expect: /npm install/, send: KEY.ctrlC }], { env: { ...env, HANG_ONCE: hang } });
+    const { exitCode, screen } = await inTerminal(`node ${cliPath} ${target} --yes --no-git`, [{ expect: /npm install/, send: KEY.ctrlC }], { env: { ...env, HANG_INSTALL: hang } });
     expect(exitCode, screen).toBe(130);
     expect(screen).toMatch(/Interrupted: the module is in \S+cut-install, not yet installed and validated\. Finish with:/);
     const finish = screen.match(/Finish with:\s*\n\s*(.+?)\s*$/m)?.[1];

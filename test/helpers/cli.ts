@@ -28,9 +28,10 @@ line two ; rm -rf ~ # {{name}}`;
 
 /**
  * A folder of stand-ins to put first on PATH: `npm` that installs an empty node_modules and passes
- * every script (its install sleeps first while the file $HANG_ONCE exists, which it then removes, so
- * a test can press Ctrl-C during it), and `npx create-iexec-module` running this checkout's CLI, which
- * no registry holds yet. With them, the commands the CLI prints can be run as printed.
+ * every script (its install sleeps first if the file $HANG_INSTALL exists, its scripts if $HANG_RUN
+ * does, which it then removes: a test can press Ctrl-C meanwhile), and `npx create-iexec-module`
+ * running this checkout's CLI, which no registry holds yet. With them, the commands the CLI prints
+ * can be run as printed.
  */
 export async function standInTools(): Promise<string> {
   const dir = await tempDir('cim-tools-');
@@ -38,10 +39,9 @@ export async function standInTools(): Promise<string> {
     join(dir, 'npm'),
     [
       '#!/bin/sh',
-      'if [ "$1" = install ]; then',
-      '  if [ -n "${HANG_ONCE:-}" ] && [ -e "$HANG_ONCE" ]; then rm -f "$HANG_ONCE"; sleep 60; fi',
-      '  mkdir -p node_modules',
-      'fi',
+      'hang() { if [ -n "${1:-}" ] && [ -e "$1" ]; then rm -f "$1"; sleep 60; fi; }',
+      'if [ "$1" = install ]; then hang "${HANG_INSTALL:-}"; mkdir -p node_modules; fi',
+      'if [ "$1" = run ]; then hang "${HANG_RUN:-}"; fi',
       'exit 0',
       '',
     ].join('\n'),
