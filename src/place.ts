@@ -42,7 +42,8 @@ function newFolder(files: ModuleFiles, target: string): Placement {
     },
     commit() {
       renameSync(staging!, target);
-      staging = undefined;
+      // The folders made for it hold the module now: nothing left to take back.
+      staging = created = undefined;
     },
     discard() {
       if (staging) rmSync(staging, { recursive: true, force: true });

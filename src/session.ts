@@ -2,9 +2,9 @@ import { relative } from 'node:path';
 import type { AnswerKey, Surroundings } from './answers.js';
 import { readAnswersFile } from './answers-file.js';
 import { UserError } from './errors.js';
+import { shellWord } from './escape.js';
 import type { Invocation } from './options.js';
 import type { PackageManager } from './package-manager.js';
-import { shellWord } from './escape.js';
 import { paint } from './progress.js';
 import { StepFailed } from './steps.js';
 

@@ -2,8 +2,8 @@ import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from './errors.js';
 import { fileProblem } from './file-problems.js';
-import type { PackageManager } from './package-manager.js';
 import { MANIFEST_FILE, readManifest } from './manifest.js';
+import type { PackageManager } from './package-manager.js';
 import { finishCommand } from './session.js';
 
 /*

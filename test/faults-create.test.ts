@@ -61,10 +61,10 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** A folder for one case: `parent/mod` missing, or (with --force) holding the user's files. */
-async function scene(name: string, force: boolean) {
+/** A folder for one case: `parent/mod` missing (`nested`: in folders that are missing too), or (with --force) holding the user's files. */
+async function scene(name: string, force: boolean, nested = false) {
   const parent = join(work, name);
-  const target = join(parent, 'mod');
+  const target = join(parent, ...(nested ? ['new', 'folders'] : []), 'mod');
   await mkdir(parent, { recursive: true });
   if (force) {
     await mkdir(target);
@@ -135,14 +135,15 @@ describe.skipIf(!TOOLS.strace)('Ctrl-C (SIGINT) and SIGKILL at each step of writ
     { force: false, syscall: 'mkdir', when: 1, step: 'the hidden folder is made' },
     { force: false, syscall: 'chmod', when: 2, step: 'half the files are written' },
     { force: false, syscall: 'rename', when: 1, step: 'the module is moved into place' },
+    { force: false, nested: true, syscall: 'rename', when: 1, step: 'the module is moved into folders made for it' },
     { force: true, syscall: 'chmod', when: 2, step: 'half the files are written beside the user\'s' },
     { force: true, syscall: 'rename', when: 1, step: 'the first file replaces the user\'s' },
     { force: true, syscall: 'rename', when: 9, step: 'half the files are in place' },
     { force: true, syscall: 'unlink', when: 1, step: 'the user\'s replaced files are deleted' },
   ];
   const cases = points.flatMap((p) => (['SIGINT', 'SIGKILL'] as const).map((signal) => ({ ...p, signal })));
-  it.each(cases)('$signal when $step (--force: $force, $syscall #$when)', async ({ force, syscall, when, signal }) => {
-    const s = await scene(`${signal}-${syscall}-${when}-${force}`, force);
+  it.each(cases)('$signal when $step (--force: $force, $syscall #$when)', async ({ force, nested, syscall, when, signal }) => {
+    const s = await scene(`${signal}-${syscall}-${when}-${force}-${Boolean(nested)}`, force, nested);
     const run = await withSignalAt(s.args, syscall, when, signal, s.parent);
     record(`${signal} at ${syscall} #${when}${force ? ' (--force)' : ''}`, await judge(run, s, force, () => runCli(s.args, s.parent)));
   });
