@@ -6,12 +6,13 @@ import { readManifest } from './manifest.js';
 import { helpText, type Invocation, parseInvocation } from './options.js';
 import { generatorVersion } from './paths.js';
 import { paint } from './progress.js';
+import { postSteps } from './session.js';
 import { StepFailed, validate } from './steps.js';
 
 async function validateCommand(invocation: Invocation): Promise<void> {
   const target = resolve(invocation.directory ?? '.');
-  const { answers } = readManifest(target);
-  await validate(target, answers.packageManager ?? 'npm');
+  const pm = readManifest(target).answers.packageManager ?? 'npm';
+  await postSteps(target, pm, () => validate(target, pm));
   console.log(paint.ok('The module builds and its tests pass.'));
 }
 

@@ -170,6 +170,17 @@ describe('Ctrl-C and kill after the files, during the install and the validation
     record(`Ctrl-C during npm ${step}`, fine && then?.exitCode === 0 ? 'fine' : exitCode === 130 ? 'unclear' : 'wrong', `exit ${exitCode}:\n${screen}`);
   });
 
+  it('Ctrl-C at a terminal while `create-iexec-module validate` builds', async () => {
+    const s = await scene('ctrl-c-validate', false);
+    expect((await runCli([s.target, '--yes', ...QUIET, ...KIT], s.parent)).exitCode).toBe(0);
+    const { env } = await hanging('ctrl-c-validate', 'run');
+    await mkdir(join(s.target, 'node_modules'));
+    const { exitCode, screen } = await inTerminal(`node ${cliPath} validate`, [{ expect: /type-check and build/, send: KEY.ctrlC }], { env, cwd: s.target });
+    const finish = screen.match(/Finish with:\s*\n\s*(.+?)\s*$/m)?.[1];
+    const then = finish ? await execa('bash', ['-c', finish], { cwd: s.target, env, reject: false }) : undefined;
+    record('Ctrl-C during validate', exitCode === 130 && then?.exitCode === 0 ? 'fine' : 'unclear', `exit ${exitCode}:\n${screen}`);
+  });
+
   it('SIGKILL while npm install runs: the next run names the module and how to finish', async () => {
     const s = await scene('kill-install', false);
     const { env } = await hanging('kill-install', 'install');
