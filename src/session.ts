@@ -45,23 +45,34 @@ function interrupted(line: string): never {
 }
 
 /**
- * Runs the steps after the files (git, install, validation). A failed one keeps the module and names
- * the command that finishes from there; so does Ctrl-C, which the step's own process gets too
- * (execa ends it with this one if not), exit 130.
+ * Runs steps that start processes (git, install, validation): Ctrl-C, which those processes get
+ * too (execa ends them with this one if not), stops the run at once with `line`, exit 130.
  */
-export async function postSteps(target: string, pm: PackageManager, steps: () => Promise<void>): Promise<void> {
-  const finish = finishCommand(target, pm);
-  const onInterrupt = () => interrupted(`Interrupted: the module is in ${shortPath(target)}, not yet installed and validated. Finish with:\n  ${finish}`);
+export async function interruptible<T>(line: string, steps: () => Promise<T>): Promise<T> {
+  const onInterrupt = () => interrupted(line);
   process.on('SIGINT', onInterrupt);
   try {
-    await steps();
+    return await steps();
   } catch (error) {
-    if (error instanceof StepFailed) error.retry = finish;
     // A step's process ended by the same Ctrl-C fails first: let the interrupt speak instead.
     await signalsDelivered();
     throw error;
   } finally {
     process.removeListener('SIGINT', onInterrupt);
+  }
+}
+
+/**
+ * Runs the steps after the files (git, install, validation). A failed one keeps the module and names
+ * the command that finishes from there; so does Ctrl-C.
+ */
+export async function postSteps(target: string, pm: PackageManager, steps: () => Promise<void>): Promise<void> {
+  const finish = finishCommand(target, pm);
+  try {
+    await interruptible(`Interrupted: the module is in ${shortPath(target)}, not yet installed and validated. Finish with:\n  ${finish}`, steps);
+  } catch (error) {
+    if (error instanceof StepFailed) error.retry = finish;
+    throw error;
   }
 }
 

@@ -176,7 +176,7 @@ describe('Ctrl-C and kill after the files, during the install and the validation
     const { env } = await hanging('ctrl-c-validate', 'run');
     await mkdir(join(s.target, 'node_modules'));
     const { exitCode, screen } = await inTerminal(`node ${cliPath} validate`, [{ expect: /type-check and build/, send: KEY.ctrlC }], { env, cwd: s.target });
-    const finish = screen.match(/Finish with:\s*\n\s*(.+?)\s*$/m)?.[1];
+    const finish = screen.match(/Interrupted: the validation stopped\. Run it again with:\s*\n\s*(.+?)\s*$/m)?.[1];
     const then = finish ? await execa('bash', ['-c', finish], { cwd: s.target, env, reject: false }) : undefined;
     record('Ctrl-C during validate', exitCode === 130 && then?.exitCode === 0 ? 'fine' : 'unclear', `exit ${exitCode}:\n${screen}`);
   });
