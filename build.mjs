@@ -5,7 +5,7 @@ import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { precompiledHandlebars, unused } from './scripts/bundle-plugins.mjs';
+import { precompiledTemplates } from './scripts/bundle-plugins.mjs';
 import { thirdPartyLicenses } from './scripts/third-party-licenses.mjs';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
@@ -29,16 +29,19 @@ const result = await build({
   legalComments: 'none',
   metafile: true,
   alias: {
-    inquirer: './src/inquirer-stub.ts',
     // prompts' main picks at run time between a Babel build for Node < 8.6 and the modern one,
     // so a bundler would carry both.
     prompts: 'prompts/lib/index.js',
   },
-  plugins: [unused, precompiledHandlebars(join(root, 'templates/module'))],
+  plugins: [precompiledTemplates({ module: join(root, 'src/templates.ts'), folder: join(root, 'templates/module') })],
   // Some bundled CommonJS dependencies call require() for Node built-ins, which ESM lacks.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// The templates ship precompiled: a compiler in the bundle means something reached it anyway.
+const compiler = Object.keys(result.metafile.inputs).filter((input) => input.includes('handlebars/dist/cjs/handlebars/compiler/'));
+if (compiler.length > 0) throw new Error(`the bundle holds Handlebars' compiler (${compiler[0]}): import handlebars/runtime, and the templates from src/templates.ts`);
 
 // A chunk of an earlier build would otherwise be published with this one.
 const outputs = new Set(Object.keys(result.metafile.outputs).map((path) => path.slice(OUT.length + 1)));

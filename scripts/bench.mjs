@@ -1,10 +1,11 @@
 // `npm run bench`: create-iexec-module beside create-vite, on this machine, in one run.
-//   node scripts/bench.mjs [--runs 15] [--skip-green] [--cold-green]
+//   node scripts/bench.mjs [--runs 15] [--skip-green] [--cold-green] [--before <create-iexec-module.tgz>]
 // Prints a markdown table: generation time (median, ratio, where it goes, CPU time), package size
 // and runtime dependencies, time from an empty npm cache to the first question, and time to green
 // on a warm cache by step. --cold-green adds time to green with an EMPTY npm cache, before (a 0.1.0
 // module, tooling vendored) and after (the kit), and what the iexec SDK and the kit cost alone
-// (scripts/bench-green.mjs: minutes, every package from the registry).
+// (scripts/bench-green.mjs: minutes, every package from the registry). --before adds an earlier
+// packed version of ours to the same alternating runs: a change measured before and after together.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '15' },
     'skip-green': { type: 'boolean', default: false },
     'cold-green': { type: 'boolean', default: false },
+    before: { type: 'string' },
   },
 });
 const RUNS = Math.max(10, Number(values.runs));
@@ -118,6 +120,8 @@ const viteDeps = installInto(join(work, 'vite'), 'create-vite@latest') - 1;
 const vite = packInfo(`create-vite@${JSON.parse(readFileSync(join(work, 'vite/node_modules/create-vite/package.json'), 'utf8')).version}`);
 const oursBin = join(work, 'ours/node_modules/create-iexec-module/dist/cli.js');
 const viteBin = join(work, 'vite/node_modules/create-vite/index.js');
+if (values.before) installInto(join(work, 'before'), values.before);
+const beforeBin = join(work, 'before/node_modules/create-iexec-module/dist/cli.js');
 
 log(`generation: ${RUNS} runs each, alternating, after one warm-up run each…`);
 const oursArgs = [oursBin, 'demo', '--yes', '--no-install', '--no-git'];
@@ -130,6 +134,7 @@ const commands = {
   oursStart: [oursBin, '--version'],
   viteStart: [viteBin, '--help'],
   oursDry: [...oursArgs, '--dry-run'],
+  ...(values.before ? { before: [beforeBin, ...oursArgs.slice(1)] } : {}),
 };
 for (const args of Object.values(commands)) timeOnce(args);
 const times = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
@@ -145,6 +150,9 @@ rows.push(['  of which starting the CLI (`--version`; create-vite `--help`) minu
 rows.push(['  of which answering and rendering in memory (`--dry-run` minus `--version`)', ms(m.oursDry - m.oursStart), '', '']);
 rows.push(['  of which writing the module (generate minus `--dry-run`)', ms(m.ours - m.oursDry), '', '']);
 rows.push(['generate, CPU time of the process (user + system, median)', ms(cpu.ours), ms(cpu.vite), `ratio ${(cpu.ours / cpu.vite).toFixed(2)}`]);
+if (values.before) {
+  rows.push([`generate with --before (${values.before.split('/').pop()})`, ms(m.before), ms(m.vite), `ratio ${(m.before / m.vite).toFixed(2)}; CPU ${ms(cpu.before)}`]);
+}
 rows.push(['packed size', kB(ours.size), kB(vite.size), ours.size <= vite.size ? 'goal met' : `goal missed by ${kB(ours.size - vite.size)}`]);
 rows.push(['unpacked size', kB(ours.unpackedSize), kB(vite.unpackedSize), '']);
 rows.push(['runtime dependencies (installed packages)', String(oursDeps), String(viteDeps), 'goal 0']);

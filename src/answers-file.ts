@@ -12,7 +12,8 @@ export function readAnswersFile(path: string): Partial<Record<AnswerKey, unknown
   }
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    // Editors on Windows start a UTF-8 file with a byte order mark, which JSON.parse refuses.
+    data = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new UserError(`--answers ${path} is not valid JSON: ${(error as Error).message}.`);
   }

@@ -6,12 +6,20 @@ import { readManifest } from './manifest.js';
 import { helpText, type Invocation, parseInvocation } from './options.js';
 import { generatorVersion } from './paths.js';
 import { paint } from './progress.js';
+import { interruptible, shellPath, shortPath } from './session.js';
 import { StepFailed, validate } from './steps.js';
 
 async function validateCommand(invocation: Invocation): Promise<void> {
   const target = resolve(invocation.directory ?? '.');
-  const { answers } = readManifest(target);
-  await validate(target, answers.packageManager ?? 'npm');
+  const pm = readManifest(target).answers.packageManager ?? 'npm';
+  const where = shortPath(target);
+  const again = `npx create-iexec-module validate${where === '.' ? '' : ` ${shellPath(where)}`}`;
+  try {
+    await interruptible(`Interrupted: the validation stopped. Run it again with:\n  ${again}`, () => validate(target, pm));
+  } catch (error) {
+    if (error instanceof StepFailed) error.retry = again;
+    throw error;
+  }
   console.log(paint.ok('The module builds and its tests pass.'));
 }
 

@@ -1,7 +1,6 @@
+import { TEE_TAGS, WORKERPOOLS } from 'iexec-module-kit/platform';
 import type { Answers } from './answers.js';
 import type { Feature } from './features.js';
-import { runScriptCommand } from './package-manager.js';
-import { TEE_TAGS, WORKERPOOLS } from '../kit/src/platform.js';
 import { TEE_PROFILES } from './profiles.js';
 
 /** Everything a template sees (templates/README.md documents each entry): the answers plus what follows from them. */
@@ -20,8 +19,6 @@ export function templateContext(answers: Answers, generatorVersion: string, kitS
     // The kit's tables: the module's `app:run` adds the same tag and workerpool the README names.
     teeTag: TEE_TAGS[answers.tee],
     workerpool: WORKERPOOLS[answers.tee][answers.chain],
-    runScript: runScriptCommand(answers.packageManager),
-    isNpm: answers.packageManager === 'npm',
     generatorVersion,
     kitSpec,
     ...featureFlags(answers.features),

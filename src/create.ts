@@ -1,52 +1,48 @@
-import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Answers, resolveAnswers } from './answers.js';
 import { ask, askDirectory } from './ask.js';
 import { templateContext } from './context.js';
 import { UserError } from './errors.js';
+import { fileProblem } from './file-problems.js';
 import { kitSource } from './kit.js';
 import { createManifest, MANIFEST_FILE, manifestText } from './manifest.js';
 import type { Invocation } from './options.js';
 import { generatorVersion } from './paths.js';
-import { scriptLine } from './package-manager.js';
-import { note, paint } from './progress.js';
+import { type PackageManager, scriptLine } from './package-manager.js';
+import { NEW_SUFFIX, OLD_SUFFIX, placement } from './place.js';
 import { TEE_PROFILES } from './profiles.js';
-import { renderFiles, writeFiles } from './render.js';
-import { givenAnswers, interactive, postSteps, shortPath, surroundings, writing } from './session.js';
+import { note, paint } from './progress.js';
+import { type ModuleFiles, renderFiles } from './render.js';
+import { finishCommand, givenAnswers, postSteps, shellPath, shortPath, surroundings, writing } from './session.js';
 import { initGit, install, validate } from './steps.js';
-import { checkTarget, placeModule, stagingFolder } from './target.js';
+import { checkTarget } from './target.js';
 
 /**
- * Renders in memory, writes the result into a staging folder of ours and moves it into place only
- * once every file is there: an error or Ctrl-C before that leaves the target untouched. The move
- * itself takes milliseconds and is not interrupted, so Ctrl-C never leaves half a module either.
+ * Writes the module all or nothing (src/place.ts): an error or Ctrl-C while the files are written
+ * leaves the target as it was; moving them into place takes milliseconds and is not cut, so Ctrl-C
+ * never leaves half a module either.
  */
-async function writeModule(answers: Answers, target: string, invocation: Invocation, kitSpec: string): Promise<string[]> {
-  const rendered = await renderFiles(templateContext(answers, generatorVersion, kitSpec));
-  const files = { ...rendered, [MANIFEST_FILE]: manifestText(createManifest(generatorVersion, answers, rendered)) };
-  const written = Object.keys(files);
-  checkTarget(target, written, Boolean(invocation.switches.force));
-  if (invocation.switches['dry-run']) return written;
-
-  const staging = stagingFolder();
-  // Once moved into place, the staging folder is the module.
-  const cleanUp = () => {
-    if (existsSync(staging)) rmSync(staging, { recursive: true, force: true });
-  };
+async function writeModule(files: ModuleFiles, target: string, pm: PackageManager): Promise<void> {
+  const place = placement(files, target);
+  // The user knows their folder, not our hidden copies in it: errors name what they stand for.
+  const userPath = (error: unknown) =>
+    place.into ? ((error as NodeJS.ErrnoException).path ?? target).replace(new RegExp(`(${NEW_SUFFIX}|${OLD_SUFFIX})$`), '') : target;
   try {
     await writing(
       () => {
-        cleanUp();
+        place.discard();
         return 'Cancelled: nothing was written.';
       },
       async (uncut) => {
-        writeFiles(files, staging);
-        await uncut(() => placeModule(staging, target, written), `Interrupted: the module is in ${target}, but nothing was installed or validated.`);
+        place.prepare();
+        await uncut(() => place.commit(), `Interrupted: the module is in ${shortPath(target)}, not yet installed and validated. Finish with:\n  ${finishCommand(target, pm)}`);
       },
     );
-    return written;
-  } finally {
-    cleanUp();
+  } catch (error) {
+    place.discard();
+    const problem = fileProblem(error, userPath(error));
+    if (problem) throw new UserError(`Cannot write the module into ${target}: ${problem.reason}. Nothing was written: ${problem.fix}.`);
+    throw error;
   }
 }
 
@@ -58,7 +54,7 @@ function nextSteps(answers: Answers, target: string, installed: boolean): string
     `${paint.ok('Done.')} ${paint.bold(answers.name)}: ${answers.tee.toUpperCase()} on ${answers.chain}, in ${where}`,
     '',
     'Next:',
-    ...(where === '.' ? [] : [`  cd ${where}`]),
+    ...(where === '.' ? [] : [`  cd ${shellPath(where)}`]),
     ...(installed ? [] : [`  ${answers.packageManager} install`]),
     `  ${run('local')}# run the bundle as a worker would, no Docker needed`,
     `  ${run('docker:build')}# build the image for linux/amd64`,
@@ -74,35 +70,37 @@ function nextSteps(answers: Answers, target: string, installed: boolean): string
 }
 
 export async function create(invocation: Invocation): Promise<void> {
-  const asking = interactive(invocation);
-  const given = givenAnswers(invocation);
+  const { switches } = invocation;
   let directory = invocation.directory;
   if (directory === undefined) {
-    if (!asking) throw new UserError('Missing the directory: pass it first, e.g. `create-iexec-module my-module` (or `.` for this one).');
+    if (!switches.interactive) throw new UserError('Missing the directory: pass it first, e.g. `create-iexec-module my-module` (or `.` for this one).');
     directory = await askDirectory();
   }
   const target = resolve(directory);
-  checkTarget(target, [], Boolean(invocation.switches.force));
+  checkTarget(target, [], switches.force);
 
-  const answers = await resolveAnswers(given, surroundings(target), asking ? ask : undefined);
+  const answers = await resolveAnswers(givenAnswers(invocation), surroundings(target), switches.interactive ? ask : undefined);
   const notice = TEE_PROFILES[answers.tee].notice;
   if (notice) note(paint.warn(`! ${notice}`));
-  const kit = kitSource(generatorVersion, invocation.switches.kit);
+  const kit = kitSource(generatorVersion, switches.kit);
   if (kit.note) note(paint.warn(`! ${kit.note}`));
-  const files = await writeModule(answers, target, invocation, kit.spec);
+  const rendered = renderFiles(templateContext(answers, generatorVersion, kit.spec));
+  const files = { ...rendered, [MANIFEST_FILE]: manifestText(createManifest(generatorVersion, answers, rendered)) };
+  const paths = Object.keys(files);
+  checkTarget(target, paths, switches.force);
 
-  if (invocation.switches['dry-run']) {
-    note(`Would write ${files.length} files into ${target}:`);
-    for (const file of files) note(`  ${file}`);
+  if (switches['dry-run']) {
+    note(`Would write ${paths.length} files into ${target}:`);
+    for (const path of paths) note(`  ${path}`);
     return;
   }
-  note(`${paint.ok('✔')} wrote ${files.length} files into ${target}`);
+  await writeModule(files, target, answers.packageManager);
+  note(`${paint.ok('✔')} wrote ${paths.length} files into ${target}`);
 
-  if (invocation.switches.git !== false) await initGit(target, generatorVersion);
-  const installing = invocation.switches.install !== false;
   await postSteps(target, answers.packageManager, async () => {
-    if (installing) await install(target, answers.packageManager);
-    if (installing && invocation.switches.validate !== false) await validate(target, answers.packageManager);
+    if (switches.git) await initGit(target, generatorVersion);
+    if (switches.install) await install(target, answers.packageManager);
+    if (switches.install && switches.validate) await validate(target, answers.packageManager);
   });
-  note(nextSteps(answers, target, installing));
+  note(nextSteps(answers, target, switches.install));
 }

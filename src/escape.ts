@@ -1,8 +1,6 @@
-import Handlebars from 'handlebars';
-
 /*
  * Handlebars escapes for HTML, which is wrong for every file we write (JSON, shell, TypeScript,
- * Markdown). Each helper escapes for one kind of file and returns a SafeString so Handlebars adds
+ * Markdown). Each helper escapes for one kind of file and returns it Verbatim, so Handlebars adds
  * nothing of its own. They all throw on undefined: a misspelt variable fails the render instead of
  * writing an empty string.
  */
@@ -36,16 +34,31 @@ export function identifier(value: unknown): string {
   return text;
 }
 
+/**
+ * Text a helper has escaped already, or built from our own words: Handlebars prints what toHTML()
+ * returns instead of escaping it for HTML (its SafeString works so), and so does src/template-program.ts.
+ */
+export class Verbatim {
+  constructor(private readonly text: string) {}
+
+  toHTML(): string {
+    return this.text;
+  }
+
+  toString(): string {
+    return this.text;
+  }
+}
+
 const safe =
   (escape: (value: unknown) => string) =>
-  (value: unknown): Handlebars.SafeString =>
-    new Handlebars.SafeString(escape(value));
+  (value: unknown): Verbatim =>
+    new Verbatim(escape(value));
 
-/** The helpers templates/README.md documents, by the name templates call them. */
-export const templateHelpers = {
+/** The escaping helpers templates/README.md documents, by the name templates call them. */
+export const escapingHelpers = {
   json: safe(jsonLiteral),
   sh: safe(shellWord),
   text: safe(oneLine),
   id: safe(identifier),
-  eq: (a: unknown, b: unknown) => a === b,
 } as const;

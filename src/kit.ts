@@ -19,13 +19,17 @@ const VERSION = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
  * has the kit next to it and nothing published yet, so it points the module at the tarball
  * `npm run build` packs (kit/pack), and says so. `--kit` takes a version, or a kit tarball or folder.
  */
-export function kitSource(version: string, given?: string | boolean): KitSource {
-  if (typeof given === 'string') {
+export function kitSource(version: string, given?: string): KitSource {
+  if (given !== undefined) {
     if (VERSION.test(given)) return { spec: given };
     const path = resolve(given);
-    if (!existsSync(path) || !(statSync(path).isDirectory() || path.endsWith('.tgz'))) {
-      throw new UserError(`--kit ${given}: give a version of ${KIT_PACKAGE} (e.g. ${version}), or the path of a kit tarball (.tgz) or folder.`);
+    const asked = `give a version of ${KIT_PACKAGE} (e.g. ${version}), or the path of a kit tarball (.tgz) or folder`;
+    if (!existsSync(path)) {
+      // A path-like value is a path the user meant, not a version they mistyped.
+      if (/[/\\]|\.tgz$|^\./.test(given)) throw new UserError(`--kit ${given}: there is no ${path}. Check the path, or ${asked}.`);
+      throw new UserError(`--kit ${given} is neither a version nor an existing path: ${asked}.`);
     }
+    if (!(statSync(path).isDirectory() || path.endsWith('.tgz'))) throw new UserError(`--kit ${given}: ${path} is neither a kit tarball (.tgz) nor a folder: ${asked}.`);
     return { spec: `file:${path}`, note: `${KIT_PACKAGE} comes from ${path} (--kit).` };
   }
   if (!existsSync(resolve(packageRoot, 'kit', 'package.json'))) return { spec: version };

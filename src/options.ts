@@ -18,16 +18,28 @@ export const SWITCHES = [
   { name: 'version', short: 'v', help: 'print the version' },
 ] as const satisfies readonly { name: string; short?: string; negatable?: boolean; value?: string; commands?: readonly Command[]; help: string }[];
 
-type SwitchName = (typeof SWITCHES)[number]['name'];
+type Switch = (typeof SWITCHES)[number];
 
 const COMMANDS = ['validate', 'upgrade'] as const;
 export type Command = 'create' | (typeof COMMANDS)[number];
+
+/**
+ * The switches of a run, each resolved once to what it means: on or off (negatable ones default to
+ * on), the value given, or undefined for a value not given. `interactive` says whether questions are
+ * asked: at a terminal outside CI, unless --yes or --[no-]interactive decides.
+ */
+export type Switches = { [S in Switch as S['name']]: S extends { value: string } ? string | undefined : boolean };
 
 export interface Invocation {
   command: Command;
   directory?: string;
   given: Partial<Record<AnswerKey, unknown>>;
-  switches: Partial<Record<SwitchName, boolean | string>>;
+  switches: Switches;
+}
+
+/** Whether a person can answer: stdin and stdout are a terminal, and CI is unset. */
+function atTerminal(): boolean {
+  return Boolean(process.stdin.isTTY && process.stdout.isTTY && !process.env.CI);
 }
 
 type ParseArgsOptions = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
@@ -42,7 +54,21 @@ function parserOptions(): ParseArgsOptions {
   return options;
 }
 
-export function parseInvocation(argv: string[]): Invocation {
+function resolveSwitches(values: Record<string, string | boolean | undefined>, command: Command, terminal: () => boolean): Switches {
+  const switches: Record<string, string | boolean | undefined> = {};
+  for (const s of SWITCHES) {
+    const given = 'negatable' in s && values[`no-${s.name}`] ? false : values[s.name];
+    if ('commands' in s && given !== undefined && !(s.commands as readonly Command[]).includes(command)) {
+      const what = (c: Command) => (c === 'create' ? 'creating a module' : c);
+      throw new UserError(`--${given === false ? 'no-' : ''}${s.name} does not apply to ${what(command)}: it is for ${s.commands.map(what).join(', ')}.`);
+    }
+    switches[s.name] = given ?? ('value' in s ? undefined : s.name === 'interactive' ? terminal() : 'negatable' in s);
+  }
+  if (switches.yes) switches.interactive = false;
+  return switches as Switches;
+}
+
+export function parseInvocation(argv: string[], terminal: () => boolean = atTerminal): Invocation {
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
     parsed = parseArgs({ args: argv, options: parserOptions(), allowPositionals: true, strict: true });
@@ -61,17 +87,7 @@ export function parseInvocation(argv: string[]): Invocation {
     const value = parsed.values[q.flag];
     if (value !== undefined) given[q.key] = value;
   }
-  const switches: Invocation['switches'] = {};
-  for (const s of SWITCHES) {
-    const value = parsed.values[s.name];
-    if (value !== undefined) switches[s.name] = value as boolean | string;
-    if ('negatable' in s && parsed.values[`no-${s.name}`]) switches[s.name] = false;
-    if ('commands' in s && switches[s.name] !== undefined && !(s.commands as readonly Command[]).includes(command)) {
-      const what = (c: Command) => (c === 'create' ? 'creating a module' : c);
-      throw new UserError(`--${switches[s.name] === false ? 'no-' : ''}${s.name} does not apply to ${what(command)}: it is for ${s.commands.map(what).join(', ')}.`);
-    }
-  }
-  return { command, directory: positionals[0], given, switches };
+  return { command, directory: positionals[0], given, switches: resolveSwitches(parsed.values, command, terminal) };
 }
 
 function column(left: string, right: string): string {

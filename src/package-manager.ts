@@ -7,14 +7,12 @@ export function packageManagerFromUserAgent(userAgent: string | undefined): Pack
   return PACKAGE_MANAGERS.find((pm) => pm === name) ?? 'npm';
 }
 
-/** The words that run a package.json script, as the module's README and scripts should print them. */
-export function runScriptCommand(pm: PackageManager): string {
-  return pm === 'npm' ? 'npm run' : pm;
-}
-
-/** A script with arguments: npm alone needs `--` to pass them on (pnpm and yarn would pass the `--` too). */
+/**
+ * The line that runs a package.json script, as the module's README and scripts print it: npm alone
+ * needs `--` before the script's arguments (pnpm and yarn would pass the `--` on too).
+ */
 export function scriptLine(pm: PackageManager, script: string, args = ''): string {
-  return [runScriptCommand(pm), script, ...(args && pm === 'npm' ? ['--'] : []), ...(args ? [args] : [])].join(' ');
+  return [pm === 'npm' ? 'npm run' : pm, script, ...(args && pm === 'npm' ? ['--'] : []), ...(args ? [args] : [])].join(' ');
 }
 
 /**

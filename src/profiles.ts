@@ -60,7 +60,7 @@ export const TEE_PROFILES: Record<Tee, TeeProfile> = {
   },
 };
 
-/** What the chain question shows; each chain's public workerpool is the kit's (kit/src/platform.ts WORKERPOOLS). */
+/** What the chain question shows; each chain's public workerpool is the kit's (`iexec-module-kit/platform` WORKERPOOLS). */
 export const CHAIN_PROFILES: Record<Chain, { title: string }> = {
   bellecour: { title: 'bellecour (SDK 8, SCONE)' },
   'arbitrum-sepolia-testnet': { title: 'Arbitrum Sepolia testnet (SDK 9, TDX)' },

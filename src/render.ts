@@ -1,19 +1,67 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import nodePlop from 'node-plop';
-import { generateModule } from '../generators/module.js';
 import type { TemplateContext } from './context.js';
-import { templatesDir } from './paths.js';
+import { escapingHelpers, Verbatim } from './escape.js';
+import { FEATURES, type Feature } from './features.js';
+import { scriptLine } from './package-manager.js';
+import { compileFolder, shippedTemplates, type Templates } from './templates.js';
 
 /** A rendered module: each generated file's path (relative, `/`-separated) and text, in path order. */
 export type ModuleFiles = Readonly<Record<string, string>>;
 
-/** The module's files for this context, rendered in memory: nothing is written. */
-export async function renderFiles(context: TemplateContext, templates = templatesDir): Promise<ModuleFiles> {
-  // node-plop reads a package.json in its destination for a `pkg` helper no template uses: point it
-  // at the templates, which have none, rather than at whatever folder the user runs us from.
-  const plop = await nodePlop('', { destBasePath: templates, force: false });
-  return generateModule(plop, templates, context);
+/** Files that only some modules get, by their path in the module. */
+const ONLY_WHEN: Record<string, (context: TemplateContext) => boolean> = {
+  'sconify.sh': (context) => context.isScone,
+};
+
+/** A feature's own code and tests are named after it, and come only with it. */
+function featureOf(path: string): Feature | undefined {
+  const name = path.match(/^(?:src\/iexec|tests)\/([a-z-]+?)(?:\.test)?\.ts$/)?.[1];
+  return FEATURES.find((feature) => feature === name);
+}
+
+function wanted(path: string, context: TemplateContext): boolean {
+  const feature = featureOf(path);
+  if (feature) return context.features.includes(feature);
+  return ONLY_WHEN[path]?.(context) ?? true;
+}
+
+/** The paths of the files a module with this context gets, sorted. */
+export function filesFor(templates: Templates, context: TemplateContext): string[] {
+  return [...templates.keys()].filter((path) => wanted(path, context)).sort();
+}
+
+/**
+ * The helpers templates call (templates/README.md): the escaping ones, `eq`, and `run`, the line that
+ * runs one of the module's package.json scripts with its package manager (`{{run "local"}}`, or with
+ * arguments `{{#run "iexec"}}standard wallet show{{/run}}`: npm alone needs `--` before them).
+ */
+function helpersFor(context: TemplateContext) {
+  return {
+    ...escapingHelpers,
+    eq: (a: unknown, b: unknown) => a === b,
+    run(this: unknown, script: string, options: { fn?: (self: unknown) => string }) {
+      return new Verbatim(scriptLine(context.packageManager, script, options.fn?.(this).trim() ?? ''));
+    },
+  };
+}
+
+/**
+ * The module's files for this context, rendered in memory: nothing is written. `folder` renders a
+ * folder of templates other than the shipped ones (tests render "the next version" that way).
+ */
+export function renderFiles(context: TemplateContext, folder?: string): ModuleFiles {
+  const templates = folder === undefined ? shippedTemplates() : compileFolder(folder);
+  const helpers = helpersFor(context);
+  const files: Record<string, string> = {};
+  for (const path of filesFor(templates, context)) {
+    try {
+      files[path] = templates.get(path)!(context, { helpers });
+    } catch (error) {
+      throw new Error(`rendering ${path} failed: ${(error as Error).message}`);
+    }
+  }
+  return files;
 }
 
 /**
@@ -31,8 +79,8 @@ export function writeFiles(files: ModuleFiles, destination: string): void {
 }
 
 /** Renders the module into `destination` and returns the paths written, sorted. */
-export async function renderModule(context: TemplateContext, destination: string, templates = templatesDir): Promise<string[]> {
-  const files = await renderFiles(context, templates);
+export function renderModule(context: TemplateContext, destination: string, folder?: string): string[] {
+  const files = renderFiles(context, folder);
   writeFiles(files, destination);
   return Object.keys(files);
 }

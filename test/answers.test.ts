@@ -5,9 +5,9 @@ import { type AnswerKey, type Answers, type Question, QUESTIONS, resolveAnswers,
 import { readAnswersFile } from '../src/answers-file.js';
 import { UserError } from '../src/errors.js';
 import { createManifest } from '../src/manifest.js';
+import { WORKERPOOLS } from 'iexec-module-kit/platform';
 import { parseInvocation } from '../src/options.js';
 import { packageManagerFromUserAgent } from '../src/package-manager.js';
-import { WORKERPOOLS } from '../kit/src/platform.js';
 import { TEE_PROFILES, TEES } from '../src/profiles.js';
 import { tempDir } from './helpers/cli.js';
 
@@ -162,5 +162,44 @@ describe('the package manager default', () => {
     [undefined, 'npm'],
   ])('follows the user agent %j', (agent, pm) => {
     expect(packageManagerFromUserAgent(agent)).toBe(pm);
+  });
+});
+
+describe('the switches', () => {
+  const atTerminal = () => true;
+  const elsewhere = () => false;
+
+  it('come resolved once: steps on unless --no-, other switches off, values undefined unless given', () => {
+    expect(parseInvocation(['dir'], elsewhere).switches).toEqual({
+      yes: false,
+      interactive: false,
+      install: true,
+      git: true,
+      validate: true,
+      force: false,
+      'dry-run': false,
+      check: false,
+      answers: undefined,
+      kit: undefined,
+      help: false,
+      version: false,
+    });
+    const { switches } = parseInvocation(['dir', '--no-install', '--no-git', '--no-validate', '--force', '--kit', '1.2.3'], elsewhere);
+    expect(switches).toMatchObject({ install: false, git: false, validate: false, force: true, kit: '1.2.3' });
+  });
+
+  it('ask at a terminal unless --yes or --no-interactive, and only there unless --interactive', () => {
+    const interactive = (argv: string[], terminal: () => boolean) => parseInvocation(['dir', ...argv], terminal).switches.interactive;
+    expect(interactive([], atTerminal)).toBe(true);
+    expect(interactive([], elsewhere)).toBe(false);
+    expect(interactive(['--yes'], atTerminal)).toBe(false);
+    expect(interactive(['--no-interactive'], atTerminal)).toBe(false);
+    expect(interactive(['--interactive'], elsewhere)).toBe(true);
+    expect(interactive(['--interactive', '--yes'], elsewhere)).toBe(false);
+  });
+
+  it('refuse a switch of another command, in its own words', () => {
+    expect(() => parseInvocation(['upgrade', '--no-git'], elsewhere)).toThrow('--no-git does not apply to upgrade: it is for creating a module.');
+    expect(() => parseInvocation(['dir', '--check'], elsewhere)).toThrow('--check does not apply to creating a module: it is for upgrade.');
   });
 });

@@ -1,12 +1,21 @@
-import { cp, readFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import { execa } from 'execa';
+import Handlebars from 'handlebars';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { resolveAnswers } from '../src/answers.js';
+import { templateContext } from '../src/context.js';
 import { create } from '../src/create.js';
 import { FEATURES } from '../src/features.js';
 import { parseInvocation } from '../src/options.js';
 import { generatorVersion } from '../src/paths.js';
-import { TEE_PROFILES } from '../src/profiles.js';
+import { PACKAGE_MANAGERS } from '../src/package-manager.js';
+import { TEE_PROFILES, TEES } from '../src/profiles.js';
+import { renderFiles } from '../src/render.js';
+import { precompiledTemplates } from '../scripts/bundle-plugins.mjs';
+import { escapingHelpers } from '../src/escape.js';
 import { EVIL_DESCRIPTION, repoRoot, tempDir } from './helpers/cli.js';
 import { QUIET, tree } from './helpers/module.js';
 
@@ -59,5 +68,71 @@ describe.each(CASES.map((c, i) => ({ ...c, i })))('$label', ({ flags, i }) => {
     const [source, bundle] = [await tree(fromSource, { executables: true }), await tree(fromBundle, { executables: true })];
     expect(Object.keys(bundle)).toEqual(Object.keys(source));
     for (const file of Object.keys(source)) expect(bundle[file], file).toBe(source[file]);
+  });
+});
+
+describe("the bundle's precompiled templates", () => {
+  it('render every combination of features, on each TEE with each package manager, as Handlebars does', { timeout: 60_000 }, async () => {
+    // src/render.ts bundled as build.mjs bundles it, templates precompiled: the renderer the package runs.
+    const out = join(work, 'render-bundle.mjs');
+    await build({
+      absWorkingDir: repoRoot,
+      entryPoints: [join(repoRoot, 'src/render.ts')],
+      outfile: out,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      plugins: [precompiledTemplates({ module: join(repoRoot, 'src/templates.ts'), folder: join(repoRoot, 'templates/module') })],
+      logLevel: 'warning',
+    });
+    const bundled: typeof import('../src/render.js') = await import(pathToFileURL(out).href);
+    const combinations = Array.from({ length: 2 ** FEATURES.length }, (_, mask) => FEATURES.filter((_f, i) => mask & (1 << i)));
+    let compared = 0;
+    for (const tee of TEES) {
+      for (const packageManager of PACKAGE_MANAGERS) {
+        for (const features of combinations.filter((f) => f.every((feature) => !TEE_PROFILES[tee].unsupportedFeatures[feature]))) {
+          const answers = await resolveAnswers({ tee, packageManager, features, description: EVIL_DESCRIPTION }, { directory: '/modules/m' });
+          const context = templateContext(answers, generatorVersion);
+          expect(bundled.renderFiles(context), `${tee} ${packageManager} ${features.join(',')}`).toEqual(renderFiles(context));
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(300);
+  });
+
+  it("render each construct they keep as Handlebars does, on values our templates do not give yet", async () => {
+    const templates: Record<string, string> = {
+      'if.hbs': '{{#if list}}full{{else}}empty{{/if}} {{#if zero}}z{{/if}}{{#if text}}t{{/if}}{{#if (eq a "x")}}eq{{/if}}\n',
+      'chain.hbs': '{{#if a}}\n  a\n{{else if b}}\n  b\n{{else}}\n  none\n{{/if}}\nend\n',
+      'each.hbs': '{{#each list}}\n- {{json this}}\n{{/each}}{{#each none}}x{{else}}no list{{/each}}\n',
+      'strip.hbs': 'a   {{~#if a~}}   b   {{~/if~}}   c {{!-- a comment --}}\\{{not a mustache}}\n',
+      'nested.hbs': '{{#if o.p.q}}deep{{/if}}{{#if o.missing.q}}never{{/if}} {{text o.p.name}}\n',
+    };
+    const folder = join(work, 'constructs');
+    await mkdir(folder, { recursive: true });
+    for (const [name, text] of Object.entries(templates)) await writeFile(join(folder, name), text);
+    const out = join(work, 'constructs.mjs');
+    await build({
+      absWorkingDir: repoRoot,
+      entryPoints: [join(repoRoot, 'src/templates.ts')],
+      outfile: out,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      plugins: [precompiledTemplates({ module: join(repoRoot, 'src/templates.ts'), folder })],
+      logLevel: 'warning',
+    });
+    const { shippedTemplates }: typeof import('../src/templates.js') = await import(pathToFileURL(out).href);
+    const helpers = { ...escapingHelpers, eq: (x: unknown, y: unknown) => x === y };
+    for (const context of [
+      { list: [], zero: 0, text: '', a: 'x', b: true, none: [], o: { p: { q: 1, name: 'n\nm' } } },
+      { list: ['one', 'two'], zero: 1, text: 't', a: '', b: false, o: { p: { q: 0, name: 'n' } } },
+    ]) {
+      for (const [name, text] of Object.entries(templates)) {
+        const path = name.slice(0, -'.hbs'.length);
+        expect(shippedTemplates().get(path)!(context, { helpers }), name).toBe(Handlebars.compile(text)(context, { helpers }));
+      }
+    }
   });
 });

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QUESTIONS } from '../src/answers.js';
 import { MANIFEST_FILE, type Manifest, readManifest } from '../src/manifest.js';
 import { SWITCHES } from '../src/options.js';
-import { cliPath, repoRoot, runCli, tempDir } from './helpers/cli.js';
+import { cliPath, repoRoot, runCli, standInTools, tempDir } from './helpers/cli.js';
 import { QUIET, tree } from './helpers/module.js';
 import { inTerminal, KEY } from './helpers/terminal.js';
 
@@ -46,7 +46,9 @@ describe('bad input: one clear line, non-zero exit, nothing written', () => {
     [['--features', 'args,oracle'], /Unknown --features "oracle": use a comma-separated list of args, input-files/],
     [['--tee', 'scone', '--features', 'args,bulk'], /--tee scone cannot run --features bulk \(bulk: SDK 8\.24 marks bulk processing as not implemented on bellecour.*Drop bulk/],
     [['--answers', '/nonexistent/answers.json'], /Cannot read --answers/],
-    [['--kit', '/nonexistent/kit.tgz'], /--kit \/nonexistent\/kit.tgz: give a version of iexec-module-kit \(e\.g\. \d+\.\d+\.\d+\), or the path of a kit tarball/],
+    [['--kit', '/nonexistent/kit.tgz'], /--kit \/nonexistent\/kit.tgz: there is no \/nonexistent\/kit.tgz\. Check the path, or give a version of iexec-module-kit \(e\.g\. \d+\.\d+\.\d+\)/],
+    [['--kit', './missing.tgz'], /--kit \.\/missing.tgz: there is no \/\S+\/missing.tgz\. Check the path/],
+    [['--kit', 'latest'], /--kit latest is neither a version nor an existing path: give a version of iexec-module-kit/],
     [['extra-positional'], /Expected one directory, got 2/],
   ])('%j', async (args, message) => {
     const target = join(work, `bad-${Math.random().toString(36).slice(2)}`);
@@ -67,6 +69,21 @@ describe('bad input: one clear line, non-zero exit, nothing written', () => {
     expect(exitCode).toBe(1);
     expect(stderr).toMatch(/is not empty \(notes\.txt\).*--force/);
     expect(await readdir(target)).toEqual(['notes.txt']);
+  });
+
+  it.each([
+    ['a path through a file', (dir: string) => join(dir, 'a-file', 'module'), /Cannot create the module: \S+\/a-file is a file, not a folder \(ENOTDIR\)\. Nothing was written: choose another path\./],
+    ['a name too long for the file system', (dir: string) => join(dir, 'x'.repeat(300)), /Cannot create the module: \S+ is longer than the file system allows \(ENAMETOOLONG\)\. Nothing was written: choose a shorter name/],
+    ['a symbolic link to nowhere', (dir: string) => join(dir, 'dangling'), /dangling is a symbolic link to a path that does not exist: remove it or choose another path\./],
+  ])('names the problem with %s in its own words', async (_label, targetIn, message) => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'a-file'), 'mine');
+    await symlink(join(dir, 'nowhere'), join(dir, 'dangling'));
+    const { exitCode, stderr } = await runCli([targetIn(dir), ...QUIET]);
+    expect(exitCode).toBe(1);
+    expect(stderr).toMatch(message);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect((await readdir(dir)).sort()).toEqual(['a-file', 'dangling']);
   });
 
   it('refuses bulk on SCONE from an answers file too, writing nothing', async () => {
@@ -185,6 +202,32 @@ describe('writing a module', () => {
     expect(answers).toMatchObject({ tee: 'scone', chain: 'bellecour', description: 'from the file', dockerNamespace: 'carol' });
   });
 
+  it('reads an answers file that starts with a UTF-8 byte order mark, as Windows editors write it', async () => {
+    const file = join(work, 'bom-answers.json');
+    await writeFile(file, `\uFEFF${JSON.stringify({ tee: 'scone' })}`);
+    const target = join(work, 'from-bom');
+    const { exitCode, stderr } = await runCli([target, '--answers', file, ...QUIET]);
+    expect(exitCode, stderr).toBe(0);
+    expect((JSON.parse(await readFile(join(target, MANIFEST_FILE), 'utf8')) as Manifest).answers.tee).toBe('scone');
+  });
+
+  it('writes into a symbolic link to a folder, as into the folder', async () => {
+    const real = join(work, 'real-folder');
+    await mkdir(real);
+    await symlink(real, join(work, 'linked'));
+    const { exitCode, stderr } = await runCli([join(work, 'linked'), ...QUIET]);
+    expect(exitCode, stderr).toBe(0);
+    expect(existsSync(join(real, MANIFEST_FILE))).toBe(true);
+  });
+
+  it('quotes the folder of its next step for the shell, and that step works', async () => {
+    const { exitCode, stdout } = await runCli(["it's my module", ...QUIET], { cwd: work });
+    expect(exitCode).toBe(0);
+    const cd = stdout.match(/^ {2}(cd .*)$/m)?.[1];
+    expect(cd).toBe(`cd 'it'\\''s my module'`);
+    expect((await execa('bash', ['-c', `${cd} && pwd`], { cwd: work })).stdout).toBe(join(work, "it's my module"));
+  });
+
   it('writes into . and names the package after the folder', async () => {
     const target = join(work, 'here-module');
     await mkdir(target);
@@ -200,6 +243,18 @@ describe('writing a module', () => {
     expect((await runCli([target, '--force', ...QUIET])).exitCode).toBe(0);
     expect(await readFile(join(target, 'notes.txt'), 'utf8')).toBe('mine');
     expect(JSON.parse(await readFile(join(target, 'package.json'), 'utf8')).name).toBe('forced');
+  });
+
+  it('refuses to create over a module, even with --force: the edited file stays, upgrade is named', async () => {
+    const target = join(work, 'already');
+    expect((await runCli([target, ...QUIET])).exitCode).toBe(0);
+    await writeFile(join(target, 'src/app.ts'), '// my own app\n');
+    for (const force of [[], ['--force']]) {
+      const { exitCode, stderr } = await runCli([target, ...force, ...QUIET], { cwd: work });
+      expect(exitCode).toBe(1);
+      expect(stderr).toMatch(/already is already a module made by create-iexec-module .*`npx create-iexec-module upgrade` there brings it up to date keeping them, and `cd already && npm install && npx create-iexec-module validate` finishes its setup\. Nothing was written\./);
+    }
+    expect(await readFile(join(target, 'src/app.ts'), 'utf8')).toBe('// my own app\n');
   });
 
   it('--force still refuses when a folder of the user stands where a generated file goes', async () => {
@@ -270,5 +325,24 @@ describe('at a terminal', () => {
     expect(exitCode, screen).toBe(130);
     expect(screen).toMatch(/Cancelled: nothing was written/);
     expect(existsSync(target)).toBe(false);
+  });
+
+  it('Ctrl-C during the install exits 130 saying what is on disk; its command finishes the setup, and a new run names the module', async () => {
+    const tools = await standInTools();
+    const hang = join(work, 'hang-once');
+    await writeFile(hang, '');
+    const target = join(work, 'cut-install');
+    const env = { PATH: `${tools}:${process.env.PATH}` };
+    const { exitCode, screen } = await inTerminal(`node ${cliPath} ${target} --yes --no-git`, [{ expect: /npm install/, send: KEY.ctrlC }], { env: { ...env, HANG_INSTALL: hang } });
+    expect(exitCode, screen).toBe(130);
+    expect(screen).toMatch(/Interrupted: the module is in \S+cut-install, not yet installed and validated\. Finish with:/);
+    const finish = screen.match(/Finish with:\s*\n\s*(.+?)\s*$/m)?.[1];
+    expect(finish).toBe(`cd ${target} && npm install && npx create-iexec-module validate`);
+
+    const again = await runCli([target, '--yes'], { env });
+    expect(again.stderr).toMatch(/is already a module made by create-iexec-module .* finishes its setup/);
+    const done = await execa('bash', ['-c', finish!], { cwd: work, env, reject: false });
+    expect(done.exitCode, done.stderr).toBe(0);
+    expect(done.stdout).toMatch(/The module builds and its tests pass/);
   });
 });

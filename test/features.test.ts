@@ -39,4 +39,17 @@ describe('every combination of features, rendered', () => {
     }
     expect([...offenders]).toEqual([]);
   });
+
+  it('writes no blank line where a left-out part was: never two in a row, none at the start of a file', async () => {
+    const offenders = new Set<string>();
+    for (const [tee, chain] of [['tdx', 'arbitrum-sepolia-testnet'], ['scone', 'bellecour']] as const) {
+      for (const features of combinations) {
+        const files = await render({ name: 'combination', tee, chain, features }).catch(() => undefined);
+        for (const [file, text] of Object.entries(files ?? {})) {
+          if (/\n\n\n/.test(text) || text.startsWith('\n')) offenders.add(`${file} (${tee}: ${features.join(',') || 'none'})`);
+        }
+      }
+    }
+    expect([...offenders]).toEqual([]);
+  });
 });

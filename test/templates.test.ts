@@ -4,30 +4,36 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import Handlebars from 'handlebars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outputPath, templatesFor } from '../generators/module.js';
 import { type Answers, resolveAnswers } from '../src/answers.js';
 import { templateContext } from '../src/context.js';
-import { templateHelpers } from '../src/escape.js';
+import { escapingHelpers } from '../src/escape.js';
 import { templatesDir } from '../src/paths.js';
-import { renderModule } from '../src/render.js';
+import { filesFor, renderModule } from '../src/render.js';
+import { shippedTemplates } from '../src/templates.js';
 import { EVIL_DESCRIPTION, tempDir } from './helpers/cli.js';
 import { tree } from './helpers/module.js';
 
 const read = (path: string) => readFileSync(path, 'utf8');
-const ESCAPING_HELPERS = Object.keys(templateHelpers).filter((h) => h !== 'eq');
+const ESCAPING_HELPERS = Object.keys(escapingHelpers);
 
-/** Every `{{…}}` that prints something, with its line, in one template. */
+/** `run` prints a script's name, which must then be one the template spells out. */
+const namesOneScript = (params: hbs.AST.Expression[]) => params.length === 1 && params[0]!.type === 'StringLiteral';
+
+/** Every `{{…}}` that prints something (and every `{{#run}}`), with its line, in one template. */
 function printedExpressions(source: string): { text: string; line: number; ok: boolean }[] {
   const found: { text: string; line: number; ok: boolean }[] = [];
   const visit = (node: hbs.AST.Node): void => {
-    if (node.type === 'MustacheStatement') {
-      const m = node as hbs.AST.MustacheStatement;
+    if (node.type === 'MustacheStatement' || node.type === 'BlockStatement') {
+      const m = node as hbs.AST.MustacheStatement | hbs.AST.BlockStatement;
       const helper = m.path.type === 'PathExpression' ? (m.path as hbs.AST.PathExpression).original : '';
-      found.push({
-        text: source.split('\n')[m.loc.start.line - 1]!.trim(),
-        line: m.loc.start.line,
-        ok: m.escaped && ESCAPING_HELPERS.includes(helper) && m.params.length === 1,
-      });
+      const escaped = node.type === 'BlockStatement' || (m as hbs.AST.MustacheStatement).escaped;
+      if (node.type === 'MustacheStatement' || helper === 'run') {
+        found.push({
+          text: source.split('\n')[m.loc.start.line - 1]!.trim(),
+          line: m.loc.start.line,
+          ok: escaped && (helper === 'run' ? namesOneScript(m.params) : node.type === 'MustacheStatement' && ESCAPING_HELPERS.includes(helper) && m.params.length === 1),
+        });
+      }
     }
     for (const child of Object.values(node)) {
       if (Array.isArray(child)) child.forEach((c) => c && typeof c === 'object' && 'type' in c && visit(c));
@@ -58,10 +64,17 @@ describe('templates', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('number the README steps in plain text: no heading is built by a condition', async () => {
+    const headings = (await readFile(join(templatesDir, 'README.md.hbs'), 'utf8')).split('\n').filter((line) => line.startsWith('#'));
+    expect(headings.filter((line) => line.includes('{{#'))).toEqual([]);
+  });
+
   it('the lint itself catches a bare and a triple-stash interpolation', () => {
     expect(printedExpressions('a {{name}} b').map((e) => e.ok)).toEqual([false]);
     expect(printedExpressions('{{{name}}}').map((e) => e.ok)).toEqual([false]);
     expect(printedExpressions('{{sh name}} {{#if (eq tee "scone")}}x{{/if}}').map((e) => e.ok)).toEqual([true]);
+    expect(printedExpressions('{{run "local"}} {{#run "iexec"}}wallet show {{sh name}}{{/run}}').map((e) => e.ok)).toEqual([true, true, true]);
+    expect(printedExpressions('{{run name}} {{#run description}}x{{/run}} {{run "a" "b"}}').map((e) => e.ok)).toEqual([false, false, false]);
   });
 });
 
@@ -90,7 +103,7 @@ describe.each(PROFILES)('a module rendered for $tee on $chain with a hostile des
 
   it('writes exactly the files the templates list, sconify.sh only for SCONE, scripts executable', async () => {
     const written = Object.keys(await tree(dir, { executables: true })).sort();
-    const listed = templatesFor(templatesDir, context).map(outputPath);
+    const listed = filesFor(shippedTemplates(), context);
     expect(written).toEqual(listed.map((f) => (f.endsWith('.sh') ? `${f} (executable)` : f)).sort());
     expect(files).toEqual(listed);
     expect(listed.includes('sconify.sh')).toBe(profile.tee === 'scone');
@@ -113,6 +126,12 @@ describe.each(PROFILES)('a module rendered for $tee on $chain with a hostile des
       expect(lint.exitCode, script).toBe(0);
     }
     expect(existsSync('/tmp/cim-pwned')).toBe(false);
+  });
+
+  it("numbers the README's steps 1, 2, 3… with no gap", () => {
+    const steps = [...read(join(dir, 'README.md')).matchAll(/^## (\d+)\. /gm)].map((m) => Number(m[1]));
+    expect(steps.length).toBeGreaterThan(5);
+    expect(steps).toEqual(steps.map((_, i) => i + 1));
   });
 
   it('holds no HTML escaping anywhere', async () => {

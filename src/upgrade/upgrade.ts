@@ -10,10 +10,10 @@ import { type KitSource, kitSource } from '../kit.js';
 import { createManifest, type Manifest, readManifest } from '../manifest.js';
 import type { Invocation } from '../options.js';
 import type { PackageManager } from '../package-manager.js';
-import { generatorVersion, templatesDir } from '../paths.js';
+import { generatorVersion } from '../paths.js';
 import { note, paint } from '../progress.js';
 import { renderFiles } from '../render.js';
-import { givenAnswers, interactive, postSteps, shortPath, surroundings, writing } from '../session.js';
+import { givenAnswers, postSteps, shortPath, surroundings, writing } from '../session.js';
 import { DEPENDENCY_FIELDS, install, validate } from '../steps.js';
 import { CONFLICT_LABEL_OURS, CONFLICT_LABEL_THEIRS_PREFIX, decideFiles, type FileDecision } from './decide.js';
 import {
@@ -35,7 +35,8 @@ import { compareVersions } from './semver.js';
 
 /** The generator doing the upgrade. Tests swap in a changed copy of the templates as "the next version". */
 export interface UpgradeSetup {
-  templates: string;
+  /** A folder of templates; by default the generator's own. */
+  templates?: string;
   version: string;
   migrations: readonly Migration[];
   write: WriteEntry;
@@ -43,7 +44,7 @@ export interface UpgradeSetup {
   kit?: KitSource;
 }
 
-export const CURRENT_GENERATOR: UpgradeSetup = { templates: templatesDir, version: generatorVersion, migrations: MIGRATIONS, write: writeEntry };
+export const CURRENT_GENERATOR: UpgradeSetup = { version: generatorVersion, migrations: MIGRATIONS, write: writeEntry };
 
 /** What is left to do once the files are written: report conflicts, or install and validate. */
 interface Outcome {
@@ -73,7 +74,7 @@ function dependenciesOf(text: string | undefined): unknown {
  */
 async function upgradeAnswers(invocation: Invocation, target: string, recorded: Record<string, unknown>): Promise<Answers> {
   const given = givenAnswers(invocation);
-  const asking = interactive(invocation);
+  const asking = invocation.switches.interactive;
   const unfit: string[] = [];
   const answers = await resolveAnswers(given, surroundings(target), async (q, fallback, sofar) => {
     if (q.key in recorded) {
@@ -140,7 +141,7 @@ function inModule(target: string, command: string): string {
  */
 async function finish(target: string, outcome: Outcome, invocation: Invocation): Promise<void> {
   const pm = outcome.packageManager;
-  const installing = outcome.dependenciesChanged && invocation.switches.install !== false;
+  const installing = outcome.dependenciesChanged && invocation.switches.install;
   if (outcome.conflicts.length > 0) {
     if (installing && !outcome.conflicts.includes('package.json')) {
       note(paint.dim(`- package.json merged cleanly: installing what it names while the conflicts wait for you`));
@@ -155,7 +156,7 @@ async function finish(target: string, outcome: Outcome, invocation: Invocation):
   await postSteps(target, pm, async () => {
     if (installing) await install(target, pm);
     else if (outcome.dependenciesChanged) note(paint.warn(`! dependencies changed: run \`${pm} install\` in ${shortPath(target)}`));
-    if (invocation.switches.validate !== false) {
+    if (invocation.switches.validate) {
       if (await hasNodeModules(target)) await validate(target, pm);
       else note(paint.dim(`- no node_modules: skipped validation (run \`${pm} install\`, then \`npx create-iexec-module validate\`)`));
     }
@@ -251,7 +252,7 @@ export async function upgrade(invocation: Invocation, setup: UpgradeSetup = CURR
     await completeJournal(target, { format: JOURNAL_FORMAT, manifest: next, entries });
     return note(paint.ok(`Up to date: no file changes; the manifest now records ${setup.version}.`));
   }
-  if (interactive(invocation) && !(await confirm(`Apply these changes to ${files(entries.length)}?`))) return note('Nothing written.');
+  if (invocation.switches.interactive && !(await confirm(`Apply these changes to ${files(entries.length)}?`))) return note('Nothing written.');
 
   await checkWritable(target, entries);
   const packageJson = decisions.find((d) => d.path === 'package.json');

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,3 +25,29 @@ export function tempDir(prefix = 'cim-test-'): Promise<string> {
 /** The free text the escaping must survive in every kind of file. */
 export const EVIL_DESCRIPTION = `He said "hi" \\ $(touch /tmp/cim-pwned) \`touch /tmp/cim-pwned\` it's 100% <b>&</b>
 line two ; rm -rf ~ # {{name}}`;
+
+/**
+ * A folder of stand-ins to put first on PATH: `npm` that installs an empty node_modules and passes
+ * every script (its install sleeps first if the file $HANG_INSTALL exists, its scripts if $HANG_RUN
+ * does, which it then removes: a test can press Ctrl-C meanwhile), and `npx create-iexec-module`
+ * running this checkout's CLI, which no registry holds yet. With them, the commands the CLI prints
+ * can be run as printed.
+ */
+export async function standInTools(): Promise<string> {
+  const dir = await tempDir('cim-tools-');
+  await writeFile(
+    join(dir, 'npm'),
+    [
+      '#!/bin/sh',
+      'hang() { if [ -n "${1:-}" ] && [ -e "$1" ]; then rm -f "$1"; sleep 60; fi; }',
+      'if [ "$1" = install ]; then hang "${HANG_INSTALL:-}"; mkdir -p node_modules; fi',
+      'if [ "$1" = run ]; then hang "${HANG_RUN:-}"; fi',
+      'exit 0',
+      '',
+    ].join('\n'),
+  );
+  await writeFile(join(dir, 'npx'), `#!/bin/sh\n[ "$1" = create-iexec-module ] && shift\nexec node ${cliPath} "$@"\n`);
+  await chmod(join(dir, 'npm'), 0o755);
+  await chmod(join(dir, 'npx'), 0o755);
+  return dir;
+}

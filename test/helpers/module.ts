@@ -7,7 +7,7 @@ import { type AnswerKey, resolveAnswers } from '../../src/answers.js';
 import { templateContext } from '../../src/context.js';
 import { kitSource } from '../../src/kit.js';
 import { type Manifest, readManifest } from '../../src/manifest.js';
-import { generatorVersion, templatesDir } from '../../src/paths.js';
+import { generatorVersion } from '../../src/paths.js';
 import { type ModuleFiles, renderFiles } from '../../src/render.js';
 import type { UpgradeSetup } from '../../src/upgrade/upgrade.js';
 import { runCli } from './cli.js';
@@ -50,7 +50,7 @@ export type Generator = Pick<UpgradeSetup, 'templates' | 'version' | 'kit'>;
  */
 export async function render(
   given: Partial<Record<AnswerKey, unknown>>,
-  generator: Generator = { templates: templatesDir, version: generatorVersion },
+  generator: Generator = { version: generatorVersion },
 ): Promise<ModuleFiles> {
   const answers = await resolveAnswers(given, { directory: '/modules/m' });
   const kit = generator.kit ?? kitSource(generator.version);

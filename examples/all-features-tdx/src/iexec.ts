@@ -9,7 +9,6 @@ import { type CallbackData, toCallbackData } from './iexec/callback.js';
 import { type InputFile, readInputFiles } from './iexec/input-files.js';
 import { type ProtectedData, readProtectedData } from './iexec/protected-data.js';
 import { readRequesterSecrets, type RequesterSecrets } from './iexec/requester-secrets.js';
-
 export type { CallbackData } from './iexec/callback.js';
 export { type InputFile, readInputText } from './iexec/input-files.js';
 export type { ProtectedData } from './iexec/protected-data.js';

@@ -5,12 +5,10 @@
 # fail. ARGS is the task's iexec_args, ONE string, split as the worker splits it, not as a shell would.
 set -euo pipefail
 
-# How this module's package manager passes arguments on to a script (npm needs --).
-docker_run='npm run'' docker:run --'
 if [[ $# -gt 1 ]]; then
   # The worker gets one string and splits it itself: separate words here would skip its rules.
   echo "error: tests/run.sh takes the task args as ONE string, as iexec app run --args does, and got $# arguments." >&2
-  echo "Quote them: $docker_run \"Alice Bob\"   (or: tests/run.sh \"Alice Bob\")" >&2
+  echo "Quote them: npm run docker:run -- \"Alice Bob\"   (or: tests/run.sh \"Alice Bob\")" >&2
   exit 1
 fi
 args="${1:-}"

@@ -4,7 +4,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
-
 /** What the worker hands the app: the task args (its CMD) and the IEXEC_* environment, read and checked. */
 export interface IexecContext {
   /** `iexec_args` of the request, as the worker split them (iexec-module-kit's `workerArgs` has their exact rules). */
