@@ -1,4 +1,4 @@
-import { TypedDataEncoder, Wallet, ZeroAddress, toBeHex, type TypedDataDomain } from 'ethers';
+import { TypedDataEncoder, Wallet, ZeroAddress, recoverAddress, toBeHex, type TypedDataDomain } from 'ethers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { dispatch, request, type Reply } from '../../../src/chain/services/http.js';
 import { OrderBook, type MarketChain } from '../../../src/chain/services/market/book.js';
@@ -14,11 +14,11 @@ import { POOL_ORDER, POOL_TAGS, PoolOrders } from '../../../src/chain/workerpool
  */
 const CHAIN_ID = 31337;
 const domain: TypedDataDomain = { name: 'iExecODB', version: '5.0.0', chainId: CHAIN_ID, verifyingContract: '0x0165878A594ca255338adfa4d48449f69242Eb8F' };
-const appOwner = Wallet.createRandom();
-const dataOwner = Wallet.createRandom();
-const requester = Wallet.createRandom();
-const stranger = Wallet.createRandom();
-const poolOwner = Wallet.createRandom();
+const appOwner = new Wallet(Wallet.createRandom().privateKey);
+const dataOwner = new Wallet(Wallet.createRandom().privateKey);
+const requester = new Wallet(Wallet.createRandom().privateKey);
+const stranger = new Wallet(Wallet.createRandom().privateKey);
+const poolOwner = new Wallet(Wallet.createRandom().privateKey);
 const APP = '0x00000000000000000000000000000000000000A1';
 const DATASET = '0x00000000000000000000000000000000000000D1';
 const POOL = '0x00000000000000000000000000000000000000B1';
@@ -38,7 +38,7 @@ beforeEach(() => {
     ownerOf: async (address) => owners[address] ?? ZeroAddress,
     verifySignature: async (signer, hash, sign) => {
       try {
-        return (await import('ethers')).recoverAddress(hash, sign) === signer;
+        return recoverAddress(hash, sign) === signer;
       } catch {
         return false;
       }
