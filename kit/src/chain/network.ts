@@ -25,7 +25,7 @@ import { startServices } from './services/index.js';
 import { newState } from './state.js';
 import { cacheDir, fetchTools } from './tools.js';
 import { AppRunner } from './workerpool/app-image.js';
-import { pocoOnChain } from './workerpool/hub-calls.js';
+import { datasetOrderCheck, pocoOnChain } from './workerpool/hub-calls.js';
 import { PoolOrders } from './workerpool/pool-orders.js';
 import { startScheduler } from './workerpool/scheduler.js';
 
@@ -181,7 +181,8 @@ async function startWorkerpool(setup: WorkerpoolSetup): Promise<string> {
   const clock = new ChainClock(provider);
   const poco = pocoOnChain(provider, deployed.hub, { hub: hubAbi, app: artifacts.appAbi(), dataset: artifacts.datasetAbi() }, scheduler, worker);
   const runner = new AppRunner((app) => localAppBundle(entry.port, app));
-  const pipeline = { poco, state, runner, clock, workDir, fetchUrl, log: (message: string) => log(`worker: ${message}`) };
+  const bulk = { dataset: (address: string) => poco.dataset(address), incompatibility: datasetOrderCheck(provider, deployed.hub, hubAbi), key: (address: string) => state.secrets.web3.get(address.toLowerCase()) };
+  const pipeline = { poco, state, runner, clock, workDir, fetchUrl, bulk, log: (message: string) => log(`worker: ${message}`) };
   // Its orders on the market before the first request looks for them, renewed as deals use them.
   const poolOrders = new PoolOrders(services.book, scheduler, deployed.workerpool, () => hub.orderDomain(), () => hub.categories(), (message) => log(message));
   await poolOrders.renew();
