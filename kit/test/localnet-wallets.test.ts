@@ -12,14 +12,20 @@ import { protectData } from '../src/data-owner/protect.js';
 import { LOCAL_WORKERPOOL } from '../src/platform.js';
 import { LOCALNET, installSdk, startLocalnet, unpublishedApp, type Localnet } from './localnet-helpers.js';
 
+/** SDK 9 signs everything tee,tdx; 8.24 runs the SCONE profile: its TEE app carries an mrenclave. */
+const PROFILES = [
+  { version: '9.0.1', sdk: 9 as const, tag: 'tee,tdx', poolTag: 0x9, app: {} },
+  { version: '8.24.0', sdk: 8 as const, tag: 'tee,scone', poolTag: 0x3, app: { mrenclave: { framework: 'SCONE', version: 'v5.9', entrypoint: '/usr/local/bin/node /app/app.cjs', heapSize: 1073741824, fingerprint: 'ab'.repeat(32) } } },
+];
+
 /*
- * Three wallets on the local network with the real iexec 9.0.1 CLI (issue 18): an app owner publishes,
+ * Three wallets on the local network with the real iexec CLIs, 9.0.1 and 8.24.0 (issue 18): an app owner publishes,
  * restricts and unpublishes app orders (market /challenge, POST and PUT /apporders, GET /apporders), a data
  * owner protects data and grants it (the kit's protect-data and grant-access: IPFS /api/v0/add, SMS
  * /secrets/web3, POST /datasetorders), a requester who owns nothing runs the app on it (GET /apporders,
  * /datasetorders, /workerpoolorders), refused without the grant, and the pool's order volume goes down.
  */
-describe.runIf(LOCALNET)('three wallets with iexec 9.0.1', () => {
+describe.runIf(LOCALNET).each(PROFILES.map((profile) => [profile.version, profile] as const))('three wallets with iexec %s', (_version, profile) => {
   let net: Localnet;
   let bin: string;
   const appOwner = new Wallet(Wallet.createRandom().privateKey);
@@ -68,14 +74,14 @@ describe.runIf(LOCALNET)('three wallets with iexec 9.0.1', () => {
 
   const market = async (query: string) => (await fetch(`${net.network.entry.services.iexecGateway!.url}${query}`)).json() as Promise<any>;
   const poolRemaining = async () => {
-    const { orders } = await market(`/workerpoolorders?chainId=31337&category=0&workerpool=${LOCAL_WORKERPOOL.address}&minTag=0x${'0'.repeat(63)}9&requester=any&app=any&dataset=any`);
+    const { orders } = await market(`/workerpoolorders?chainId=31337&category=0&workerpool=${LOCAL_WORKERPOOL.address}&minTag=0x${'0'.repeat(63)}${profile.poolTag}&requester=any&app=any&dataset=any`);
     return orders.reduce((sum: number, order: any) => sum + order.remaining, 0);
   };
-  const run = (extra: string[] = []) => cli(requester, ['app', 'run', app, '--workerpool', LOCAL_WORKERPOOL.address, '--tag', 'tee,tdx', '--dataset', dataset, '--watch', '--force', ...extra]);
+  const run = (extra: string[] = []) => cli(requester, ['app', 'run', app, '--workerpool', LOCAL_WORKERPOOL.address, '--tag', profile.tag, '--dataset', dataset, '--watch', '--force', ...extra]);
 
   beforeAll(async () => {
-    ({ bin } = installSdk('9.0.1'));
-    net = await startLocalnet(9, bin, 'wallets9');
+    ({ bin } = installSdk(profile.version));
+    net = await startLocalnet(profile.sdk, bin, `wallets${profile.sdk}`);
     for (const wallet of [appOwner, dataOwner, requester]) await rpc(net.network.entry.host, 'anvil_setBalance', [wallet.address, '0x56bc75e2d63100000']);
   }, 600_000);
 
@@ -85,13 +91,13 @@ describe.runIf(LOCALNET)('three wallets with iexec 9.0.1', () => {
   });
 
   it('the app owner deploys and publishes an app order restricted to another requester, then unpublishes it', async () => {
-    const order = { app: '0x0000000000000000000000000000000000000000', appprice: '0', volume: '1000', tag: 'tee,tdx', datasetrestrict: '0x0000000000000000000000000000000000000000', workerpoolrestrict: '0x0000000000000000000000000000000000000000', requesterrestrict: dataOwner.address };
-    fs.writeFileSync(path.join(folder(appOwner), 'iexec.json'), JSON.stringify({ app: unpublishedApp(appOwner.address) }));
+    const order = { app: '0x0000000000000000000000000000000000000000', appprice: '0', volume: '1000', tag: profile.tag, datasetrestrict: '0x0000000000000000000000000000000000000000', workerpoolrestrict: '0x0000000000000000000000000000000000000000', requesterrestrict: dataOwner.address };
+    fs.writeFileSync(path.join(folder(appOwner), 'iexec.json'), JSON.stringify({ app: unpublishedApp(appOwner.address, profile.app) }));
     const deployed = await cli(appOwner, ['app', 'deploy']);
     expect(deployed.status, deployed.out).toBe(0);
     app = deployed.json.address;
     net.registerApp(app);
-    fs.writeFileSync(path.join(folder(appOwner), 'iexec.json'), JSON.stringify({ app: unpublishedApp(appOwner.address), order: { apporder: { ...order, app } } }));
+    fs.writeFileSync(path.join(folder(appOwner), 'iexec.json'), JSON.stringify({ app: unpublishedApp(appOwner.address, profile.app), order: { apporder: { ...order, app } } }));
     expect((await cli(appOwner, ['order', 'sign', '--app'])).status).toBe(0);
     const published = await cli(appOwner, ['order', 'publish', '--app', '--force']);
     expect(published.status, published.out).toBe(0);
@@ -99,14 +105,14 @@ describe.runIf(LOCALNET)('three wallets with iexec 9.0.1', () => {
     const book = await cli(appOwner, ['orderbook', 'app', app, '--requester', dataOwner.address]);
     expect(book.json, book.out).toMatchObject({ ok: true, count: 1 });
     // Restricted to another wallet: the requester's query leaves it out.
-    const refused = await cli(requester, ['app', 'run', app, '--workerpool', LOCAL_WORKERPOOL.address, '--tag', 'tee,tdx', '--force']);
+    const refused = await cli(requester, ['app', 'run', app, '--workerpool', LOCAL_WORKERPOOL.address, '--tag', profile.tag, '--force']);
     expect(refused.status).toBe(1);
     expect(refused.out).toContain(`No order available for app ${app}`);
     const unpublished = await cli(appOwner, ['order', 'unpublish', '--app', orderHash, '--force']);
     expect(unpublished.status, unpublished.out).toBe(0);
     expect((await cli(appOwner, ['orderbook', 'app', app, '--requester', dataOwner.address])).json).toMatchObject({ ok: true, count: 0 });
     // Then an order for anyone.
-    fs.writeFileSync(path.join(folder(appOwner), 'iexec.json'), JSON.stringify({ app: unpublishedApp(appOwner.address), order: { apporder: { ...order, app, requesterrestrict: '0x0000000000000000000000000000000000000000' } } }));
+    fs.writeFileSync(path.join(folder(appOwner), 'iexec.json'), JSON.stringify({ app: unpublishedApp(appOwner.address, profile.app), order: { apporder: { ...order, app, requesterrestrict: '0x0000000000000000000000000000000000000000' } } }));
     expect((await cli(appOwner, ['order', 'sign', '--app'])).status).toBe(0);
     expect((await cli(appOwner, ['order', 'publish', '--app', '--force'])).status).toBe(0);
   }, 300_000);
@@ -133,7 +139,7 @@ describe.runIf(LOCALNET)('three wallets with iexec 9.0.1', () => {
     const started = performance.now();
     const done = await run();
     expect(done.status, `${done.out}\n${net.logs.join('\n')}`).toBe(0);
-    console.log(`three wallets: app run --watch by the requester (COMPLETED): ${Math.round(performance.now() - started)} ms`);
+    console.log(`three wallets, iexec ${profile.version}: app run --watch by the requester (COMPLETED): ${Math.round(performance.now() - started)} ms`);
     expect(await poolRemaining()).toBe(before - 1);
     const taskid = done.json.tasks[0].taskid;
     expect((await cli(requester, ['task', 'show', taskid, '--download', 'result'])).status).toBe(0);
