@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Wallet } from 'ethers';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sdkClockEnv } from '../src/chain/clock.js';
 import { rpc } from '../src/chain/rpc.js';
 import { grantAccess } from '../src/data-owner/grant.js';
 import { protectData } from '../src/data-owner/protect.js';
@@ -50,26 +48,10 @@ describe.runIf(LOCALNET).each(PROFILES.map((profile) => [profile.version, profil
     return folders.get(wallet.address)!;
   }
 
+  /** The CLI as this wallet; `out` is all it printed. */
   async function cli(wallet: Wallet, args: string[]) {
-    const offset = Number(await rpc(net.network.entry.host, 'evm_increaseTime', [0]));
-    const cwd = folder(wallet);
-    const env = sdkClockEnv(net.network.entry.host, offset, { ...process.env, HOME: cwd });
-    return new Promise<{ status: number | null; json: any; out: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [bin, ...args, '--raw'], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env });
-      let out = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-      child.on('error', reject);
-      child.on('close', (status) => {
-        let json: any;
-        try {
-          json = JSON.parse(out.trim().split('\n').pop()!);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status, json, out });
-      });
-    });
+    const done = await net.cli(args, folder(wallet));
+    return { status: done.status, json: done.json, out: `${done.stdout}${done.stderr}` };
   }
 
   const market = async (query: string) => (await fetch(`${net.network.entry.services.iexecGateway!.url}${query}`)).json() as Promise<any>;

@@ -35,12 +35,13 @@ const USAGE = [
  * --fund takes an address, or a wallet the iexec CLI would use: a keystore folder (its newest wallet, as
  * --keystoredir picks it) or a wallet file; the banner then names the wallet after it.
  */
-function parseFund(root: string, argv: string[]): FundedWallet[] {
+export function parseFund(root: string, argv: string[]): FundedWallet[] {
   const fund: FundedWallet[] = [];
   for (let i = 0; i < argv.length; i += 1) {
     if (argv[i] !== '--fund') throw new Failure(`unexpected argument ${argv[i]}: usage: iexec-module chain [--fund 0xADDRESS|KEYSTORE_FOLDER|WALLET_FILE ...]`);
     const given = argv[(i += 1)] ?? '';
-    if (/^0x[0-9a-fA-F]{40}$/.test(given)) {
+    if (/^0x/i.test(given)) {
+      if (!/^0x[0-9a-fA-F]{40}$/.test(given)) throw new Failure(`--fund needs an address (0x and 40 hex digits), got '${given}'`);
       fund.push({ address: given });
       continue;
     }

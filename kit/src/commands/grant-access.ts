@@ -2,8 +2,8 @@
 // the dataset order DataProtector's grantAccess publishes, on the local network (data-owner/grant.ts).
 import { parseArgs } from 'node:util';
 import { grantAccess } from '../data-owner/grant.js';
-import { REAL_CHAIN_FLAG, chosenChain, walletParseOptions } from '../data-owner/options.js';
-import { Failure, reportFailure } from '../iexec/failure.js';
+import { REAL_CHAIN_FLAG, chosenChain, commonParseOptions, reportCommandFailure } from '../data-owner/options.js';
+import { Failure } from '../iexec/failure.js';
 
 const USAGE = `Usage: iexec-module grant-access <protected data> --app <address> --user <address|any>
        [--price NRLC] [--volume N] [--bulk] [--chain local] [--keystoredir DIR | --wallet-file FILE | --wallet-address ADDRESS] [--password PASSWORD]
@@ -29,10 +29,7 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
         price: { type: 'string' },
         volume: { type: 'string' },
         bulk: { type: 'boolean', default: false },
-        chain: { type: 'string' },
-        'without-dataprotector': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        ...walletParseOptions,
+        ...commonParseOptions,
       },
       allowPositionals: true,
     });
@@ -59,7 +56,6 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
     console.log(`the requester runs: npm run app:run:tee -- --dataset ${order.dataset} --chain ${chain}`);
     return 0;
   } catch (error) {
-    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return reportFailure(new Failure(`${(error as Error).message}; --help shows the options`));
-    return reportFailure(error);
+    return reportCommandFailure(error);
   }
 }

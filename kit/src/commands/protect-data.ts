@@ -2,8 +2,8 @@
 // a protected data as DataProtector's protectData makes it, on the local network (data-owner/protect.ts).
 import { parseArgs } from 'node:util';
 import { protectData } from '../data-owner/protect.js';
-import { REAL_CHAIN_FLAG, chosenChain, walletParseOptions } from '../data-owner/options.js';
-import { Failure, reportFailure } from '../iexec/failure.js';
+import { REAL_CHAIN_FLAG, chosenChain, commonParseOptions, reportCommandFailure } from '../data-owner/options.js';
+import { Failure } from '../iexec/failure.js';
 import type { ProtectedValue } from '../worker/protected-data.js';
 
 const USAGE = `Usage: iexec-module protect-data '<json object>' [--file <key>=<path>]... [--name NAME] [--chain local]
@@ -24,12 +24,9 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
       options: {
         file: { type: 'string', multiple: true },
         name: { type: 'string', default: 'protected-data' },
-        chain: { type: 'string' },
         'ipfs-node': { type: 'string' },
         'ipfs-gateway': { type: 'string' },
-        'without-dataprotector': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-        ...walletParseOptions,
+        ...commonParseOptions,
       },
       allowPositionals: true,
     });
@@ -66,7 +63,6 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
     console.log(`share it: npm run grant-access -- ${done.address} --app <TEE app address> --user <requester address> --chain ${chain}`);
     return 0;
   } catch (error) {
-    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return reportFailure(new Failure(`${(error as Error).message}; --help shows the options`));
-    return reportFailure(error);
+    return reportCommandFailure(error);
   }
 }

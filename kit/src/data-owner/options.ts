@@ -4,7 +4,7 @@
  * iexec CLI that signs for them.
  */
 import path from 'node:path';
-import { Failure } from '../iexec/failure.js';
+import { Failure, reportFailure } from '../iexec/failure.js';
 import { defaultChain } from '../iexec/module.js';
 import type { WalletOptions } from '../iexec/wallet.js';
 
@@ -14,8 +14,11 @@ export const REAL_CHAIN_FLAG = '--without-dataprotector';
 export const WALLET_OPTIONS = ['keystoredir', 'wallet-file', 'wallet-address', 'password'] as const;
 export type WalletValues = Partial<Record<(typeof WALLET_OPTIONS)[number], string>>;
 
-/** The wallet options, for node:util parseArgs. */
-export const walletParseOptions = {
+/** What both commands take, for node:util parseArgs: the chain, the real-chain flag, help and the wallet options. */
+export const commonParseOptions = {
+  chain: { type: 'string' },
+  'without-dataprotector': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
   keystoredir: { type: 'string' },
   'wallet-file': { type: 'string' },
   'wallet-address': { type: 'string' },
@@ -49,3 +52,9 @@ export const walletLookup = (values: WalletValues): WalletOptions => ({
   walletFile: values['wallet-file'],
   walletAddress: values['wallet-address'],
 });
+
+/** A Failure as every kit command prints it; parseArgs' own refusals are the user's to fix too. */
+export function reportCommandFailure(error: unknown): number {
+  if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return reportFailure(new Failure(`${(error as Error).message}; --help shows the options`));
+  return reportFailure(error);
+}

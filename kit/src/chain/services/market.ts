@@ -5,13 +5,12 @@
  * publish (POST, {order}) and unpublish (PUT, {target, orderHash | <resource>}), both behind the market's
  * own login. Answers are {ok: true, ...} or {ok: false, error} with the market's status codes (errors.ts).
  */
-import { errorReply } from './market/errors.js';
+import { errorReply, invalid } from './market/errors.js';
 import { MarketLogin } from './market/auth.js';
 import { OrderBook, UNPUBLISH_TARGETS, type MarketChain, type UnpublishTarget } from './market/book.js';
 import { KIND_NAMES, KINDS, type KindName } from './market/kinds.js';
 import { parseQuery } from './market/query.js';
 import { address, bytes32, chainId as validChainId, required } from './market/validate.js';
-import { invalid } from './market/errors.js';
 import { json, type Reply, type Route, type Service, type ServiceRequest } from './http.js';
 
 export type { MarketChain } from './market/book.js';
@@ -98,9 +97,9 @@ export function marketService(chain: MarketChain, book = new OrderBook(chain)): 
         path: /^\/challenge$/,
         handle: (req) =>
           answer(async () => {
-            const chain_ = validChainId(req.query.get('chainId') ?? undefined, chain.chainId);
+            const chainIdText = validChainId(req.query.get('chainId') ?? undefined, chain.chainId);
             const signer = required(address(req.query.get('address') ?? undefined, 'address'), 'address');
-            return { data: login.challenge(chain_, signer) };
+            return { data: login.challenge(chainIdText, signer) };
           }),
       },
       ...KIND_NAMES.flatMap((name) => kindRoutes(name, book, login, chain.chainId)),

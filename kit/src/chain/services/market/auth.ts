@@ -7,26 +7,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { TypedDataEncoder, ZeroAddress, recoverAddress } from 'ethers';
+import { challengeTypedData } from '../challenge.js';
 import { unauthorized } from './errors.js';
 import { address as validAddress } from './validate.js';
 
 const TTL_MS = 5 * 60 * 1000;
 
-function typedData(chainId: string, value: string) {
-  return {
-    types: {
-      EIP712Domain: [
-        { name: 'name', type: 'string' },
-        { name: 'version', type: 'string' },
-        { name: 'chainId', type: 'uint256' },
-      ],
-      Challenge: [{ name: 'challenge', type: 'string' }],
-    },
-    domain: { name: 'iExec Gateway', version: '1', chainId },
-    primaryType: 'Challenge',
-    message: { challenge: `Sign this message to log into iExec Gateway: ${value}` },
-  };
-}
+const typedData = (chainId: string, value: string) => challengeTypedData('iExec Gateway', chainId, `Sign this message to log into iExec Gateway: ${value}`);
 
 const hashOf = (data: ReturnType<typeof typedData>) => TypedDataEncoder.hash(data.domain, { Challenge: data.types.Challenge }, data.message);
 
