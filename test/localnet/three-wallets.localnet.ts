@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { getAddress } from 'ethers';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordLocalApp } from '../../kit/src/chain/local-apps.js';
@@ -79,8 +80,9 @@ describe('three wallets on a protected-data module (SDK 9): an app owner publish
   const run = (command: string, args: string[], timeout = 300_000) => execa(command, args, { cwd: dir, env, extendEnv: false, reject: false, all: true, stdin: 'ignore', timeout });
   /** `npm run <script> -- <args>` as the role, with its keystore and test password. */
   const as = (role: Role, script: string, args: string[]) => run('npm', ['run', script, '--', ...args, '--keystoredir', keystore(role), '--password', PASSWORD]);
-  async function ok(role: Role, script: string, args: string[]) {
-    const result = await as(role, script, args);
+  /** As the role; `wallet: false` for a command that signs nothing (the CLI refuses wallet options there). */
+  async function ok(role: Role, script: string, args: string[], wallet = true) {
+    const result = wallet ? await as(role, script, args) : await run('npm', ['run', script, '--', ...args]);
     expect(result.exitCode, `${role}: npm run ${script} -- ${args.join(' ')}\n${plain(result.all ?? '')}\n${network.tail()}`).toBe(0);
     return plain(result.all ?? '');
   }
@@ -106,7 +108,8 @@ describe('three wallets on a protected-data module (SDK 9): an app owner publish
     for (const role of ROLES) {
       const made = await run('npm', ['run', 'iexec', '--', 'tee', 'wallet', 'create', '--keystoredir', keystore(role), '--password', PASSWORD, '--raw']);
       expect(made.exitCode, made.all).toBe(0);
-      address[role] = JSON.parse(plain(made.stdout).trim().split('\n').pop()!).wallet.address;
+      // The keystore file's address field has no 0x.
+      address[role] = getAddress(`0x${JSON.parse(plain(made.stdout).trim().split('\n').pop()!).wallet.address.replace(/^0x/, '')}`);
     }
     host = await moveLocalPorts(dir);
     network = new LocalNetwork(dir, env);
@@ -132,12 +135,12 @@ describe('three wallets on a protected-data module (SDK 9): an app owner publish
     const published = await ok('app-owner', 'iexec', ['tee', 'order', 'publish', '--app', '--force', '--chain', 'local']);
     const orderHash = published.match(/orderHash (0x[0-9a-f]{64})/)?.[1];
     expect(orderHash, published).toBeDefined();
-    expect(await ok('app-owner', 'iexec', ['tee', 'orderbook', 'app', app, '--requester', address['data-owner']!, '--chain', 'local'])).toContain(orderHash!);
+    expect(await ok('app-owner', 'iexec', ['tee', 'orderbook', 'app', app, '--requester', address['data-owner']!, '--chain', 'local'], false)).toContain(orderHash!);
     const refused = await runTee([]);
     expect(refused.exitCode).not.toBe(0);
     expect(plain(refused.all ?? '')).toContain(`No order available for app ${app}`);
     await ok('app-owner', 'iexec', ['tee', 'order', 'unpublish', '--app', orderHash!, '--force', '--chain', 'local']);
-    expect(await ok('app-owner', 'iexec', ['tee', 'orderbook', 'app', app, '--requester', address['data-owner']!, '--chain', 'local'])).not.toContain(orderHash!);
+    expect(await ok('app-owner', 'iexec', ['tee', 'orderbook', 'app', app, '--requester', address['data-owner']!, '--chain', 'local'], false)).not.toContain(orderHash!);
     setAppOrder({ requesterrestrict: ZERO });
     await ok('app-owner', 'iexec', ['tee', 'order', 'sign', '--app', '--chain', 'local']);
     await ok('app-owner', 'iexec', ['tee', 'order', 'publish', '--app', '--force', '--chain', 'local']);
@@ -166,7 +169,7 @@ describe('three wallets on a protected-data module (SDK 9): an app owner publish
     const result = readJson(join(dir, 'results', taskid!, 'result.json'));
     expect(result).toMatchObject({ ok: true, result: { greeting: 'Hello, Alice!' } });
     // What the app gives for the same data locally.
-    await ok('data-owner', 'mock:protected-data', ['mock.zip', '{"name": "Alice"}']);
+    await ok('data-owner', 'mock:protected-data', ['mock.zip', '{"name": "Alice"}'], false);
     const local = plain((await run('npm', ['run', 'local', '--', '--protected-data', 'mock.zip'])).all ?? '');
     expect(readJson(join(local.match(/The result is in (\S+)/)![1]!, 'result.json'))).toEqual(result);
   });
