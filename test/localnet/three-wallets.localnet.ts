@@ -95,7 +95,7 @@ describe('three wallets on a protected-data module (SDK 9): an app owner publish
     Object.assign(conf.order.apporder, fields);
     writeFileSync(file, `${JSON.stringify(conf, null, 2)}\n`);
   };
-  const runTee = (args: string[]) => timed('requester: npm run app:run:tee, deal to the CLI\'s end', () => as('requester', 'app:run:tee', ['--dataset', data, '--chain', 'local', '--force', ...args]));
+  const runTee = (args: string[]) => timed('requester: npm run app:run:tee, deal to the CLI\'s end', () => as('requester', 'app:run:tee', ['--chain', 'local', '--force', ...args]));
 
   beforeAll(async () => {
     const parent = await mkdtemp(join(tmpdir(), 'cim-wallets-'));
@@ -150,7 +150,7 @@ describe('three wallets on a protected-data module (SDK 9): an app owner publish
     const protectedOut = await timed('data owner: npm run protect-data', () => ok('data-owner', 'protect-data', ['{"name": "Alice"}', '--chain', 'local']));
     data = protectedOut.match(/protected data (0x[0-9a-fA-F]{40}): owned by/)?.[1] ?? '';
     expect(data, protectedOut).not.toBe('');
-    const refused = await runTee([]);
+    const refused = await runTee(['--dataset', data]);
     expect(refused.exitCode).not.toBe(0);
     expect(plain(refused.all ?? '')).toContain(`No order available for dataset ${data}`);
     expect(network.log).not.toMatch(/task 0x[0-9a-f]{64} \(/);
@@ -159,7 +159,7 @@ describe('three wallets on a protected-data module (SDK 9): an app owner publish
   it("after grant-access the requester's task COMPLETES with the app's greeting of the protected data, and the pool's order volume goes down", { timeout: 600_000 }, async () => {
     await timed('data owner: npm run grant-access', () => ok('data-owner', 'grant-access', [data, '--app', app, '--user', address.requester!, '--chain', 'local']));
     const before = await poolRemaining();
-    const done = await runTee([]);
+    const done = await runTee(['--dataset', data]);
     const output = plain(done.all ?? '');
     expect(done.exitCode, `${output}\n${network.tail()}`).toBe(0);
     const taskid = output.match(TASK_ID)?.[1];
