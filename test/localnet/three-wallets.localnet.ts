@@ -57,10 +57,9 @@ const apporder = (await iexec.orderbook.fetchAppOrderbook({ app, requester: wall
 const workerpoolorder = (await iexec.orderbook.fetchWorkerpoolOrderbook({ workerpool, app, requester: wallet.address, category: 0, minTag: tag })).orders[0].order;
 const { dealid } = await iexec.order.matchOrders({ apporder, workerpoolorder, requestorder });
 const taskid = await iexec.deal.computeTaskId(dealid, 0);
-for (let i = 0; i < 120; i += 1) {
-  if ((await iexec.task.show(taskid)).status >= 3) break;
-  await new Promise((resolve) => setTimeout(resolve, 1000));
-}
+// The task exists on chain once the scheduler initializes it: until then show() throws.
+const status = () => iexec.task.show(taskid).then((task) => task.status, () => 0);
+for (let i = 0; i < 120 && (await status()) < 3; i += 1) await new Promise((resolve) => setTimeout(resolve, 1000));
 const results = await iexec.task.fetchResults(taskid);
 fs.writeFileSync('bulk-result.zip', Buffer.from(await results.arrayBuffer()));
 console.log(JSON.stringify({ datasets: orders.length, cid, dealid, taskid, status: (await iexec.task.show(taskid)).statusName }));
