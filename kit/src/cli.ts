@@ -12,6 +12,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: (a
   result: { summary: 'download a task result and unzip it into results/<taskid>/: result <taskid> [--tee]', load: () => import('./commands/result.js') },
   chain: { summary: 'iExec in a box: PoCo on a local chain, its services and a worker, to rehearse deploy to result; Ctrl-C ends it', load: () => import('./commands/chain.js') },
   'mock-protected-data': { summary: 'write a protected data file as DataProtector makes them, to run the app with', load: () => import('./commands/mock-protected-data.js') },
+  'protect-data': { summary: "protect data as DataProtector's protectData does, on the local network: protect-data '<json>' --chain local", load: () => import('./commands/protect-data.js') },
+  'grant-access': { summary: "publish the dataset order DataProtector's grantAccess would: grant-access <protected data> --app <address> --user <address>", load: () => import('./commands/grant-access.js') },
 };
 
 function usage(): string {

@@ -62,7 +62,8 @@ export interface Localnet {
   /** What the network printed. */
   logs: string[];
   startMs: number;
-  cli(args: string[]): Promise<CliRun>;
+  /** The CLI with `--raw`, run from the requester's folder or `cwd` (another wallet's). */
+  cli(args: string[], cwd?: string): Promise<CliRun>;
   /** The first line of the network's output matching `pattern`, waited for. */
   waitForLog(pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
   /** What `npm run deploy -- --chain local` records in a module: the app's code is this module's bundle. */
@@ -115,13 +116,13 @@ export async function startLocalnet(sdk: 8 | 9, bin: string, name: string): Prom
       }
       throw new Error(`the network printed nothing matching ${pattern} within ${ms} ms:\n${logs.join('\n')}`);
     },
-    cli: async (args) => {
+    cli: async (args, cwd = work) => {
       // As the kit's iexec wrapper runs it on the local network: with the chain's clock.
       const offset = Number(await rpc(network.entry.host, 'evm_increaseTime', [0]));
-      const env = sdkClockEnv(network.entry.host, offset, { ...process.env, HOME: work });
+      const env = sdkClockEnv(network.entry.host, offset, { ...process.env, HOME: cwd });
       return new Promise((resolve, reject) => {
         const begun = performance.now();
-        const child = spawn(process.execPath, [bin, ...args, '--raw'], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], env });
+        const child = spawn(process.execPath, [bin, ...args, '--raw'], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env });
         let stdout = '';
         let stderr = '';
         child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -17,10 +17,17 @@ export const CANNOT_PROVE = [
   '    differently, has no ERC-20 facet and deposits in one call.',
 ].join('\n');
 
-export function readyBanner(root: string, network: Network, seconds: string): string {
+/** A wallet given to --fund, and the name it goes by (its keystore folder or file). */
+export interface FundedWallet {
+  address: string;
+  label?: string;
+}
+
+export function readyBanner(root: string, network: Network, seconds: string, named: FundedWallet[] = []): string {
   const { entry } = network;
   const service = (name: ServiceName) => (entry.services[name] ? `  ${SERVICES[name]}: ${entry.services[name]!.url}` : []);
-  const funded = network.funded.length > 0 ? network.funded.join(', ') : 'no wallet found yet';
+  const label = (address: string) => named.find((wallet) => wallet.label && wallet.address.toLowerCase() === address.toLowerCase())?.label;
+  const funded = network.funded.length > 0 ? network.funded.map((address) => (label(address) ? `${label(address)} ${address}` : address)).join(', ') : 'no wallet found yet';
   return [
     `local iExec network ready in ${seconds} s: chain.json "local" ${JSON.stringify({ id: entry.id, host: entry.host, hub: entry.hub })}`,
     `  PoCo ${POCO.split('@').pop()} (${POCO}, token mode, callback gas ${CALLBACK_GAS}), anvil ${ANVIL.split('@').pop()}`,
@@ -36,6 +43,6 @@ export function readyBanner(root: string, network: Network, seconds: string): st
     '       npm run result -- <taskid> --chain local',
     '  Ctrl-C stops it; it keeps nothing, so deployed.json entries for chain 31337 go stale.',
     `  100 ETH for gas given to: ${funded}`,
-    '    (a wallet of another keystore gets none until it is named: npm run chain:local -- --fund <address>)',
+    '    (a wallet of another keystore gets none until it is named: npm run chain:local -- --fund <address or keystore folder>)',
   ].join('\n');
 }

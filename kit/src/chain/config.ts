@@ -18,9 +18,9 @@ export const LOCAL_HUB = '0x0165878A594ca255338adfa4d48449f69242Eb8F';
  * new URL('/absolute/path', base), which drops a path in the base (common/utils/api-utils.js).
  */
 export const SERVICES = {
-  iexecGateway: 'the market API (workerpool orders for app run)',
+  iexecGateway: 'the market API (orders published, unpublished and matched)',
   sms: 'the SMS (secrets, storage tokens, preflight checks)',
-  ipfsGateway: 'the result storage (task show --download)',
+  ipfsGateway: 'IPFS (results for task show --download, uploads at /api/v0/add)',
   compass: "compass (where task debug finds the workerpool's API)",
   resultProxy: "the result proxy (SDK 8's storage init)",
 } as const;

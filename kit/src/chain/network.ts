@@ -25,7 +25,8 @@ import { startServices } from './services/index.js';
 import { newState } from './state.js';
 import { cacheDir, fetchTools } from './tools.js';
 import { AppRunner } from './workerpool/app-image.js';
-import { pocoOnChain } from './workerpool/hub-calls.js';
+import { datasetOrderCheck, pocoOnChain } from './workerpool/hub-calls.js';
+import { PoolOrders } from './workerpool/pool-orders.js';
 import { startScheduler } from './workerpool/scheduler.js';
 
 /** Anvil's default accounts: #0 deploys PoCo and owns it, #1 is the scheduler (workerpool owner), #2 the worker. */
@@ -164,11 +165,11 @@ async function startWorkerpool(setup: WorkerpoolSetup): Promise<string> {
   const [scheduler, worker] = [1, 2].map((index) => accounts().deriveChild(index).connect(provider)) as [HDNodeWallet, HDNodeWallet];
   const state = newState();
   const hubAbi = artifacts.hubAbi();
+  const hub = hubView(provider, deployed.hub, hubAbi);
   const services = await startServices({
     ports: Object.fromEntries(Object.entries(entry.services).map(([name, service]) => [name, service.port])),
     chainId,
-    hub: hubView(provider, deployed.hub, hubAbi),
-    scheduler,
+    hub,
     workerpool: deployed.workerpool,
     state,
     log: (message) => log(`ERROR ${message}`),
@@ -181,8 +182,12 @@ async function startWorkerpool(setup: WorkerpoolSetup): Promise<string> {
   const clock = new ChainClock(provider);
   const poco = pocoOnChain(provider, deployed.hub, { hub: hubAbi, app: artifacts.appAbi(), dataset: artifacts.datasetAbi() }, scheduler, worker);
   const runner = new AppRunner((app) => localAppBundle(entry.port, app));
-  const pipeline = { poco, state, runner, clock, workDir, fetchUrl, log: (message: string) => log(`worker: ${message}`) };
-  const scheduling = startScheduler({ provider, hub: deployed.hub, hubAbi, workerpool: deployed.workerpool, clock, pipeline });
+  const bulk = { dataset: (address: string) => poco.dataset(address), incompatibility: datasetOrderCheck(provider, deployed.hub, hubAbi), key: (address: string) => state.secrets.web3.get(address.toLowerCase()) };
+  const pipeline = { poco, state, runner, clock, workDir, fetchUrl, bulk, log: (message: string) => log(`worker: ${message}`) };
+  // Its orders on the market before the first request looks for them, renewed as deals use them.
+  const poolOrders = new PoolOrders(services.book, scheduler, deployed.workerpool, () => hub.orderDomain(), () => hub.categories(), (message) => log(message));
+  await poolOrders.renew();
+  const scheduling = startScheduler({ provider, hub: deployed.hub, hubAbi, workerpool: deployed.workerpool, clock, pipeline, onDeal: () => poolOrders.renew() });
   cleanups.push(() => scheduling.stop());
   return services.workerpoolApi;
 }

@@ -1,9 +1,9 @@
 /* `iexec-module chain`: the local network until Ctrl-C (status 0) or until anvil stops (status 1). */
-import { CANNOT_PROVE, readyBanner } from './banner.js';
+import { CANNOT_PROVE, readyBanner, type FundedWallet } from './banner.js';
 import { localEntry } from './config.js';
 import { startNetwork, type Network } from './network.js';
 
-export async function runLocalChain(root: string, fund: string[]): Promise<number> {
+export async function runLocalChain(root: string, fund: FundedWallet[]): Promise<number> {
   const started = performance.now();
   let stopping = false;
   let interrupted: () => void = () => {};
@@ -19,12 +19,12 @@ export async function runLocalChain(root: string, fund: string[]): Promise<numbe
     localEntry(root);
     console.log(CANNOT_PROVE);
     // Ctrl-C during the start: the start ends what it began before returning.
-    const network: Network = await startNetwork(root, { fund });
+    const network: Network = await startNetwork(root, { fund: fund.map((wallet) => wallet.address) });
     if (stopping) {
       await network.stop();
       return 0;
     }
-    console.log(readyBanner(root, network, ((performance.now() - started) / 1000).toFixed(1)));
+    console.log(readyBanner(root, network, ((performance.now() - started) / 1000).toFixed(1), fund));
     const stopped = new Promise<void>((resolve) => (interrupted = resolve));
     const code = await Promise.race([network.exited, stopped.then(() => 'stopped' as const)]);
     await network.stop();

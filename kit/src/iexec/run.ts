@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TEE_TAGS, WORKERPOOLS } from '../platform.js';
 import { Failure } from './failure.js';
+import { fillAppOrder } from './app-order.js';
 import { PROFILES, type ProfileName, defaultChain, readJson, teeFramework } from './module.js';
 import { TASK_ID, extractResult } from './result.js';
 import { resolveIexecCli } from './sdk.js';
@@ -128,6 +129,8 @@ export async function runIexec(root: string, profileName: ProfileName, list: str
     prepareDeploy(root, profileName, args);
   } else if (args.is('app', 'run')) {
     cliArgs = withRunDefaults(root, profileName, args);
+  } else if (args.is('order', 'sign')) {
+    fillAppOrder(root, profileName, args.value('--chain') ?? defaultChain(root));
   }
 
   const workspace = linkWorkspace(root, profile);

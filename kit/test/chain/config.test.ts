@@ -4,7 +4,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LOCAL_HUB, defaultLocalEntry, localEntry } from '../../src/chain/config.js';
-import { main as chain } from '../../src/commands/chain.js';
+import { main as chain, parseFund } from '../../src/commands/chain.js';
 import { LOCAL_WORKERPOOL, WORKERPOOLS } from '../../src/platform.js';
 import { kitRoot } from '../helpers.js';
 
@@ -77,7 +77,9 @@ describe('iexec-module chain, before it starts anything', () => {
     expect(await chain(['--fund', '0x12'], root)).toBe(1);
     expect(stderr.at(-1)).toBe("error: --fund needs an address (0x and 40 hex digits), got '0x12'");
     expect(await chain(['--port', '8545'], root)).toBe(1);
-    expect(stderr.at(-1)).toBe('error: unexpected argument --port: usage: iexec-module chain [--fund 0xADDRESS ...]');
+    expect(stderr.at(-1)).toBe('error: unexpected argument --port: usage: iexec-module chain [--fund 0xADDRESS|KEYSTORE_FOLDER|WALLET_FILE ...]');
+    expect(await chain(['--fund', 'no-such-keystore'], root)).toBe(1);
+    expect(stderr.at(-1)).toMatch(/^error: --fund needs an address \(0x and 40 hex digits\), a keystore folder or a wallet file; 'no-such-keystore' is none/);
     writeChain({ ...defaultLocalEntry(9), host: 'https://rpc.example.com' });
     expect(await chain([], root)).toBe(1);
     expect(stderr.at(-1)).toMatch(/^error: chain.json "local" host must be http:\/\/127.0.0.1:PORT/);
@@ -89,5 +91,21 @@ describe('the local workerpool', () => {
   it("is app run's default with --chain local for both TEE frameworks", () => {
     expect(WORKERPOOLS.tdx.local).toBe(LOCAL_WORKERPOOL.address);
     expect(WORKERPOOLS.scone.local).toBe(LOCAL_WORKERPOOL.address);
+  });
+});
+
+describe('chain --fund', () => {
+  it('takes an address, a keystore folder (its newest wallet) or a wallet file, named after the folder or file', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kit-fund-'));
+    const keystore = path.join(root, 'requester');
+    fs.mkdirSync(keystore);
+    fs.writeFileSync(path.join(keystore, 'UTC--2026-01-01T00-00-00.000Z--00000000000000000000000000000000000000b1'), JSON.stringify({ address: '00000000000000000000000000000000000000b1' }));
+    fs.writeFileSync(path.join(root, 'owner.json'), JSON.stringify({ address: '0x00000000000000000000000000000000000000c2' }));
+    const address = '0x00000000000000000000000000000000000000A1';
+    expect(parseFund(root, ['--fund', address, '--fund', 'requester', '--fund', 'owner.json'])).toEqual([
+      { address },
+      { address: '0x00000000000000000000000000000000000000b1', label: 'requester' },
+      { address: '0x00000000000000000000000000000000000000c2', label: 'owner.json' },
+    ]);
   });
 });

@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { TypedDataEncoder, recoverAddress } from 'ethers';
 
-export function challengeTypedData(name: string, chainId: number, challenge = randomBytes(16).toString('hex')) {
+/** The typed data of a login challenge; the market gives chainId back as the query's string. */
+export function challengeTypedData(name: string, chainId: number | string, challenge = randomBytes(16).toString('hex')) {
   return {
     types: {
       EIP712Domain: [

@@ -11,6 +11,8 @@ export interface ServiceRequest {
   /** Lower-case names, as Node gives them. */
   headers: Record<string, string | undefined>;
   body: string;
+  /** The body's bytes, for uploads (the IPFS node's add). */
+  raw?: Buffer;
 }
 
 export interface Reply {
@@ -85,7 +87,8 @@ export function serve(service: Service, port: number, log: (message: string) => 
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]));
-      const incoming: ServiceRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, body: Buffer.concat(chunks).toString('utf8') };
+      const raw = Buffer.concat(chunks);
+      const incoming: ServiceRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, body: raw.toString('utf8'), raw };
       dispatch(service, incoming).then(
         (reply) => send(res, reply),
         (error: Error) => {

@@ -5,13 +5,13 @@
  */
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Signer } from 'ethers';
 import type { ServiceName } from '../config.js';
 import type { HubView } from '../hub-view.js';
 import type { NetworkState } from '../state.js';
 import { compassService } from './compass.js';
 import { close, serve, type Service } from './http.js';
 import { marketService } from './market.js';
+import { OrderBook } from './market/book.js';
 import { resultProxyService } from './result-proxy.js';
 import { resultStorageService } from './result-storage.js';
 import { smsService } from './sms.js';
@@ -21,7 +21,7 @@ export interface ServicesOptions {
   ports: Partial<Record<ServiceName, number>>;
   chainId: number;
   hub: HubView;
-  scheduler: Signer;
+  /** The local workerpool, which compass names. */
   workerpool: string;
   state: NetworkState;
   /** Where a request that failed inside a handler is reported. */
@@ -31,11 +31,13 @@ export interface ServicesOptions {
 export interface Services {
   /** The workerpool API's URL, as compass gives it. */
   workerpoolApi: string;
+  /** The market's orders, which the local workerpool publishes its own to. */
+  book: OrderBook;
   close(): Promise<void>;
 }
 
 export async function startServices(options: ServicesOptions): Promise<Services> {
-  const { chainId, hub, scheduler, workerpool, state, log } = options;
+  const { chainId, hub, state, log } = options;
   const servers: http.Server[] = [];
   const stop = () => Promise.all(servers.map(close)).then(() => undefined);
   let workerpoolApi = '';
@@ -43,18 +45,18 @@ export async function startServices(options: ServicesOptions): Promise<Services>
     const api = workerpoolApiService(state.tasks, hub, chainId, () => workerpoolApi);
     servers.push(await serve(api, 0, log));
     workerpoolApi = `http://127.0.0.1:${(servers[0]!.address() as AddressInfo).port}`;
-    const schedulerAddress = await scheduler.getAddress();
+    const book = new OrderBook({ chainId, ...hub });
     const services: Record<ServiceName, Service> = {
-      iexecGateway: marketService({ chainId, workerpool, schedulerAddress, orderDomain: () => hub.orderDomain(), signTypedData: (domain, types, value) => scheduler.signTypedData(domain, types, value) }),
+      iexecGateway: marketService({ chainId, ...hub }, book),
       sms: smsService(state.secrets, hub),
       ipfsGateway: resultStorageService(state.results),
-      compass: compassService(chainId, workerpool, () => workerpoolApi),
+      compass: compassService(chainId, options.workerpool, () => workerpoolApi),
       resultProxy: resultProxyService(chainId),
     };
     for (const [name, port] of Object.entries(options.ports) as Array<[ServiceName, number]>) {
       servers.push(await serve(services[name], port, log));
     }
-    return { workerpoolApi, close: stop };
+    return { workerpoolApi, book, close: stop };
   } catch (error) {
     await stop();
     throw error;

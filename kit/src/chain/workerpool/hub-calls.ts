@@ -135,3 +135,20 @@ export function pocoOnChain(provider: JsonRpcProvider, hub: string, abis: PocoAb
     },
   };
 }
+
+/**
+ * PoCo's own check that a dataset order may serve a deal (IexecPoco1Facet.assertDatasetDealCompatibility,
+ * which the SMS calls for each order of a bulk slice): the revert reason, or undefined when it fits.
+ */
+export function datasetOrderCheck(provider: JsonRpcProvider, hub: string, hubAbi: InterfaceAbi) {
+  const contract = new Contract(hub, hubAbi, provider) as any;
+  return async (order: Record<string, unknown>, dealid: string): Promise<string | undefined> => {
+    const fields = ['dataset', 'datasetprice', 'volume', 'tag', 'apprestrict', 'workerpoolrestrict', 'requesterrestrict', 'salt', 'sign'].map((name) => order[name]);
+    try {
+      await contract.assertDatasetDealCompatibility(fields, dealid);
+      return undefined;
+    } catch (error) {
+      return `PoCo says it does not fit the deal (${revertReason(error)})`;
+    }
+  };
+}

@@ -15,6 +15,7 @@ import type { ChainClock } from '../clock.js';
 import type { NetworkState, TaskRecord } from '../state.js';
 import type { AppChoice, AppSource } from './app-image.js';
 import { compute } from './compute.js';
+import { fetchBulkSlice, type BulkChain } from './bulk.js';
 import { computedFile, type ComputedFile } from './computed-file.js';
 import { fetchDataset, ipfsLookup, type StepError } from './dataset.js';
 import { explainStuck } from './explain.js';
@@ -33,6 +34,8 @@ export interface PipelineContext {
   workDir: string;
   /** An http(s) download bounded in time (datasets). */
   fetchUrl(url: string): Promise<Buffer>;
+  /** What a bulk task's slice needs from the chain and the SMS (bulk.ts). */
+  bulk?: BulkChain;
   log(message: string): void;
 }
 
@@ -67,6 +70,7 @@ export class TaskPipeline {
   private app?: AppChoice;
   private appError?: StepError;
   private dataset?: string;
+  private bulkFiles?: string[];
   private readonly errors: StepError[] = [];
 
   constructor(
@@ -172,6 +176,13 @@ export class TaskPipeline {
       if ('error' in fetched) this.errors.push(fetched.error);
       else this.dataset = fetched.file;
     }
+    // Bulk hook (bulk.ts): the slice's protected data, fetched as the pre-compute fetches them.
+    if (this.params.bulk_cid && this.ctx.bulk) {
+      const sources = { fromIpfs: ipfsLookup(this.ctx.state.results), fromUrl: (url: string) => this.ctx.fetchUrl(url) };
+      const slice = await fetchBulkSlice(this.params.bulk_cid, this.record.taskIndex, this.deal.dealid, this.ctx.bulk, { dir: this.dir, sources });
+      this.errors.push(...slice.errors);
+      this.bulkFiles = slice.files;
+    }
     if (!this.tee && this.errors.length > 0) {
       this.progress.replicate('DATA_DOWNLOAD_FAILED', this.errors[0]!.cause);
       return;
@@ -211,6 +222,7 @@ export class TaskPipeline {
       requesterSecrets: session?.requesterSecrets ?? {},
       appSecret: session?.appSecret,
       protectedData: this.dataset,
+      bulk: this.bulkFiles,
       callback: this.deal.callback !== ZeroAddress,
       workDir: this.dir,
       deal: { taskId: this.record.taskid, dealId: this.deal.dealid, taskIndex: this.record.taskIndex, botFirstIndex: this.deal.botFirst, botSize: this.deal.botSize, datasetAddress: this.deal.dataset.toLowerCase() },

@@ -22,6 +22,8 @@ export interface SchedulerOptions {
   workerpool: string;
   clock: ChainClock;
   pipeline: PipelineContext;
+  /** Called once per deal of the pool seen (the pool renews its market orders). */
+  onDeal?: () => void;
 }
 
 const short = (hex: string) => `${hex.slice(0, 10)}…`;
@@ -91,6 +93,7 @@ export function startScheduler(options: SchedulerOptions): { stop(): Promise<voi
             const dealid: string = hub.interface.parseLog(entry).args.dealid;
             if (seen.has(dealid)) continue;
             seen.add(dealid);
+            options.onDeal?.();
             await schedule(dealid).catch((error: Error) => log(`ERROR deal ${dealid}: ${error.stack ?? error}`));
           }
         }
