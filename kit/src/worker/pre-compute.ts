@@ -11,7 +11,7 @@
  *     and runs the app anyway, then the post-compute (TaskManagerService.compute).
  */
 import { createHash } from 'node:crypto';
-import { createWriteStream, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createWriteStream, existsSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -113,7 +113,7 @@ export async function placeInputFiles(request: InputFilesRequest): Promise<{ nam
       const path = resolve(source);
       if (!existsSync(path) || !statSync(path).isFile()) throw new Error(`input file ${source} is not a file (give an http(s) URL to rehearse a download that fails)`);
       const name = inputFileName(pathToFileURL(path).href);
-      writeFileSync(join(inDir, name), readFileSync(path));
+      copyFileSync(path, join(inDir, name));
       names.push(name);
       continue;
     }
