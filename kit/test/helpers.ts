@@ -15,13 +15,14 @@ export const cliPath = join(kitRoot, 'dist/cli.js');
  * ask: `print` writes to stdout and stderr, `leak` prints every secret, `keep-secrets` writes them in
  * result.json (else their SHA-256), `exit=N` exits with N,
  * `--callback` writes callback-data, `no-computed` writes no computed.json, `flood=N` prints N bytes,
- * `child` starts a child that never ends (its pid in IEXEC_OUT/child.pid), `hang` never ends once
- * the result is written.
+ * `child` starts a child that never ends (its pid in IEXEC_OUT/child.pid, the app's in app.pid),
+ * `orphan` the same but exits, `hang` never ends once the result is written, `result=image|folder|
+ * link|text` makes the deterministic output something else than a JSON result.json.
  */
 const APP = String.raw`
 const { spawn } = require('node:child_process');
 const { createHash } = require('node:crypto');
-const { readdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 const args = process.argv.slice(2);
 const out = process.env.IEXEC_OUT;
@@ -33,13 +34,24 @@ const hash = (value) => 'sha256:' + createHash('sha256').update(value).digest('h
 const env = Object.fromEntries(Object.entries(process.env).map(([name, value]) => [name, name.includes('SECRET') && !args.includes('keep-secrets') ? hash(value) : value]));
 writeFileSync(join(out, 'result.json'), JSON.stringify({ ok: true, result: { args, env, inputs } }));
 const computed = { 'deterministic-output-path': join(out, 'result.json') };
+const kind = (args.find((arg) => arg.startsWith('result=')) ?? '').slice(7);
+if (kind) rmSync(join(out, 'result.json'));
+if (kind === 'image') writeFileSync(computed['deterministic-output-path'] = join(out, 'result.png'), Buffer.from('89504e470d0a1a0a', 'hex'));
+if (kind === 'folder') mkdirSync(join(out, 'result.json')), writeFileSync(join(out, 'result.json', 'part.txt'), 'part');
+if (kind === 'link') writeFileSync(join(out, 'data.json'), '{}'), symlinkSync('data.json', join(out, 'result.json'));
+if (kind === 'text') writeFileSync(join(out, 'result.json'), 'hello, not JSON');
 if (args.includes('--callback')) computed['callback-data'] = '0x' + 'ab'.repeat(32);
 if (!args.includes('no-computed')) writeFileSync(join(out, 'computed.json'), JSON.stringify(computed));
 const exit = args.find((arg) => arg.startsWith('exit='));
 if (exit) process.exitCode = Number(exit.slice(5));
 const flood = args.find((arg) => arg.startsWith('flood='));
 if (flood) process.stdout.write('x'.repeat(Number(flood.slice(6))));
-if (args.includes('child')) writeFileSync(join(out, 'child.pid'), String(spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }).pid));
+if (args.includes('child') || args.includes('orphan')) {
+  const child = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  if (args.includes('orphan')) child.unref();
+  writeFileSync(join(out, 'app.pid'), String(process.pid));
+  writeFileSync(join(out, 'child.pid'), String(child.pid));
+}
 if (args.includes('hang')) for (;;) {}
 `;
 
