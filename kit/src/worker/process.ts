@@ -7,9 +7,11 @@
  *
  * The process runs under a small guard, leader of a process group of its own: the guard starts the
  * command, reports how it ended on a pipe, then kills its whole group, so nothing the app started
- * outlives it. The guard also watches a pipe from the kit: when the kit goes away for any reason (a
- * timeout it set, Ctrl-C, an IDE's stop button, SIGKILL), that pipe closes and the guard kills the
- * group, so no app is left running at 100 % CPU. Unix only, as the worker itself.
+ * outlives it. The guard also watches a pipe from the kit, which the kit closes at the time limit
+ * and which closes by itself when the kit goes away for any reason (Ctrl-C, an IDE's stop button,
+ * SIGKILL): then the guard runs the caller's cleanup command (a container the group's client started
+ * lives outside the group: `podman rm -f <name>`) and kills the group, so no app is left running at
+ * 100 % CPU. Unix only, as the worker itself.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, writeSync } from 'node:fs';
@@ -17,17 +19,22 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { KEPT_LOG_BYTES, LOG_TAIL_CHARS } from './limits.js';
 
+/** How long the cleanup command may take; past it and a little more, the kit kills the group itself. */
+const CLEANUP_MS = 10_000;
+
 /**
- * The guard, run with `node -e`; argv[1] is the JSON array [command, ...args]. It kills its group
- * (itself included) once the command has exited or the kit's pipe on its stdin has closed.
+ * The guard, run with `node -e`; argv[1] is the JSON { run: [command, ...args], cleanup?: [...] }. It
+ * kills its group (itself included) once the command has exited, or, after the cleanup command,
+ * once the kit's pipe on its stdin has closed.
  */
 const GUARD = `
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const { writeSync } = require('node:fs');
-const [command, ...args] = JSON.parse(process.argv[1]);
+const { run: [command, ...args], cleanup } = JSON.parse(process.argv[1]);
 const report = (how) => { try { writeSync(3, JSON.stringify(how)); } catch {} };
 const killGroup = () => { try { process.kill(-process.pid, 'SIGKILL'); } catch {} process.exit(1); };
-process.stdin.on('end', killGroup).on('error', killGroup).resume();
+const stop = () => { if (cleanup) spawnSync(cleanup[0], cleanup.slice(1), { stdio: 'ignore', timeout: ${CLEANUP_MS} }); killGroup(); };
+process.stdin.on('end', stop).on('error', stop).resume();
 const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'] });
 child.on('error', (error) => { report({ error: error.message }); killGroup(); });
 child.on('exit', (status, signal) => { report({ status, signal }); killGroup(); });
@@ -47,8 +54,11 @@ export interface ProcessOptions {
   stderrFile?: string;
   /** Each chunk of output as it comes, e.g. to show it live. */
   onOutput?: (chunk: Buffer, stream: 'stdout' | 'stderr') => void;
-  /** Run when the timeout kills the group, e.g. to stop a container its client started (`podman kill`). */
-  onKill?: () => void;
+  /**
+   * A command the guard runs before it kills the group at the time limit or when the kit goes away,
+   * e.g. ['podman', 'rm', '-f', name]: a container lives outside the group of the client that started it.
+   */
+  cleanup?: string[];
 }
 
 export interface ProcessExit {
@@ -105,7 +115,7 @@ function killGroup(pid: number | undefined): void {
 export function runProcess(command: string, args: string[], options: ProcessOptions): Promise<ProcessExit> {
   const stdout = new Capture(options.stdoutFile);
   const stderr = new Capture(options.stderrFile);
-  const guard = spawn(process.execPath, ['-e', GUARD, JSON.stringify([command, ...args])], {
+  const guard = spawn(process.execPath, ['-e', GUARD, JSON.stringify({ run: [command, ...args], cleanup: options.cleanup })], {
     env: options.env,
     cwd: options.cwd,
     detached: true,
@@ -125,10 +135,12 @@ export function runProcess(command: string, args: string[], options: ProcessOpti
   // The kit never writes to the guard: the pipe only closes with the kit.
   guard.stdin!.on('error', () => {});
   let timedOut = false;
+  let force: NodeJS.Timeout | undefined;
   const timer = setTimeout(() => {
     timedOut = true;
-    killGroup(guard.pid);
-    options.onKill?.();
+    // The guard stops everything when its pipe closes; should it not, the kit does.
+    guard.stdin!.end();
+    force = setTimeout(() => killGroup(guard.pid), CLEANUP_MS + DRAIN_MS);
   }, options.timeoutMs);
 
   return new Promise((resolve, reject) => {
@@ -141,6 +153,7 @@ export function runProcess(command: string, args: string[], options: ProcessOpti
     });
     guard.on('exit', async () => {
       clearTimeout(timer);
+      clearTimeout(force);
       // A process that left the group (setsid) may hold the pipes open: wait a little, not for ever.
       const drained = setTimeout(() => streams.forEach((stream) => stream.destroy()), DRAIN_MS);
       await Promise.all(ended);
