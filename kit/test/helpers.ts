@@ -95,10 +95,10 @@ export function buildKit(): void {
   if (build.status !== 0) throw new Error(`tsc -p kit/tsconfig.build.json failed:\n${build.stdout}${build.stderr}`);
 }
 
-/** Runs a node script in its own process, its output collected. */
-export function runNode(script: string, argv: string[], cwd?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+/** Runs a node script in its own process, its output collected; `env` adds to the environment. */
+export function runNode(script: string, argv: string[], cwd?: string, env?: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildKit, cliPath } from './helpers.js';
+import { buildKit, cliPath, runNode } from './helpers.js';
 import { installSdk } from './localnet-helpers.js';
 
 /*
@@ -17,19 +16,10 @@ describe.each(['8.24.0', '9.0.1'])('iexec %s through the wrapper: paths from the
   let root: string;
 
   /** `iexec-module iexec standard <args>` typed in `from` (npm's INIT_CWD), --raw answer parsed. */
-  function iexec(args: string[], from = root): Promise<{ status: number | null; json: any; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [cliPath, 'iexec', 'standard', ...args, '--raw'], { cwd: root, env: { ...process.env, INIT_CWD: from, HOME: base } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-      child.on('error', reject);
-      child.on('close', (status) => {
-        const line = `${stdout}\n${stderr}`.split('\n').find((text) => text.startsWith('{"ok"'));
-        resolve({ status, json: line ? JSON.parse(line) : undefined, stderr });
-      });
-    });
+  async function iexec(args: string[], from = root): Promise<{ status: number | null; json: any; stderr: string }> {
+    const { status, stdout, stderr } = await runNode(cliPath, ['iexec', 'standard', ...args, '--raw'], root, { INIT_CWD: from, HOME: base });
+    const line = `${stdout}\n${stderr}`.split('\n').find((text) => text.startsWith('{"ok"'));
+    return { status, json: line ? JSON.parse(line) : undefined, stderr };
   }
   const wallet = ['--keystoredir', '../wallets', '--password', 'pw'];
 

@@ -458,10 +458,10 @@ describe('iexec-module iexec: exit codes that say whether the task completed', (
     const other = `0x${'2e'.repeat(32)}`;
     vi.stubEnv('STUB_IEXEC_PRINT', failedRun(other));
     expect(await iexec(['standard', 'app', 'run', '--chain', 'arbitrum-mainnet'], root)).toBe(1);
-    expect(errors()).toContain(`error: a task of the deal did not complete (iexec app run says so above); see why: npm run iexec -- standard task debug ${other} --logs --chain arbitrum-mainnet`);
+    expect(errors()).toContain(`error: a task of the deal did not complete (iexec app run says so above); see why: npx iexec-module iexec standard task debug ${other} --logs --chain arbitrum-mainnet`);
     vi.stubEnv('STUB_IEXEC_PRINT', `${JSON.stringify({ ok: false, deals: [], failedTasks: [{ taskid: other }] })}\n`);
     expect(await iexec(['tee', 'app', 'run', '--raw'], root)).toBe(1);
-    expect(errors()).toContain(`npm run iexec -- tee task debug ${other} --logs --chain arbitrum-sepolia-testnet`);
+    expect(errors()).toContain(`npx iexec-module iexec tee task debug ${other} --logs --chain arbitrum-sepolia-testnet`);
     vi.stubEnv('STUB_IEXEC_PRINT', `✔ App run successful:\n1/1 tasks completed:\n  - Task idx 0 (${TASK})\n`);
     expect(await iexec(['standard', 'app', 'run'], root)).toBe(0);
   });
@@ -471,7 +471,7 @@ describe('iexec-module iexec: exit codes that say whether the task completed', (
     installStub(root);
     vi.stubEnv('STUB_IEXEC_PRINT', 'ℹ Task status ACTIVE\nℹ Task status is not COMPLETED, option --download will be ignored\n');
     expect(await result([TASK, '--chain', 'local'], root)).toBe(1);
-    expect(errors()).toContain(`error: task ${TASK} is ACTIVE, not COMPLETED: it has no result to download; see why: npm run iexec -- standard task debug ${TASK} --logs --chain local`);
+    expect(errors()).toContain(`error: task ${TASK} is ACTIVE, not COMPLETED: it has no result to download; see why: npx iexec-module iexec standard task debug ${TASK} --logs --chain local`);
     expect(fs.existsSync(path.join(root, 'results'))).toBe(false);
   });
 

@@ -47,8 +47,12 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const status = Number(values['exit-code']);
-  if (positionals.length !== 1 || !Number.isInteger(status) || !FLOWS.includes(values.flow as Flow)) {
+  if (positionals.length !== 1 || !Number.isInteger(status)) {
     console.error(USAGE);
+    return 2;
+  }
+  if (!FLOWS.includes(values.flow as Flow)) {
+    console.error(`--flow takes tee or standard, got ${JSON.stringify(values.flow)}`);
     return 2;
   }
   const outDir = resolve(positionals[0]!);

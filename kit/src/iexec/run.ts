@@ -142,7 +142,7 @@ function withRunDefaults(root: string, profileName: ProfileName, args: Arguments
 
 /** The next step after a task that did not complete: its logs and status, on the same chain. */
 function debugHint(profileName: ProfileName, taskid: string, chain: string | undefined): string {
-  return `see why: npm run iexec -- ${profileName} task debug ${taskid} --logs${chain ? ` --chain ${chain}` : ''}`;
+  return `see why: npx iexec-module iexec ${profileName} task debug ${taskid} --logs${chain ? ` --chain ${chain}` : ''}`;
 }
 
 /** `app run --watch` exits 0 on tasks that did not complete: the kit exits 1, naming them. */

@@ -132,7 +132,7 @@ export function runProcess(command: string, args: string[], options: ProcessOpti
     options.onOutput?.(chunk, 'stderr');
   });
   (guard.stdio[3] as Readable).setEncoding('utf8').on('data', (text: string) => (report += text));
-  // The kit never writes to the guard: the pipe only closes with the kit.
+  // The kit writes nothing to the guard: it closes the pipe at the time limit, and the pipe closes with the kit.
   guard.stdin!.on('error', () => {});
   let timedOut = false;
   let force: NodeJS.Timeout | undefined;

@@ -311,14 +311,14 @@ export async function runTask(options: TaskOptions): Promise<Task> {
   for (const [i, file] of bulk.entries()) env[`IEXEC_DATASET_${i + 1}_FILENAME`] = placeProtectedData(file, inDir);
   const { argv, warning: argsWarning } = workerArgs(options.args ?? '');
 
-  let logs: TaskLogs = { stdout: join(dir, 'stdout.log'), stderr: join(dir, 'stderr.log'), stdoutBytes: 0, stderrBytes: 0 };
   const base = { inDir, outDir, argv, argsWarning, flow, preComputeErrors, timeoutMs, secrets, warnings, callback: options.callback ?? false };
   const fatal = fatalError(flow, preComputeErrors);
   if (fatal) {
     writeErrorResult(outDir, flow, fatal);
-    for (const file of [logs.stdout, logs.stderr]) writeFileSync(file, '');
-    return { ...base, env, appRan: false, status: null, timedOut: false, stdout: '', stderr: '', logs };
+    const none = { stdout: '', stderr: '', stdoutBytes: 0, stderrBytes: 0 };
+    return { ...base, env, appRan: false, status: null, timedOut: false, stdout: '', stderr: '', logs: none };
   }
+  let logs: TaskLogs = { stdout: join(dir, 'stdout.log'), stderr: join(dir, 'stderr.log'), stdoutBytes: 0, stderrBytes: 0 };
   const exec = options.exec ?? runBundle(bundle, options);
   const run = await exec({ argv, env, inDir, outDir, dir, timeoutMs, stdoutFile: logs.stdout, stderrFile: logs.stderr });
   // An exec that did not stream its output: keep what it returned.
