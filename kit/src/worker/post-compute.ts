@@ -63,7 +63,10 @@ export function checkOutput(task: Task, options: { flow?: Flow } = {}): Verdict 
 
   const leak = findSecret(task);
   if (leak) return checks.fail(leak);
-  if (hasFindableSecrets(task)) checks.pass('no secret value in the app output or the result files (our lint)');
+  if (hasFindableSecrets(task)) {
+    checks.pass('no secret value in the app output (our lint)');
+    checks.pass('no secret value in the result files (our lint)');
+  }
 
   const failed = flow === 'standard' ? standardPostCompute(task, checks) : teePostCompute(task, checks);
   if (failed) return failed;
