@@ -146,6 +146,8 @@ describe('runTask: input files', () => {
     // The task completes, with error.txt as its result.
     expect(verdict.ok).toBe(true);
     expect(verdict.checks).toContainEqual({ level: 'warn', message: expect.stringMatching(/the worker did not run the app, it wrote error.txt/) });
+    const hung = await run({ flow: 'standard', inputFiles: [`${base}/hang`], downloadTimeoutMs: 500 });
+    expect(hung.task.preComputeErrors[0]?.message).toBe(`cannot download input file ${base}/hang: no complete answer within 0.5 s (the kit gives up there; a standard worker sets no timeout and waits until the task's deadlines)`);
   });
 
   it('names the cause of a connection that fails, and refuses what is no URL when local paths are off, as a worker does', async () => {

@@ -122,11 +122,14 @@ export async function placeInputFiles(request: InputFilesRequest): Promise<{ nam
     // The standard worker stops at the first failure; it downloads nothing after it.
     if (flow === 'standard' && (request.stopped || errors.length > 0)) continue;
     try {
-      // Neither worker reads anything but a URL it can fetch (Java's URL.openStream on http(s), Rust's reqwest).
+      // Only http(s): Rust's reqwest fetches nothing else, and Java's URL.openStream would read a file:
+      // or ftp: URL from the worker's own host, which the kit does not rehearse.
       if (!isUrl) throw new Error('not an http(s) URL');
       await download(source, join(inDir, name), timeoutMs);
     } catch (error) {
-      const reason = `${source}: ${(error as Error).message}`;
+      // iexec-common FileHelper.readFileBytesFromUrl sets no timeout: the standard worker would wait on.
+      const wait = flow === 'standard' && (error as Error).message.startsWith('no complete answer') ? ' (the kit gives up there; a standard worker sets no timeout and waits until the task\'s deadlines)' : '';
+      const reason = `${source}: ${(error as Error).message}${wait}`;
       errors.push(
         flow === 'tee'
           ? { cause: 'PRE_COMPUTE_INPUT_FILE_DOWNLOAD_FAILED', message: `Input file download failed for input ${reason}` }
