@@ -6,9 +6,10 @@ import { defineConfig } from 'vitest/config';
 // test/localnet/ is the same network from a module owner's seat (issue 12's acceptance): generated
 // modules start it with `npm run chain:local` and drive it with their own scripts, the published image
 // through Podman and a loopback registry (scripts/ci-containers.sh); test/localnet/README.md.
+// kit/test/*.sdk.ts: the iexec wrapper with the same real CLIs, no network needed.
 export default defineConfig({
   test: {
-    include: ['kit/test/localnet-*.test.ts', 'test/localnet/**/*.localnet.ts'],
+    include: ['kit/test/localnet-*.test.ts', 'kit/test/*.sdk.ts', 'test/localnet/**/*.localnet.ts'],
     env: { IEXEC_LOCALNET_TESTS: '1' },
     testTimeout: 180_000,
     hookTimeout: 600_000,

@@ -8,11 +8,27 @@ import { checkOutput, readResult, type Verdict } from './worker/post-compute.js'
 import { runTask, type Task, type TaskOptions } from './worker/task.js';
 
 export { CommandLineException, splitArgs, translateCommandline, workerArgs, type WorkerArgs } from './worker/args.js';
+export { CATEGORY_SECONDS, DEFAULT_TIMEOUT_MS, DOWNLOAD_TIMEOUT_MS, LOG_TAIL_CHARS, type Flow } from './worker/limits.js';
 export { checkOutput, readResult, type Check, type Verdict } from './worker/post-compute.js';
+export { runProcess, type ProcessExit, type ProcessOptions } from './worker/process.js';
 export { mockProtectedData, type ProtectedValue } from './worker/protected-data.js';
-export { datasetAddress, inputFileName, runTask, type Task, type TaskOptions } from './worker/task.js';
+export {
+  datasetAddress,
+  inputFileName,
+  runTask,
+  type AppExit,
+  type AppLaunch,
+  type DealIds,
+  type PreComputeError,
+  type Task,
+  type TaskLogs,
+  type TaskOptions,
+} from './worker/task.js';
 
-/** What a test sets per task: everything but the bundle and the folder, which the runner holds. */
+/**
+ * What a test sets per task: everything but the bundle and the folder, which the runner holds. The
+ * flow (default tee) and the time limit (default 300 s, category XS) are inputs like the others.
+ */
 export type TaskInputs = Omit<TaskOptions, 'bundle' | 'workDir'>;
 
 /** A task run by a {@link taskRunner}, checked as the post-compute would. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deserialize } from 'borsh';
@@ -21,7 +22,7 @@ describe.concurrent('iexec-module local', { timeout: 20_000 }, () => {
     const help = await local(['--help']);
     expect(help).toMatchObject({ status: 0, stderr: '' });
     expect(help.stdout).toMatch(/^Usage: iexec-module local \[options\] .*npm run local -- \[options\]/);
-    for (const option of ['--args', '--input-file', '--requester-secret', '--app-secret', '--protected-data', '--bulk', '--callback', '--bundle', '-h, --help']) {
+    for (const option of ['--args', '--input-file', '--requester-secret', '--app-secret', '--protected-data', '--bulk', '--callback', '--flow', '--timeout', '--bundle', '-h, --help']) {
       expect(help.stdout).toContain(`\n  ${option} `);
     }
   });
@@ -47,8 +48,11 @@ describe.concurrent('iexec-module local', { timeout: 20_000 }, () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const lines = run.stdout.split('\n');
-    expect(lines[0]).toMatch(/^Task folders: \S+iexec_in \(IEXEC_IN\), \S+iexec_out \(IEXEC_OUT\)$/);
-    expect(lines[1]).toBe('Environment, as the worker sets it:');
+    expect(lines.slice(0, 3).sort()).toEqual(['--- app output ---', 'to stderr', 'to stdout']);
+    expect(lines[3]).toBe('--- end of app output ---');
+    expect(lines[4]).toMatch(/^Emulated a TEE task \(the pre-compute and post-compute enclaves of tee-worker-compute-rust, secrets from the SMS\); --flow standard for a standard one; the app got 300 s\.$/);
+    expect(lines[5]).toMatch(/^Task folders: \S+iexec_in \(IEXEC_IN\), \S+iexec_out \(IEXEC_OUT\)$/);
+    expect(lines[6]).toBe('Environment, as the worker sets it:');
     expect(lines).toEqual(expect.arrayContaining([
       '  IEXEC_INPUT_FILES_NUMBER=2',
       '  IEXEC_REQUESTER_SECRET_1=<hidden>',
@@ -57,19 +61,18 @@ describe.concurrent('iexec-module local', { timeout: 20_000 }, () => {
       '  IEXEC_APP_DEVELOPER_SECRET_1=<hidden>',
       '  IEXEC_BULK_SLICE_SIZE=2',
       'Args: ["--callback","print","Ada Lovelace"]',
-      '--- app output ---',
-      'to stdout',
-      'to stderr',
       '--- post-compute checks ---',
       '✔ the app exited with status 0',
       '✔ no secret value in the app output (our lint)',
+      '✔ no secret value in the result files (our lint)',
       '✔ callback-data holds 32 bytes for the callback contract',
     ]));
-    // What follows is the app's result.json, where this app writes its whole environment.
-    expect(run.stdout.slice(0, run.stdout.indexOf('result.json: '))).not.toMatch(/requester-one|a=b|app-developer/);
-    expect(run.stdout).toMatch(/\nPASS: a worker would complete this task. The result is in \S+iexec_out\nresult.json: \{\n {2}"ok": true,/);
+    expect(run.stdout).not.toMatch(/requester-one|a=b|app-developer/);
+    // Then what the requester downloads, and the app's result.json, where this app writes its environment.
+    expect(run.stdout).toMatch(/\nPASS: a worker would complete this task. The result is in \S+iexec_out\n--- the result: IEXEC_OUT, what the requester downloads \(4 entries\) ---\n/);
+    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^ {2}result.json \(\d+ bytes\)$/), '  stdout.txt (10 bytes)', '  stderr.txt (10 bytes)']));
     const result = JSON.parse(run.stdout.slice(run.stdout.indexOf('result.json: ') + 'result.json: '.length));
-    expect(result.result.env).toMatchObject({ IEXEC_REQUESTER_SECRET_2: 'a=b', IEXEC_DATASET_FILENAME: result.result.env.IEXEC_DATASET_1_FILENAME });
+    expect(result.result.env).toMatchObject({ IEXEC_REQUESTER_SECRET_2: `sha256:${createHash('sha256').update('a=b').digest('hex')}`, IEXEC_DATASET_FILENAME: result.result.env.IEXEC_DATASET_1_FILENAME });
     // A relative path is resolved from the current folder: the two input files are one file:// URL, one name,
     // and the three protected data one address. IEXEC_IN holds two files.
     expect(Object.keys(result.result.inputs)).toHaveLength(2);
@@ -78,7 +81,7 @@ describe.concurrent('iexec-module local', { timeout: 20_000 }, () => {
   it('exits 1 on what fails the task, with the reason, after the checks that passed', async () => {
     const run = await local(['--args=--callback Alice']);
     expect(run.status).toBe(1);
-    expect(run.stdout).toContain('✔ computed.json is a JSON object\n✖ computed.json has callback-data but the deal has no callback contract');
+    expect(run.stdout).toContain('✔ every result file name has at most 31 bytes\n✖ computed.json has callback-data but the deal has no callback contract');
     expect(run.stderr).toMatch(/^FAIL: computed.json has callback-data but the deal has no callback contract: PoCo reverts finalize \(IexecPoco2Facet/);
   });
 
@@ -99,7 +102,7 @@ describe.concurrent('iexec-module local', { timeout: 20_000 }, () => {
     ]);
     expect(elsewhere).toEqual({ status: 1, stdout: '', stderr: 'Cannot run the task: the app bundle dist/app.cjs is not a file: build the app first\n' });
     expect(bundled.status).toBe(0);
-    expect(input).toEqual({ status: 1, stdout: '', stderr: 'Cannot run the task: input file gone.txt is not a file\n' });
+    expect(input).toEqual({ status: 1, stdout: '', stderr: 'Cannot run the task: input file gone.txt is not a file (give an http(s) URL to rehearse a download that fails)\n' });
   });
 });
 

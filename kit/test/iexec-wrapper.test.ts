@@ -9,7 +9,8 @@ import { main as result } from '../src/commands/result.js';
 /*
  * The wrapper against a stub `iexec` package installed in a temporary module: its bin records the cwd,
  * argv and what it sees in the cwd (links and their targets), writes the files a test asks for
- * (through the links, as the real CLI does) and exits with the status a test asks for. No network,
+ * (through the links, as the real CLI does), prints what a test asks for on stderr (as the real CLI's
+ * spinner does) and exits with the status a test asks for. No network,
  * no real SDK: the real CLI on a local chain is the toolchain suite's job.
  */
 const STUB_BIN = `import fs from 'node:fs';
@@ -27,6 +28,7 @@ fs.writeFileSync(record, JSON.stringify(calls));
 for (const [name, base64] of Object.entries(JSON.parse(process.env.STUB_IEXEC_WRITE ?? '{}'))) {
   fs.writeFileSync(path.join(cwd, name), Buffer.from(base64, 'base64'));
 }
+if (process.env.STUB_IEXEC_PRINT) process.stderr.write(process.env.STUB_IEXEC_PRINT);
 process.exit(Number(process.env.STUB_IEXEC_EXIT ?? 0));
 `;
 
@@ -116,6 +118,9 @@ beforeEach(() => {
   vi.stubEnv('STUB_IEXEC_RECORD', path.join(base, 'record.json'));
   vi.stubEnv('STUB_IEXEC_WRITE', '{}');
   vi.stubEnv('STUB_IEXEC_EXIT', '0');
+  vi.stubEnv('STUB_IEXEC_PRINT', '');
+  // As `npm run` sets it: the folder the user typed the command in.
+  vi.stubEnv('INIT_CWD', root);
   stderr = [];
   stdout = [];
   vi.spyOn(console, 'error').mockImplementation((...args) => void stderr.push(args.join(' ')));
@@ -401,5 +406,86 @@ describe('result download', () => {
     vi.stubEnv('STUB_IEXEC_EXIT', '1');
     expect(await iexec(['standard', 'result', TASK], root)).toBe(1);
     expect(fs.existsSync(path.join(root, 'results'))).toBe(false);
+  });
+});
+
+describe('iexec-module iexec: paths mean what they mean in the user\'s shell', () => {
+  it('resolves --keystoredir from the folder npm ran in, not from the temporary workspace', async () => {
+    makeModule('tdx');
+    installStub(root);
+    expect(await iexec(['standard', 'wallet', 'create', '--keystoredir', '../wallets'], root)).toBe(0);
+    expect(lastCall().argv).toEqual(['wallet', 'create', '--keystoredir', path.join(base, 'wallets')]);
+    vi.stubEnv('INIT_CWD', path.join(root, 'src'));
+    expect(await iexec(['standard', 'wallet', 'create', '--keystoredir=../wallets'], root)).toBe(0);
+    expect(lastCall().argv).toEqual(['wallet', 'create', `--keystoredir=${path.join(root, 'wallets')}`]);
+    // `local` is the folder the command was typed in; `global` stays the CLI's own.
+    expect(await iexec(['standard', 'wallet', 'show', '--keystoredir', 'local'], root)).toBe(0);
+    expect(lastCall().argv).toEqual(['wallet', 'show', '--keystoredir', path.join(root, 'src')]);
+    expect(await iexec(['standard', 'wallet', 'show', '--keystoredir', 'global'], root)).toBe(0);
+    expect(lastCall().argv).toEqual(['wallet', 'show', '--keystoredir', 'global']);
+    // An INIT_CWD outside the module is another npm's: the module's root stands for the shell.
+    vi.stubEnv('INIT_CWD', os.tmpdir());
+    expect(await iexec(['standard', 'wallet', 'create', '--keystoredir', 'keys'], root)).toBe(0);
+    expect(lastCall().argv).toEqual(['wallet', 'create', '--keystoredir', path.join(root, 'keys')]);
+  });
+
+  it('makes every other path-taking argument of iexec 8.24 and 9.0.1 absolute, or relative to the workspace where the CLI joins it', async () => {
+    makeModule('tdx');
+    installStub(root);
+    const dirs = ['--dataset-keystoredir', '--original-dataset-dir', '--encrypted-dataset-dir', '--beneficiary-keystoredir'];
+    expect(await iexec(['standard', 'dataset', 'encrypt', ...dirs.flatMap((option, i) => [option, `d${i}`])], root)).toBe(0);
+    expect(lastCall().argv).toEqual(['dataset', 'encrypt', ...dirs.flatMap((option, i) => [option, path.join(root, `d${i}`)])]);
+    expect(await iexec(['standard', 'dataset', 'push-secret', '--secret-path', 'keys/k'], root)).toBe(0);
+    expect(lastCall().argv).toEqual(['dataset', 'push-secret', '--secret-path', path.join(root, 'keys/k')]);
+    expect(await iexec(['standard', 'result', 'decrypt', '--password', 'pw', 'r.zip', '--beneficiary-key-file', 'k.pem'], root)).toBe(0);
+    expect(lastCall().argv).toEqual(['result', 'decrypt', '--password', 'pw', path.join(root, 'r.zip'), '--beneficiary-key-file', 'k.pem']);
+    expect(await iexec(['standard', 'task', 'show', TASK, '--download', 'out/r', '--chain', 'local'], root)).toBe(0);
+    const call = lastCall();
+    expect(path.resolve(call.cwd, call.argv[4]!)).toBe(path.join(root, 'out/r'));
+    expect(call.argv.filter((_, i) => i !== 4)).toEqual(['task', 'show', TASK, '--download', '--chain', 'local']);
+    // Without a value, --download is left to the CLI (the zip lands in the module); app run args are not paths.
+    expect(await iexec(['standard', 'task', 'show', TASK, '--download', '--raw'], root)).toBe(0);
+    expect(lastCall().argv).toEqual(['task', 'show', TASK, '--download', '--raw']);
+  });
+});
+
+describe('iexec-module iexec: exit codes that say whether the task completed', () => {
+  const failedRun = (id: string) => `✖ App run failed:\n1/2 tasks completed:\n  - Task idx 0 (${TASK})\n1/2 tasks failed:\n  - Task idx 1 (${id})\n`;
+
+  it('app run: exits 1 when iexec app run --watch reports a task that did not complete, naming it and how to see why', async () => {
+    makeModule('tdx');
+    installStub(root);
+    const other = `0x${'2e'.repeat(32)}`;
+    vi.stubEnv('STUB_IEXEC_PRINT', failedRun(other));
+    expect(await iexec(['standard', 'app', 'run', '--chain', 'arbitrum-mainnet'], root)).toBe(1);
+    expect(errors()).toContain(`error: a task of the deal did not complete (iexec app run says so above); see why: npx iexec-module iexec standard task debug ${other} --logs --chain arbitrum-mainnet`);
+    vi.stubEnv('STUB_IEXEC_PRINT', `${JSON.stringify({ ok: false, deals: [], failedTasks: [{ taskid: other }] })}\n`);
+    expect(await iexec(['tee', 'app', 'run', '--raw'], root)).toBe(1);
+    expect(errors()).toContain(`npx iexec-module iexec tee task debug ${other} --logs --chain arbitrum-sepolia-testnet`);
+    vi.stubEnv('STUB_IEXEC_PRINT', `✔ App run successful:\n1/1 tasks completed:\n  - Task idx 0 (${TASK})\n`);
+    expect(await iexec(['standard', 'app', 'run'], root)).toBe(0);
+  });
+
+  it('result: exits 1 when the task is not COMPLETED, which the CLI only mentions, saying its status', async () => {
+    makeModule('tdx');
+    installStub(root);
+    vi.stubEnv('STUB_IEXEC_PRINT', 'ℹ Task status ACTIVE\nℹ Task status is not COMPLETED, option --download will be ignored\n');
+    expect(await result([TASK, '--chain', 'local'], root)).toBe(1);
+    expect(errors()).toContain(`error: task ${TASK} is ACTIVE, not COMPLETED: it has no result to download; see why: npx iexec-module iexec standard task debug ${TASK} --logs --chain local`);
+    expect(fs.existsSync(path.join(root, 'results'))).toBe(false);
+  });
+
+  it('deploy: writes the owner into the profile only once the CLI deployed with it', async () => {
+    makeModule('tdx');
+    installStub(root);
+    keystoreWallet(path.join(home, '.ethereum', 'keystore'), '2026-03-01T00-00-00.000000000Z', OWNER);
+    const before = fs.readFileSync(path.join(root, 'iexec.json'), 'utf8');
+    vi.stubEnv('STUB_IEXEC_EXIT', '1');
+    expect(await iexec(['standard', 'app', 'deploy', '--unknown-option'], root)).toBe(1);
+    expect(fs.readFileSync(path.join(root, 'iexec.json'), 'utf8')).toBe(before);
+    expect(errors()).toContain(`iexec.json unchanged: app.owner is filled in (${OWNER}) only once the deploy succeeds`);
+    // The CLI read the owner from the kit's own copy, discarded after.
+    expect(lastCall().entries['iexec.json']).toBe('not a link');
+    expect(fs.readdirSync(root)).not.toContain(expect.stringMatching(/tmp/));
   });
 });

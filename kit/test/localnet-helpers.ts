@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Wallet } from 'ethers';
 import { defaultLocalEntry } from '../src/chain/config.js';
-import { sdkClockEnv } from '../src/chain/clock.js';
+import { sdkClockImport } from '../src/chain/clock.js';
 import { recordLocalApp } from '../src/chain/local-apps.js';
 import { startNetwork, type Network } from '../src/chain/network.js';
 import { rpc } from '../src/chain/rpc.js';
@@ -119,10 +119,9 @@ export async function startLocalnet(sdk: 8 | 9, bin: string, name: string): Prom
     cli: async (args, cwd = work) => {
       // As the kit's iexec wrapper runs it on the local network: with the chain's clock.
       const offset = Number(await rpc(network.entry.host, 'evm_increaseTime', [0]));
-      const env = sdkClockEnv(network.entry.host, offset, { ...process.env, HOME: cwd });
       return new Promise((resolve, reject) => {
         const begun = performance.now();
-        const child = spawn(process.execPath, [bin, ...args, '--raw'], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env });
+        const child = spawn(process.execPath, [sdkClockImport(network.entry.host, offset), bin, ...args, '--raw'], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: cwd } });
         let stdout = '';
         let stderr = '';
         child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));

@@ -1,9 +1,10 @@
+import { constants } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readContext } from '../src/iexec.js';
+import { readContext, readInputText } from '../src/iexec.js';
 import { run, work } from './task.js';
 
 function file(name: string, content: string | Uint8Array): string {
@@ -29,6 +30,20 @@ describe('input files', () => {
     const { verdict, result } = await run({ inputFiles: [file('photo.bin', new Uint8Array([0xff, 0xfe, 0x00, 0x80]))] });
     expect(verdict.ok).toBe(true);
     expect(result()).toEqual({ ok: false, error: expect.stringMatching(/input file 1 \(0x[0-9a-f]{64}\) is not UTF-8 text/) });
+  });
+
+  // Reads half a GiB: seconds on a busy machine.
+  it('says a valid text input is too large to read as one string, not that it is not text', { timeout: 60_000 }, () => {
+    // A sparse file of NUL bytes, valid UTF-8, one byte over what a string holds (and one over 2 GiB).
+    for (const size of [constants.MAX_STRING_LENGTH + 1, 2 ** 31 + 1]) {
+      const path = file('big.txt', '');
+      truncateSync(path, size);
+      try {
+        expect(() => readInputText({ index: 1, name: 'big.txt', path })).toThrow(`input file 1 (big.txt) holds ${size} bytes: more text than one string can hold`);
+      } finally {
+        rmSync(path);
+      }
+    }
   });
 
   it('says which listed input file the worker did not provide', () => {

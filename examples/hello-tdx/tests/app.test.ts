@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_TIMEOUT_MS, runProcess } from 'iexec-module-kit';
 import { describe, expect, it } from 'vitest';
 import { MAX_RESULT_NAME_BYTES, readContext, writeResultFile } from '../src/iexec.js';
 import { bundle, run, work } from './task.js';
@@ -36,10 +36,11 @@ describe('the built app, run like a worker', () => {
     expect(task.stderr).toContain('compute failed');
   });
 
-  it('fails loudly when IEXEC_OUT cannot be written', () => {
+  it('fails loudly when IEXEC_OUT cannot be written', async () => {
     const notADir = join(work, 'not-a-dir');
     writeFileSync(notADir, '');
-    const proc = spawnSync(process.execPath, [bundle], { env: { IEXEC_IN: work, IEXEC_OUT: notADir }, encoding: 'utf8' });
+    // Under the worker's limits, as every run of the app here: an app that hangs cannot hang the tests.
+    const proc = await runProcess(process.execPath, [bundle], { env: { IEXEC_IN: work, IEXEC_OUT: notADir }, cwd: work, timeoutMs: DEFAULT_TIMEOUT_MS });
     expect(proc.status).toBe(1);
     expect(proc.stderr).toContain('cannot write the result into IEXEC_OUT');
   });

@@ -38,14 +38,14 @@ export class ChainClock {
 }
 
 /**
- * The environment that gives an iexec CLI run the local network's clock. The SDK judges deadlines by its
+ * The Node option that gives an iexec CLI run the local network's clock. The SDK judges deadlines by its
  * own clock (iexec 9.0.1 common/execution/task.js: TIMEOUT and `task claim` compare finalDeadline with
  * Date.now()), and on iExec that clock and the chain's agree. Here the chain's may be ahead, moved by
  * `chain advance`, so the CLI starts with Date shifted by anvil's offset, re-read every second from the
  * node (a timer that keeps no process alive): an `app run --watch` sees TIMEOUT once the clock is advanced
  * past the final deadline, as it would once the time had passed.
  */
-export function sdkClockEnv(rpcUrl: string, offsetSeconds: number, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+export function sdkClockImport(rpcUrl: string, offsetSeconds: number): string {
   const shift = [
     `let o=${offsetSeconds * 1000};const D=Date;`,
     'class S extends D{constructor(...a){super(...(a.length?a:[D.now()+o]))}static now(){return D.now()+o}}globalThis.Date=S;',
@@ -53,6 +53,5 @@ export function sdkClockEnv(rpcUrl: string, offsetSeconds: number, env: NodeJS.P
     '.then((x)=>x.json()).then((x)=>{if(Number.isFinite(Number(x.result)))o=Number(x.result)*1000}).catch(()=>{});',
     'setInterval(r,1000).unref();',
   ].join('');
-  const option = `--import=data:text/javascript,${encodeURIComponent(shift)}`;
-  return { ...env, NODE_OPTIONS: [env.NODE_OPTIONS, option].filter(Boolean).join(' ') };
+  return `--import=data:text/javascript,${encodeURIComponent(shift)}`;
 }

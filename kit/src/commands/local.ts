@@ -1,11 +1,13 @@
 // iexec-module local [options]: runs the built app (dist/app.cjs below the current folder, the module's
 // root under `npm run local`, which builds it first) as an iExec worker would, in fresh IEXEC_IN and
 // IEXEC_OUT folders, then checks the output as the worker's post-compute and PoCo's finalize would.
-// Exits 1 when the task would fail.
+// Exits 1 when the task would not complete.
 import { parseArgs } from 'node:util';
-import { checkOutput, readResult } from '../worker/post-compute.js';
+import { CATEGORY_SECONDS, FLOWS, type Flow } from '../worker/limits.js';
+import { checkOutput } from '../worker/post-compute.js';
 import { runTask, type Task } from '../worker/task.js';
 import { printVerdict } from './report.js';
+import { describeResult } from './result-view.js';
 
 const USAGE = `Usage: iexec-module local [options]   (in a module: npm run local -- [options], which builds the app first)
 Runs the app as an iExec worker would, then checks its result as the post-compute would.
@@ -13,11 +15,15 @@ Runs the app as an iExec worker would, then checks its result as the post-comput
                               a module made with callbacks writes callback-data when they hold --callback:
                               --args="--callback Alice" (with = when the value starts with -)
   --input-file <path|url>     an input file, repeatable (iexec app run --input-files); a path stands for its file:// URL
-  --requester-secret <n>=<v>  requester secret n, repeatable (iexec app run --secret n=<name>)
-  --app-secret <value>        the app developer secret (iexec app push-secret)
+  --requester-secret <n>=<v>  requester secret n, repeatable (iexec app run --secret n=<name>); TEE tasks only
+  --app-secret <value>        the app developer secret (iexec app push-secret); TEE tasks only
   --protected-data <file>     a protected data file, made by iexec-module mock-protected-data (iexec app run --dataset)
   --bulk <file>               a protected data of a bulk slice, repeatable
   --callback                  run as a deal with a callback contract (iexec app run --callback <address>)
+  --flow <tee|standard>       the worker flow to emulate (default tee: the app:run:tee task, which gets the
+                              secrets and protected data, judged by the TEE post-compute; standard: the
+                              app:run task, the worker's own downloads and Java post-compute)
+  --timeout <seconds>         the app's time limit (default ${CATEGORY_SECONDS.XS}, category XS; S ${CATEGORY_SECONDS.S}, M ${CATEGORY_SECONDS.M}, L ${CATEGORY_SECONDS.L}, XL ${CATEGORY_SECONDS.XL})
   --bundle <file>             the built app to run (default: dist/app.cjs)
   -h, --help                  show this help`;
 
@@ -29,6 +35,8 @@ const OPTIONS = {
   'protected-data': { type: 'string' },
   bulk: { type: 'string', multiple: true },
   callback: { type: 'boolean' },
+  flow: { type: 'string', default: 'tee' },
+  timeout: { type: 'string', default: String(CATEGORY_SECONDS.XS) },
   bundle: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -36,9 +44,22 @@ const OPTIONS = {
 /** The secrets' values never reach the terminal: only their names. */
 const SECRET = /^IEXEC_(REQUESTER_SECRET_\d+|APP_DEVELOPER_SECRET(_1)?)$/;
 
+const FLOW_NAMES: Record<Flow, string> = {
+  tee: 'a TEE task (the pre-compute and post-compute enclaves of tee-worker-compute-rust, secrets from the SMS); --flow standard for a standard one',
+  standard: "a standard task (iexec-worker's own downloads and Java post-compute, no secrets); --flow tee for a TEE one",
+};
+
 function usageError(message: string): number {
   console.error(`${message}\n\n${USAGE}`);
   return 1;
+}
+
+function printTask(task: Task): void {
+  console.log(`Emulated ${FLOW_NAMES[task.flow]}; the app got ${task.timeoutMs / 1000} s.`);
+  console.log(`Task folders: ${task.inDir} (IEXEC_IN), ${task.outDir} (IEXEC_OUT)`);
+  console.log('Environment, as the worker sets it:');
+  for (const [name, value] of Object.entries(task.env)) console.log(`  ${name}=${SECRET.test(name) ? '<hidden>' : value}`);
+  console.log(`Args: ${JSON.stringify(task.argv)}`);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -52,6 +73,10 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  const flow = values.flow as Flow;
+  if (!FLOWS.includes(flow)) return usageError(`--flow takes tee or standard, got ${JSON.stringify(values.flow)}`);
+  const seconds = Number(values.timeout);
+  if (!(seconds > 0) || !Number.isFinite(seconds)) return usageError(`--timeout takes a number of seconds above 0, got ${JSON.stringify(values.timeout)}`);
 
   const requesterSecrets: Record<string, string> = {};
   for (const pair of values['requester-secret'] ?? []) {
@@ -60,6 +85,8 @@ export async function main(argv: string[]): Promise<number> {
     requesterSecrets[pair.slice(0, at)] = pair.slice(at + 1);
   }
 
+  let printed = false;
+  let newline = true;
   let task: Task;
   try {
     task = await runTask({
@@ -71,20 +98,23 @@ export async function main(argv: string[]): Promise<number> {
       protectedData: values['protected-data'],
       bulk: values.bulk,
       callback: values.callback === true,
+      flow,
+      timeoutMs: seconds * 1000,
+      // Live, as it comes: an app that runs for minutes shows where it is.
+      onOutput: (chunk) => {
+        if (!printed) console.log('--- app output ---');
+        printed = true;
+        newline = chunk.at(-1) === 0x0a;
+        process.stdout.write(chunk);
+      },
     });
   } catch (error) {
     console.error(`Cannot run the task: ${(error as Error).message}`);
     return 1;
   }
-
-  console.log(`Task folders: ${task.inDir} (IEXEC_IN), ${task.outDir} (IEXEC_OUT)`);
-  console.log('Environment, as the worker sets it:');
-  for (const [name, value] of Object.entries(task.env)) console.log(`  ${name}=${SECRET.test(name) ? '<hidden>' : value}`);
-  console.log(`Args: ${JSON.stringify(task.argv)}`);
-  console.log('--- app output ---');
-  if (task.stdout) process.stdout.write(task.stdout);
-  if (task.stderr) process.stdout.write(task.stderr);
-  if (!printVerdict(checkOutput(task), task.outDir)) return 1;
-  console.log(`result.json: ${JSON.stringify(readResult(task), null, 2)}`);
-  return 0;
+  if (printed) console.log(`${newline ? '' : '\n'}--- end of app output ---`);
+  printTask(task);
+  const ok = printVerdict(checkOutput(task), task.outDir);
+  for (const line of describeResult(task.outDir)) console.log(line);
+  return ok ? 0 : 1;
 }

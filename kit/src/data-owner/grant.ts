@@ -77,8 +77,8 @@ export async function grantAccess(root: string, request: GrantRequest): Promise<
   const workspace = new SdkWorkspace(root, { order: { datasetorder: order } });
   const wallet = walletArgs(root, request.wallet);
   try {
-    await workspace.run('signing the dataset order', ['order', 'sign', '--dataset', '--chain', request.chain, ...wallet]);
-    await workspace.run('publishing the dataset order', ['order', 'publish', '--dataset', '--chain', request.chain, '--force', ...wallet]);
+    await workspace.run('signing the dataset order', ['order', 'sign', '--dataset', '--chain', request.chain, ...wallet], request.chain);
+    await workspace.run('publishing the dataset order', ['order', 'publish', '--dataset', '--chain', request.chain, '--force', ...wallet], request.chain);
   } finally {
     workspace.remove();
   }

@@ -68,13 +68,13 @@ export async function protectData(root: string, request: ProtectRequest, say: (l
   const workspace = new SdkWorkspace(root, { dataset: { name: request.name, ...data } });
   const wallet = walletArgs(root, request.wallet);
   try {
-    await workspace.run('registering the dataset', ['dataset', 'deploy', '--chain', request.chain, ...wallet]);
+    await workspace.run('registering the dataset', ['dataset', 'deploy', '--chain', request.chain, ...wallet], request.chain);
     const deployed = workspace.read('deployed.json')?.dataset ?? {};
     const address = Object.values(deployed)[0];
     if (typeof address !== 'string') throw new Failure('iexec dataset deploy wrote no dataset address');
     const keyFile = workspace.secretFile('dataset.key', key);
     try {
-      await workspace.run('pushing the key to the SMS', ['dataset', 'push-secret', address, '--secret-path', keyFile, '--chain', request.chain, ...wallet]);
+      await workspace.run('pushing the key to the SMS', ['dataset', 'push-secret', address, '--secret-path', keyFile, '--chain', request.chain, ...wallet], request.chain);
     } catch (error) {
       // The dataset is on chain and useless without its key: keep the key where its owner can push it again.
       const kept = keepKey(address, key);

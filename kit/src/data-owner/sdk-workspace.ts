@@ -9,13 +9,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { Failure } from '../iexec/failure.js';
 import { resolveIexecCli } from '../iexec/sdk.js';
+import { localCliOptions } from '../iexec/local-network.js';
+import { userCwd, withUserPaths } from '../iexec/paths.js';
 import { runCli } from '../iexec/workspace.js';
 
 export class SdkWorkspace {
   readonly dir: string;
   private readonly bin: string;
 
-  constructor(root: string, iexecJson: unknown) {
+  constructor(
+    private readonly root: string,
+    iexecJson: unknown,
+  ) {
     this.bin = resolveIexecCli(root);
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iexec-module-data-'));
     fs.copyFileSync(path.join(root, 'chain.json'), path.join(this.dir, 'chain.json'));
@@ -24,9 +29,13 @@ export class SdkWorkspace {
     if (fs.existsSync(wallet)) fs.symlinkSync(wallet, path.join(this.dir, 'wallet.json'));
   }
 
-  /** Runs `iexec <args>`; a non-zero exit is a Failure naming the step. */
-  async run(step: string, args: string[]): Promise<void> {
-    const status = await runCli(this.bin, args, this.dir);
+  /**
+   * Runs `iexec <args>` (paths the user gave mean what they mean in their shell, the local network's
+   * clock on the local chain); a non-zero exit is a Failure naming the step.
+   */
+  async run(step: string, args: string[], chain: string): Promise<void> {
+    const given = withUserPaths(args, userCwd(this.root), this.dir);
+    const { status } = await runCli(this.bin, given, this.dir, await localCliOptions(this.root, chain));
     if (status !== 0) throw new Failure(`${step} failed (iexec ${args.map((arg, i) => (args[i - 1] === '--password' ? '***' : arg)).join(' ')} exited ${status}); its message is above`);
   }
 

@@ -1,142 +1,85 @@
-// What the worker and PoCo make of a task once the app has exited: the post-compute checks, the result
-// digest and finalize, and the result as the requester reads it.
-import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, isAbsolute, join, relative } from 'node:path';
+// What the worker and PoCo make of a task once the app has exited (or could not start): the
+// post-compute of the flow that ran it (standard-post-compute.ts, Java; tee-post-compute.ts, Rust),
+// the result digest and finalize, and the result as the requester reads it. Since iexec-worker 9.2.0
+// (commit 030f21c8, TaskManagerService.compute) nothing before the post-compute stops the task: a
+// pre-compute error, a failed or stopped app are logged, and the worker contributes whenever the
+// post-compute leaves it a result digest.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KEPT_LOG_BYTES, type Flow } from './limits.js';
+import { entriesBelow } from './result-files.js';
+import { findSecret, hasFindableSecrets } from './secret-lint.js';
+import { standardPostCompute } from './standard-post-compute.js';
 import type { Task } from './task.js';
+import { teePostCompute } from './tee-post-compute.js';
+import { Checks, type Verdict } from './verdict.js';
 
-/**
- * The TEE post-compute (tee-worker-compute-rust, post-compute/src/compute/web2_result.rs,
- * check_result_files_name) fails the task when a result FILE name is longer than this many bytes of
- * UTF-8 (Rust's `str::len`); folder names are not checked.
- */
-const MAX_RESULT_NAME_BYTES = 31;
+export type { Check, Verdict } from './verdict.js';
+
 /** The iApp generator's own cap on results (not a platform limit): past it, uploads get slow. */
 const IAPP_RESULT_BYTES = 50 * 1024 * 1024;
 
-/** One thing checked after the app exited. */
-export interface Check {
-  /** `warn`: the task completes, but look at it. */
-  level: 'pass' | 'warn' | 'fail';
-  /** What was checked, or why the task would fail, and whose rule it is. */
-  message: string;
+/** What the worker did with the pre-compute's errors: the app did not run, or it ran without the input. */
+function reportPreCompute(task: Task, checks: Checks): void {
+  for (const error of task.preComputeErrors) {
+    if (!task.appRan) {
+      checks.warn(`${error.message} (${error.cause}): the worker did not run the app, it wrote error.txt and a computed.json pointing at it as the task's result (iexec-worker TaskManagerService.triggerPostComputeHookOnError, ResultService.writeErrorToIexecOut)`);
+    } else {
+      checks.warn(`${error.message} (${error.cause}): the worker logs it and runs the app all the same (iexec-worker TaskManagerService.compute, tee-worker-pre-compute pre_compute_app.rs)`);
+    }
+  }
 }
 
-/** Whether the worker and PoCo would complete the task, and what they checked on the way. */
-export interface Verdict {
-  /** Whether the task would complete. */
-  ok: boolean;
-  checks: Check[];
-  /** Why the task would fail. */
-  reason?: string;
+/** How the app ended, and what the worker keeps of its output. */
+function reportApp(task: Task, checks: Checks): void {
+  if (!task.appRan) return;
+  if (task.timedOut) {
+    checks.warn(`the app ran past its ${task.timeoutMs / 1000} s and was stopped with everything it started, as the worker stops it at the category's time (APP_COMPUTE_TIMEOUT): the worker keeps no stdout.txt/stderr.txt and still runs the post-compute on what IEXEC_OUT holds (iexec-worker ≥ 9.2.0 TaskManagerService.compute)`);
+  } else if (task.status === 0) {
+    checks.pass('the app exited with status 0');
+  } else if (task.status === null) {
+    checks.warn('the app was killed by a signal: the worker logs APP_COMPUTE_FAILED, keeps no stdout.txt/stderr.txt, and still runs the post-compute (iexec-worker ≥ 9.2.0)');
+  } else {
+    checks.warn(`the app exited with status ${task.status}: the worker logs APP_COMPUTE_FAILED, keeps no stdout.txt/stderr.txt, and still runs the post-compute (iexec-worker ≥ 9.2.0; older workers fail the task here)`);
+  }
+  for (const [name, bytes] of [['stdout', task.logs.stdoutBytes], ['stderr', task.logs.stderrBytes]] as const) {
+    if (bytes > KEPT_LOG_BYTES) checks.warn(`the app printed ${bytes} bytes on ${name}: the kit kept the first ${KEPT_LOG_BYTES} (its own limit, not the worker's, which keeps it all in memory)`);
+  }
 }
-
-/** Every file below `dir`. */
-function filesBelow(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    return entry.isDirectory() ? filesBelow(path) : [path];
-  });
-}
-
-/** The result digest and finalize check a callback deal differently (see checkOutput). */
-const HEX_BYTES = /^0x(?:[0-9a-fA-F]{2})+$/;
 
 /**
- * What happens once the app has exited, in the worker's order: the post-compute checks, the result
- * digest and PoCo's finalize. The first failure is the reason the task would fail, and nothing after
- * it is checked. Each message says whose rule it is: the worker's, PoCo's, or our own lint.
+ * What happens once the app has exited, in the worker's order: the post-compute of the task's flow
+ * (or of `options.flow`), the result digest and PoCo's finalize. The first failure is the reason the
+ * task would not complete, and nothing after it is checked. Each message says whose rule it is: the
+ * worker's, PoCo's, or our own lint.
  */
-export function checkOutput(task: Task): Verdict {
-  const checks: Check[] = [];
-  const pass = (message: string) => checks.push({ level: 'pass', message });
-  const warn = (message: string) => checks.push({ level: 'warn', message });
-  const fail = (message: string): Verdict => {
-    checks.push({ level: 'fail', message });
-    return { ok: false, checks, reason: message };
-  };
-  const { outDir } = task;
+export function checkOutput(task: Task, options: { flow?: Flow } = {}): Verdict {
+  const flow = options.flow ?? task.flow;
+  const checks = new Checks();
+  if (task.argsWarning) checks.warn(task.argsWarning);
+  for (const warning of task.warnings) checks.warn(warning);
+  reportPreCompute(task, checks);
+  reportApp(task, checks);
 
-  if (task.argsWarning) warn(task.argsWarning);
-  // Since iexec-worker 9.2.0 (commit 030f21c8, TaskManagerService) a failed compute no longer stops the
-  // task: post-compute runs and a task with a computed.json is contributed. Older v8 workers stopped here.
-  if (task.status === 0) pass('the app exited with status 0');
-  else warn(`the app exited with status ${task.status}: the worker logs APP_COMPUTE_FAILED, keeps no stdout.txt/stderr.txt, and still runs the post-compute (iexec-worker ≥ 9.2.0; older workers fail the task here)`);
-
-  // A value shorter than this shows up in any output by chance: only longer ones can be looked for.
-  const findable = (task.secrets ?? []).filter((secret) => secret.length >= 6);
-  const logs = `${task.stdout}\n${task.stderr}`;
-  if (findable.some((secret) => logs.includes(secret))) {
-    return fail('the app printed the value of a secret (our lint, not a worker check): the worker uploads stdout.txt and stderr.txt with the result, unencrypted unless --encrypt-result');
-  }
-  if (findable.length > 0) pass('no secret value in the app output (our lint)');
-
-  const computedPath = join(outDir, 'computed.json');
-  if (!existsSync(computedPath)) return fail('the app wrote no computed.json in IEXEC_OUT: the worker fails the task (POST_COMPUTE_COMPUTED_FILE_NOT_FOUND)');
-  let computed: unknown;
-  try {
-    computed = JSON.parse(readFileSync(computedPath, 'utf8'));
-  } catch (error) {
-    return fail(`computed.json is not valid JSON (${(error as Error).message}): the worker fails the task`);
-  }
-  if (typeof computed !== 'object' || computed === null || Array.isArray(computed)) {
-    return fail('computed.json is not a JSON object: the worker fails the task');
-  }
-  pass('computed.json is a JSON object');
-  const fields = computed as Record<string, unknown>;
-
-  const callbackData = fields['callback-data'];
-  if (task.callback) {
-    // A deal with a callback: the result digest is keccak256(callback-data) (iexec-worker ResultService
-    // computeResultDigest, ResultUtils.computeWeb3ResultDigest), nothing is uploaded, and PoCo calls the
-    // contract with the bytes inside finalize.
-    if (typeof callbackData !== 'string' || !HEX_BYTES.test(callbackData)) {
-      return fail(
-        `callback-data is ${JSON.stringify(callbackData ?? null)}: in a deal with a callback the worker cannot compute the result digest without 0x-prefixed hex bytes (POST_COMPUTE_RESULT_DIGEST_COMPUTATION_FAILED). The app writes them only when the task args hold --callback: pass --args "--callback …" with --callback <contract>`,
-      );
-    }
-    pass(`callback-data holds ${(callbackData.length - 2) / 2} bytes for the callback contract`);
-    return { ok: true, checks };
-  }
-  if (callbackData !== undefined && callbackData !== null && callbackData !== '') {
-    // PoCo, IexecPoco2Facet (finalize and contributeAndFinalize): require(deal.callback == address(0) &&
-    // resultsCallback.length == 0 || keccak256(resultsCallback) == resultDigest); the worker passes
-    // callback-data on unfiltered (iexec-worker TaskManagerService) and the digest here is the file's.
-    return fail(
-      'computed.json has callback-data but the deal has no callback contract: PoCo reverts finalize (IexecPoco2Facet requires an empty resultsCallback when deal.callback is the zero address), so the task never completes. Write callback-data only when the requester asked for it (--callback in the task args), or run this as a callback deal (--callback)',
-    );
+  const leak = findSecret(task);
+  if (leak) return checks.fail(leak);
+  if (hasFindableSecrets(task)) {
+    checks.pass('no secret value in the app output (our lint)');
+    checks.pass('no secret value in the result files (our lint)');
   }
 
-  const outputPath = fields['deterministic-output-path'];
-  if (typeof outputPath !== 'string' || outputPath === '') return fail('computed.json has no "deterministic-output-path" string: the worker fails the task');
-  // The path is the app's: under the IEXEC_OUT it saw (/iexec_out in a container), which is outDir here.
-  const appOutDir = task.env.IEXEC_OUT ?? outDir;
-  const inside = relative(appOutDir, outputPath);
-  if (!isAbsolute(outputPath) || inside.startsWith('..') || isAbsolute(inside)) {
-    const hint = appOutDir !== '/iexec_out' && outputPath.startsWith('/iexec_out') ? ' (build the path from IEXEC_OUT, do not write /iexec_out)' : '';
-    return fail(`deterministic-output-path ${outputPath} is outside IEXEC_OUT${hint}: the worker fails the task`);
-  }
-  const hostPath = join(outDir, inside);
-  if (!existsSync(hostPath)) return fail(`deterministic-output-path ${outputPath} does not exist: the worker fails the task`);
-  const empty = lstatSync(hostPath).isDirectory() ? filesBelow(hostPath).length === 0 : statSync(hostPath).size === 0;
-  if (empty) return fail(`deterministic-output-path ${outputPath} is empty: the post-compute cannot compute a digest of nothing`);
-  pass(`deterministic-output-path ${inside || '.'} exists under IEXEC_OUT`);
+  const failed = flow === 'standard' ? standardPostCompute(task, checks) : teePostCompute(task, checks);
+  if (failed) return failed;
+  // A callback deal uploads nothing (iexec-worker ResultService.uploadResultAndGetLink).
+  if (task.callback) return checks.verdict();
 
-  const files = filesBelow(outDir);
-  const tooLong = files.map((f) => relative(outDir, f)).filter((f) => Buffer.byteLength(basename(f), 'utf8') > MAX_RESULT_NAME_BYTES);
-  if (tooLong.length > 0) {
-    return fail(
-      `result file names over ${MAX_RESULT_NAME_BYTES} bytes of UTF-8 fail the TEE post-compute (PostComputeTooLongResultFileName): ${tooLong.join(', ')}`,
-    );
-  }
-  pass(`every result file name has at most ${MAX_RESULT_NAME_BYTES} bytes`);
-
-  const bytes = files.reduce((sum, f) => sum + lstatSync(f).size, 0);
+  const bytes = entriesBelow(task.outDir).reduce((sum, entry) => sum + entry.size, 0);
   if (bytes > IAPP_RESULT_BYTES) {
-    warn(`the result holds ${bytes} bytes, over the ${IAPP_RESULT_BYTES / 1024 / 1024} MiB the iApp generator keeps results under (its rule, not the platform's): uploads and downloads get slow`);
+    checks.warn(`the result holds ${bytes} bytes, over the ${IAPP_RESULT_BYTES / 1024 / 1024} MiB the iApp generator keeps results under (its rule, not the platform's): uploads and downloads get slow`);
   } else {
-    pass(`the result holds ${bytes} bytes`);
+    checks.pass(`the result holds ${bytes} bytes`);
   }
-  return { ok: true, checks };
+  return checks.verdict();
 }
 
 /** The app's result.json as the requester reads it: `{ ok: true, result }` or `{ ok: false, error }`. */

@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 
@@ -34,12 +35,25 @@ export function readInputFiles(env: NodeJS.ProcessEnv, inDir: string): InputFile
   });
 }
 
-/** The file's content as text; bytes that are not UTF-8 are refused rather than guessed at. */
+/**
+ * The file's content as text; bytes that are not UTF-8 are refused rather than guessed at, and a file
+ * too large for one string (Node's limit: MAX_STRING_LENGTH characters, about 512 MiB) is refused as
+ * such, not as bad text.
+ */
 export function readInputText(file: InputFile): string {
-  const bytes = readFileSync(file.path);
+  const tooLarge = () => new Error(`input file ${file.index} (${file.name}) holds ${statSync(file.path).size} bytes: more text than one string can hold (${constants.MAX_STRING_LENGTH} characters); read it in parts`);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file.path);
+  } catch (error) {
+    // Past 2 GiB Node does not read a file into one buffer at all.
+    if ((error as NodeJS.ErrnoException).code === 'ERR_FS_FILE_TOO_LARGE') throw tooLarge();
+    throw error;
+  }
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_STRING_TOO_LONG') throw tooLarge();
     throw new Error(`input file ${file.index} (${file.name}) is not UTF-8 text`);
   }
 }

@@ -4,9 +4,11 @@
  * published), the bundle of the module that deployed the app, said loudly. A pull that fails where an
  * engine exists fails as it does on a worker.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { runProcess } from '../../worker/process.js';
 import type { AppExit, AppLaunch } from '../../worker/task.js';
 import type { DeployedApp } from './hub-calls.js';
 
@@ -17,30 +19,6 @@ export interface AppChoice {
   runs: string;
   /** Said loudly: the image is not what the chain says was deployed. */
   warning?: string;
-}
-
-/** The worker stops an app after its category's time (iexec-worker: the container's max execution time, PoCo category workClockTimeRef). */
-function spawnApp(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string, timeoutMs: number): Promise<AppExit & { timedOut: boolean }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr, timedOut });
-    });
-  });
 }
 
 /** docker if its daemon answers, else podman, unless DOCKER names the engine (the module's scripts/docker.sh rule). */
@@ -54,6 +32,9 @@ export function containerEngine(): string | undefined {
   if (works('podman', ['--version'])) return 'podman';
   return undefined;
 }
+
+/** The worker gives a pull no limit of its own; the local one gives up after 10 minutes. */
+const PULL_TIMEOUT_MS = 600_000;
 
 const isLoopbackRegistry = (image: string) => /^(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\//.test(image);
 
@@ -142,9 +123,9 @@ export class AppRunner implements AppSource {
     return {
       runs: `the bundle ${bundle}, which the module that deployed ${address} built`,
       warning: `${why}: the local worker runs the module's bundle instead, where a real worker pulls ${image} (and fails the download if it cannot)`,
-      exec: async ({ argv, env, dir }) => {
+      exec: async ({ argv, env, dir, stdoutFile, stderrFile }) => {
         if (!fs.existsSync(bundle)) throw new Error(`the bundle ${bundle} is not built: run npm run build in the module that deployed ${address}`);
-        return spawnApp(process.execPath, [bundle, ...argv], env, dir, timeoutMs);
+        return runProcess(process.execPath, [bundle, ...argv], { env, cwd: dir, timeoutMs, stdoutFile, stderrFile });
       },
     };
   }
@@ -159,7 +140,7 @@ export class AppRunner implements AppSource {
     // The worker pulls the image for every task, by its tag (iexec-worker ComputeManagerService.downloadApp);
     // a failed pull is APP_IMAGE_DOWNLOAD_FAILED (TaskManagerService.downloadApp).
     const pullArgs = ['pull', ...(path.basename(engine).startsWith('podman') && isLoopbackRegistry(image) ? ['--tls-verify=false'] : []), image];
-    const pull = await spawnApp(engine, pullArgs, process.env, process.cwd(), 600_000).catch((error: Error) => ({ status: null, stderr: error.message, stdout: '', timedOut: false }));
+    const pull = await runProcess(engine, pullArgs, { env: process.env, cwd: process.cwd(), timeoutMs: PULL_TIMEOUT_MS }).catch((error: Error) => ({ status: null, stderr: error.message, timedOut: false }));
     if (pull.status !== 0) {
       const reason = pull.timedOut ? 'no answer within 10 min' : pull.stderr.trim().split('\n').pop();
       return { cause: 'APP_IMAGE_DOWNLOAD_FAILED', message: `${engine} cannot pull ${image}: ${reason}` };
@@ -180,14 +161,16 @@ async function digestWarning(image: string, checksum: string): Promise<string | 
 }
 
 function containerExec(engine: string, image: string, timeoutMs: number): AppChoice['exec'] {
-  return async ({ argv, env, inDir, outDir, dir }) => {
+  return async ({ argv, env, inDir, outDir, dir, stdoutFile, stderrFile }) => {
     // The worker mounts the task's folders on /iexec_in and /iexec_out (iexec-common IexecFileHelper)
     // and passes the args as the container's command (iexec-commons-containers DockerClientInstance).
     const seen = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, value === inDir ? '/iexec_in' : value === outDir ? '/iexec_out' : value]));
-    const args = ['run', '--rm', '--platform', 'linux/amd64', '-v', `${inDir}:/iexec_in:z`, '-v', `${outDir}:/iexec_out:z`];
+    // A name to stop the container by: it lives outside the process group of the client that started it.
+    const name = `iexec-module-task-${randomBytes(6).toString('hex')}`;
+    const args = ['run', '--rm', '--name', name, '--platform', 'linux/amd64', '-v', `${inDir}:/iexec_in:z`, '-v', `${outDir}:/iexec_out:z`];
     // `-e NAME` takes the value from the engine's own environment: no secret on a command line.
-    for (const name of Object.keys(seen)) args.push('-e', name);
-    const run = await spawnApp(engine, [...args, image, ...argv], { ...process.env, ...seen }, dir, timeoutMs);
+    for (const variable of Object.keys(seen)) args.push('-e', variable);
+    const run = await runProcess(engine, [...args, image, ...argv], { env: { ...process.env, ...seen }, cwd: dir, timeoutMs, stdoutFile, stderrFile, cleanup: [engine, 'rm', '-f', name] });
     return { ...run, env: seen };
   };
 }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { keccak256 } from 'ethers';
 import { checkOutput, type Verdict } from '../../worker/post-compute.js';
+import { outputPath, readComputed as readComputedFile } from '../../worker/result-files.js';
 import type { Task } from '../../worker/task.js';
 import { web2Digest } from './web2-result.js';
 
@@ -19,13 +20,15 @@ export interface ComputedFile {
   pocoRefuses?: string;
 }
 
-function readComputed(task: Task): Record<string, unknown> | undefined {
-  try {
-    const computed = JSON.parse(fs.readFileSync(path.join(task.outDir, 'computed.json'), 'utf8'));
-    return typeof computed === 'object' && computed !== null ? computed : undefined;
-  } catch {
-    return undefined;
-  }
+function readComputed(task: Task): Record<string, string> | undefined {
+  const read = readComputedFile(task.outDir, task.flow);
+  return 'fields' in read ? read.fields : undefined;
+}
+
+/** The bytes both post-computes decode from callback-data, as 0x-hex: 0x optional, an odd length's first digit alone. */
+function callbackBytes(text: string | undefined): string {
+  const digits = (text ?? '').replace(/^0x/, '');
+  return `0x${digits.length % 2 === 1 ? `0${digits}` : digits}`;
 }
 
 /**
@@ -33,7 +36,7 @@ function readComputed(task: Task): Record<string, unknown> | undefined {
  * on unfiltered: iexec-worker TaskManagerService) and fails in PoCo: checkOutput stops at it, so the
  * worker's own checks run once more without it, and PoCo is left to refuse the contribution on chain.
  */
-function judge(task: Task, computed: Record<string, unknown> | undefined): { verdict: Verdict; pocoRefuses?: string } {
+function judge(task: Task, computed: Record<string, string> | undefined): { verdict: Verdict; pocoRefuses?: string } {
   // Our lint (a secret in the logs) is not the platform's: the worker uploads them all the same.
   const verdict = checkOutput({ ...task, secrets: [] });
   const callbackData = computed?.['callback-data'];
@@ -52,18 +55,15 @@ function judge(task: Task, computed: Record<string, unknown> | undefined): { ver
 export function computedFile(task: Task, tee: boolean): ComputedFile {
   const computed = readComputed(task);
   const { verdict, pocoRefuses } = judge(task, computed);
-  const raw = typeof computed?.['callback-data'] === 'string' ? (computed['callback-data'] as string) : '';
-  const callbackData = raw ? (raw.startsWith('0x') ? raw : `0x${raw}`) : '0x';
+  const callbackData = callbackBytes(computed?.['callback-data']);
   if (!verdict.ok) return { verdict, callbackData };
   // A standard worker takes a result-digest the app wrote as it is (ResultService.getComputedFile); the TEE
   // post-compute computes its own.
   const written = computed?.['result-digest'];
-  if (!tee && typeof written === 'string' && written !== '') return { verdict, callbackData, digest: written, pocoRefuses };
-  if (task.callback) {
-    // A callback deal's digest is keccak256 of the callback data; nothing is uploaded (ResultService).
-    return { verdict, callbackData, digest: keccak256(callbackData) };
-  }
-  const appOut = task.env.IEXEC_OUT ?? task.outDir;
-  const output = path.join(task.outDir, path.relative(appOut, String(computed!['deterministic-output-path'])));
-  return { verdict, callbackData, digest: web2Digest(output, tee), pocoRefuses };
+  if (!tee && written) return { verdict, callbackData, digest: written, pocoRefuses };
+  // A callback deal's digest is keccak256 of the callback data; nothing is uploaded (ResultService).
+  if (task.callback) return { verdict, callbackData, digest: keccak256(callbackData) };
+  const output = outputPath(task, computed!['deterministic-output-path']!);
+  if ('problem' in output) return { verdict: { ok: false, checks: verdict.checks, reason: output.problem }, callbackData };
+  return { verdict, callbackData, digest: web2Digest(output.hostPath, tee), pocoRefuses };
 }

@@ -14,7 +14,7 @@ import type { Task } from '../../worker/task.js';
 import type { ChainClock } from '../clock.js';
 import type { NetworkState, TaskRecord } from '../state.js';
 import type { AppChoice, AppSource } from './app-image.js';
-import { compute } from './compute.js';
+import { runTask, type AppLaunch, type AppExit } from '../../worker/task.js';
 import { fetchBulkSlice, type BulkChain } from './bulk.js';
 import { computedFile, type ComputedFile } from './computed-file.js';
 import { fetchDataset, ipfsLookup, type StepError } from './dataset.js';
@@ -23,7 +23,6 @@ import { PocoRefused, type Deal, type Poco } from './hub-calls.js';
 import { Progress } from './progress.js';
 import { teeSession, type DealParams, type TeeSession } from './tee-session.js';
 import { uploadResult } from './upload.js';
-import { writeWorkerError } from './worker-error.js';
 
 export interface PipelineContext {
   poco: Poco;
@@ -49,6 +48,9 @@ class StepFailed extends Error {
     super(message);
   }
 }
+
+/** A standard task whose app could not be pulled never runs it: runTask writes the error result instead. */
+const notRun = (_app: AppLaunch): Promise<AppExit> => Promise.reject(new Error('the app image was not downloaded'));
 
 /** PoCo tag bits (iexec-commons-poco TeeUtils): bit 0 TEE, then the framework. */
 const TAG_SCONE = 0x2n;
@@ -169,72 +171,73 @@ export class TaskPipeline {
   private async downloadData() {
     if (this.appError) return;
     this.progress.replicate('DATA_DOWNLOADING');
+    const sources = { fromIpfs: ipfsLookup(this.ctx.state.results), fromUrl: (url: string) => this.ctx.fetchUrl(url) };
     if (this.deal.dataset !== ZeroAddress) {
       const dataset = await this.ctx.poco.dataset(this.deal.dataset);
-      const sources = { fromIpfs: ipfsLookup(this.ctx.state.results), fromUrl: (url: string) => this.ctx.fetchUrl(url) };
       const fetched = await fetchDataset(this.deal.dataset, dataset, { tee: this.tee, key: this.session?.datasetKey, dir: this.dir, sources });
       if ('error' in fetched) this.errors.push(fetched.error);
       else this.dataset = fetched.file;
     }
     // Bulk hook (bulk.ts): the slice's protected data, fetched as the pre-compute fetches them.
     if (this.params.bulk_cid && this.ctx.bulk) {
-      const sources = { fromIpfs: ipfsLookup(this.ctx.state.results), fromUrl: (url: string) => this.ctx.fetchUrl(url) };
       const slice = await fetchBulkSlice(this.params.bulk_cid, this.record.taskIndex, this.deal.dealid, this.ctx.bulk, { dir: this.dir, sources });
       this.errors.push(...slice.errors);
       this.bulkFiles = slice.files;
     }
-    if (!this.tee && this.errors.length > 0) {
-      this.progress.replicate('DATA_DOWNLOAD_FAILED', this.errors[0]!.cause);
-      return;
-    }
-    this.progress.replicate('DATA_DOWNLOADED');
   }
 
   /**
-   * Standard tasks whose app or data could not be downloaded get the worker's error result
-   * (triggerPostComputeHookOnError); otherwise the compute stage runs, pre-compute errors and all.
+   * The compute stage, through the kit's worker emulation (runTask, the 9.2.0 flow): a standard task
+   * whose app or data could not be downloaded gets the worker's error.txt result and no app run
+   * (triggerPostComputeHookOnError); a TEE task logs its pre-compute errors and runs the app anyway; an
+   * app past its category's time is stopped and the post-compute runs on what it left.
    */
   private async computeStage(): Promise<ComputedFile & { outDir: string }> {
-    const outDir = path.join(this.dir, 'iexec_out');
-    if (!this.tee && (this.appError || this.errors.length > 0)) {
-      const failed = this.appError ? ['APP_DOWNLOAD_FAILED', [this.appError.cause]] : ['DATA_DOWNLOAD_FAILED', this.errors.map((error) => error.cause)];
-      this.say(`${this.appError?.message ?? this.errors.map((error) => error.message).join('; ')}: the worker writes error.txt as the result and contributes it`);
-      writeWorkerError(outDir, failed[0] as string, failed[1] as string[]);
-      return { ...this.errorResult(outDir), outDir };
-    }
-    if (this.appError) throw new StepFailed('', undefined, `${this.appError.message}: a TEE worker does not contribute without its app`);
-    this.progress.replicate('COMPUTING');
-    return this.runApp();
-  }
-
-  private errorResult(outDir: string): ComputedFile {
-    const task: Task = { outDir, inDir: path.join(this.dir, 'iexec_in'), env: { IEXEC_OUT: '/iexec_out' }, argv: [], status: 0, stdout: '', stderr: '', callback: false };
-    return computedFile(task, false);
-  }
-
-  private async runApp(): Promise<ComputedFile & { outDir: string }> {
+    if (this.tee && this.appError) throw new StepFailed('', undefined, `${this.appError.message}: a TEE worker does not contribute without its app`);
     const session = this.session;
-    const outcome = await compute({
-      tee: this.tee,
+    const task = await runTask({
+      bundle: '',
+      flow: this.tee ? 'tee' : 'standard',
       timeoutMs: this.record.maxExecutionTime * 1000,
       args: this.params.iexec_args,
       inputFiles: this.params.iexec_input_files ?? [],
+      localInputFiles: false,
       requesterSecrets: session?.requesterSecrets ?? {},
       appSecret: session?.appSecret,
       protectedData: this.dataset,
       bulk: this.bulkFiles,
       callback: this.deal.callback !== ZeroAddress,
+      preComputeErrors: [...(this.appError ? [this.appError] : []), ...this.errors],
       workDir: this.dir,
       deal: { taskId: this.record.taskid, dealId: this.deal.dealid, taskIndex: this.record.taskIndex, botFirstIndex: this.deal.botFirst, botSize: this.deal.botSize, datasetAddress: this.deal.dataset.toLowerCase() },
-      exec: this.app!.exec,
+      exec: this.app ? (launch) => this.startApp(this.app!, launch) : notRun,
     });
-    for (const error of [...this.errors, ...outcome.errors]) this.say(`${error.cause}: ${error.message} (logged; the worker goes on)`);
-    const task = outcome.task;
-    if (!task) throw new StepFailed('COMPUTE_FAILED', outcome.errors[0]?.cause, outcome.errors[0]?.message ?? 'the app did not run');
-    this.progress.computed(task.status, task.stdout, task.stderr);
+    this.recordCompute(task);
     const result = computedFile(task, this.tee);
     for (const check of result.verdict.checks) if (check.level === 'warn') this.say(check.message);
     return { ...result, outDir: task.outDir };
+  }
+
+  /** The data is in IEXEC_IN (or the pre-compute gave up on it) and the app starts. */
+  private startApp(app: AppChoice, launch: AppLaunch): Promise<AppExit> {
+    this.progress.replicate('DATA_DOWNLOADED');
+    this.progress.replicate('COMPUTING');
+    return app.exec(launch);
+  }
+
+  /** The statuses the worker reports once the compute stage is over, and what it logs. */
+  private recordCompute(task: Task) {
+    const failed = task.preComputeErrors[0];
+    if (!task.appRan) {
+      // Standard: DATA_DOWNLOAD_FAILED (APP_DOWNLOAD_FAILED was reported at its step), then the error result.
+      if (!this.appError) this.progress.replicate('DATA_DOWNLOAD_FAILED', failed?.cause);
+      this.say(`${failed?.cause}: ${failed?.message}: the worker writes error.txt as the result and contributes it`);
+      return;
+    }
+    for (const error of task.preComputeErrors) this.say(`${error.cause}: ${error.message} (logged; the worker goes on)`);
+    if (task.timedOut) this.say(`APP_COMPUTE_TIMEOUT: the app ran past its category's ${task.timeoutMs / 1000} s and was stopped (logged; the post-compute runs on what it left)`);
+    for (const warning of task.warnings) this.say(`WARNING ${warning}`);
+    this.progress.computed(task.status, task.stdout, task.stderr);
   }
 
   /** Without a computed file the worker has no digest to contribute (DETERMINISM_HASH_NOT_FOUND). */

@@ -145,7 +145,7 @@ describe('a TEE task (contributeAndFinalize)', () => {
 
   it('gives the app the requester secrets the SMS has and leaves out the others, with a line saying so', async () => {
     state.secrets.requester.set(requesterKey(REQUESTER, 'known'), 'requester-value');
-    const { record } = await runTask({ params: { iexec_secrets: { 1: 'known', 2: 'unknown' } } });
+    const { record } = await runTask({ params: { iexec_secrets: { 1: 'known', 2: 'unknown' }, iexec_args: 'keep-secrets' } });
     const { result } = JSON.parse(await (await uploaded(record)).file('result.json')!.async('string'));
     expect(result.env.IEXEC_REQUESTER_SECRET_1).toBe('requester-value');
     expect(result.env).not.toHaveProperty('IEXEC_REQUESTER_SECRET_2');
@@ -165,6 +165,15 @@ describe('a TEE task (contributeAndFinalize)', () => {
     expect(calls).toEqual(['initialize', 'contributeAndFinalize']);
     expect(logs.join('\n')).toContain('PRE_COMPUTE_DATASET_DOWNLOAD_FAILED');
     const { result } = JSON.parse(await (await uploaded(record)).file('result.json')!.async('string'));
+    expect(result.inputs).toEqual({});
+  });
+
+  it('runs the app without an input file the pre-compute could not download, and completes with what the app wrote', async () => {
+    const { record, calls } = await runTask({ params: { iexec_input_files: ['http://127.0.0.1:1/names.txt'] } });
+    expect(calls).toEqual(['initialize', 'contributeAndFinalize']);
+    expect(logs.join('\n')).toMatch(/PRE_COMPUTE_INPUT_FILE_DOWNLOAD_FAILED: .*127\.0\.0\.1:1\/names\.txt.*the worker goes on/);
+    const { result } = JSON.parse(await (await uploaded(record)).file('result.json')!.async('string'));
+    expect(result.env.IEXEC_INPUT_FILES_NUMBER).toBe('1');
     expect(result.inputs).toEqual({});
   });
 
@@ -213,10 +222,18 @@ describe('a standard task (contribute, reveal, finalize)', () => {
     expect(replicateStatuses(record).slice(3, 6)).toEqual(['APP_DOWNLOADING', 'APP_DOWNLOAD_FAILED', 'CONTRIBUTING']);
     const zip = await uploaded(record);
     expect(await zip.file('error.txt')!.async('string')).toBe('[IEXEC] Errors occurred while computing the task [error:APP_DOWNLOAD_FAILED, causes:[WorkflowError[cause=APP_IMAGE_DOWNLOAD_FAILED, message=]]]');
-    expect(JSON.parse(await zip.file('computed.json')!.async('string'))).toEqual({ 'deterministic-output-path': '/iexec_out/error.txt' });
+    expect(JSON.parse(await zip.file('computed.json')!.async('string'))).toMatchObject({ 'deterministic-output-path': '/iexec_out/error.txt' });
   });
 
   it("completes with the worker's error.txt when an input file cannot be downloaded", async () => {
+    const { record, calls } = await runTask({ tag: NO_TAG, params: { iexec_input_files: ['http://127.0.0.1:1/names.txt'] } });
+    expect(calls).toEqual(['initialize', 'contribute', 'reveal', 'finalize']);
+    expect(record.replicate!.statusUpdateList.find((update) => update.status === 'DATA_DOWNLOAD_FAILED')!.cause).toBe('INPUT_FILES_DOWNLOAD_FAILED');
+    expect(replicateStatuses(record)).not.toContain('COMPUTING');
+    expect(await (await uploaded(record)).file('error.txt')!.async('string')).toContain('[error:DATA_DOWNLOAD_FAILED, causes:[WorkflowError[cause=INPUT_FILES_DOWNLOAD_FAILED, message=]]]');
+  });
+
+  it("completes with the worker's error.txt when its dataset cannot be downloaded", async () => {
     const { record } = await runTask({ tag: NO_TAG, dataset: DATASET });
     expect(replicateStatuses(record)).toContain('DATA_DOWNLOAD_FAILED');
     expect(record.replicate!.statusUpdateList.find((update) => update.status === 'DATA_DOWNLOAD_FAILED')!.cause).toBe('DATASET_FILE_DOWNLOAD_FAILED');
