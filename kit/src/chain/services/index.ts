@@ -10,8 +10,9 @@ import type { ServiceName } from '../config.js';
 import type { HubView } from '../hub-view.js';
 import type { NetworkState } from '../state.js';
 import { compassService } from './compass.js';
-import { close, serve, type Service } from './http.js';
-import { marketService } from './market.js';
+import { close, serve } from './http.js';
+import { withLocalRoutes } from './local-only.js';
+import { marketService, type MarketChain } from './market.js';
 import { resultProxyService } from './result-proxy.js';
 import { resultStorageService } from './result-storage.js';
 import { smsService } from './sms.js';
@@ -44,13 +45,18 @@ export async function startServices(options: ServicesOptions): Promise<Services>
     servers.push(await serve(api, 0, log));
     workerpoolApi = `http://127.0.0.1:${(servers[0]!.address() as AddressInfo).port}`;
     const schedulerAddress = await scheduler.getAddress();
-    const services: Record<ServiceName, Service> = {
-      iexecGateway: marketService({ chainId, workerpool, schedulerAddress, orderDomain: () => hub.orderDomain(), signTypedData: (domain, types, value) => scheduler.signTypedData(domain, types, value) }),
-      sms: smsService(state.secrets, hub),
-      ipfsGateway: resultStorageService(state.results),
-      compass: compassService(chainId, workerpool, () => workerpoolApi),
-      resultProxy: resultProxyService(chainId),
-    };
+    const market: MarketChain = { chainId, workerpool, schedulerAddress, orderDomain: () => hub.orderDomain(), signTypedData: (domain, types, value) => scheduler.signTypedData(domain, types, value) };
+    const services = withLocalRoutes(
+      {
+        iexecGateway: marketService(market),
+        sms: smsService(state.secrets, hub),
+        ipfsGateway: resultStorageService(state.results),
+        compass: compassService(chainId, workerpool, () => workerpoolApi),
+        resultProxy: resultProxyService(chainId),
+      },
+      state.secrets,
+      market,
+    );
     for (const [name, port] of Object.entries(options.ports) as Array<[ServiceName, number]>) {
       servers.push(await serve(services[name], port, log));
     }

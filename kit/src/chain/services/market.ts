@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { TypedDataEncoder, ZeroAddress, toBeHex, type TypedDataDomain } from 'ethers';
 import { json, type Service } from './http.js';
 
-const WORKERPOOL_ORDER = {
+export const WORKERPOOL_ORDER = {
   WorkerpoolOrder: [
     { name: 'workerpool', type: 'address' },
     { name: 'workerpoolprice', type: 'uint256' },
