@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: (a
   iexec: { summary: "run the module's pinned iexec CLI on its standard or TEE app: iexec <standard|tee> <iexec args>", load: () => import('./commands/iexec.js') },
   result: { summary: 'download a task result and unzip it into results/<taskid>/: result <taskid> [--tee]', load: () => import('./commands/result.js') },
   doctor: { summary: 'check every condition a run on a chain needs, each with its fix, before spending anything: doctor [--chain NAME]', load: () => import('./commands/doctor.js') },
+  task: { summary: 'one view of a task on any chain, and what to do next: task <taskid> [--watch] [--claim] [--replay]', load: () => import('./commands/task.js') },
   chain: { summary: 'iExec in a box: PoCo on a local chain, its services and a worker, to rehearse deploy to result; Ctrl-C ends it', load: () => import('./commands/chain.js') },
   'mock-protected-data': { summary: 'write a protected data file as DataProtector makes them, to run the app with', load: () => import('./commands/mock-protected-data.js') },
 };

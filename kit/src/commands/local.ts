@@ -3,9 +3,8 @@
 // IEXEC_OUT folders, then checks the output as the worker's post-compute and PoCo's finalize would.
 // Exits 1 when the task would fail.
 import { parseArgs } from 'node:util';
-import { checkOutput, readResult } from '../worker/post-compute.js';
 import { runTask, type Task } from '../worker/task.js';
-import { printVerdict } from './report.js';
+import { printTaskRun } from './report.js';
 
 const USAGE = `Usage: iexec-module local [options]   (in a module: npm run local -- [options], which builds the app first)
 Runs the app as an iExec worker would, then checks its result as the post-compute would.
@@ -32,9 +31,6 @@ const OPTIONS = {
   bundle: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-/** The secrets' values never reach the terminal: only their names. */
-const SECRET = /^IEXEC_(REQUESTER_SECRET_\d+|APP_DEVELOPER_SECRET(_1)?)$/;
 
 function usageError(message: string): number {
   console.error(`${message}\n\n${USAGE}`);
@@ -77,14 +73,6 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 
-  console.log(`Task folders: ${task.inDir} (IEXEC_IN), ${task.outDir} (IEXEC_OUT)`);
-  console.log('Environment, as the worker sets it:');
-  for (const [name, value] of Object.entries(task.env)) console.log(`  ${name}=${SECRET.test(name) ? '<hidden>' : value}`);
-  console.log(`Args: ${JSON.stringify(task.argv)}`);
-  console.log('--- app output ---');
-  if (task.stdout) process.stdout.write(task.stdout);
-  if (task.stderr) process.stdout.write(task.stderr);
-  if (!printVerdict(checkOutput(task), task.outDir)) return 1;
-  console.log(`result.json: ${JSON.stringify(readResult(task), null, 2)}`);
+  if (!printTaskRun(task)) return 1;
   return 0;
 }
