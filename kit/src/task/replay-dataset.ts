@@ -54,10 +54,10 @@ function placeholder(type: string): ProtectedValue | undefined {
   return new Uint8Array();
 }
 
-async function mockDataset(reads: ChainReads, address: string, dir: string): Promise<ReplayDataset> {
+async function mockDataset(reads: ChainReads, address: string, dir: string, subgraphs: Readonly<Record<number, string>>): Promise<ReplayDataset> {
   const own = 'pass --protected-data <file> (made with npm run mock:protected-data) to replay with values of your own';
   const chainId = await reads.chainId();
-  const subgraph = DATAPROTECTOR_SUBGRAPHS[chainId];
+  const subgraph = subgraphs[chainId];
   if (!subgraph) return { note: `the real protected data stays encrypted in iExec's SMS, and no DataProtector subgraph is known for chain id ${chainId} to read its schema: the app runs without it; ${own}` };
   const answer = await fetch(subgraph, {
     method: 'POST',
@@ -87,10 +87,20 @@ async function mockDataset(reads: ChainReads, address: string, dir: string): Pro
   return { file, note: `a MOCK of ${address}'s schema (${schema.map((entry) => `${entry.path}: ${entry.type}`).join(', ')}) with placeholder values: the real data stays encrypted in iExec's SMS${left}; ${own}` };
 }
 
-export async function replayDataset(reads: ChainReads, deal: OnChainDeal, options: { local: boolean; tee: boolean; dir: string; given?: string | undefined }): Promise<ReplayDataset> {
+export interface DatasetOptions {
+  local: boolean;
+  tee: boolean;
+  dir: string;
+  /** --protected-data. */
+  given?: string | undefined;
+  /** Where to read schemas, by chain id (tests give their own). */
+  subgraphs?: Readonly<Record<number, string>>;
+}
+
+export async function replayDataset(reads: ChainReads, deal: OnChainDeal, options: DatasetOptions): Promise<ReplayDataset> {
   const address = deal.dataset.pointer;
   if (address === ZeroAddress) return { note: 'none in the deal' };
   if (options.given) return { file: path.resolve(options.given), note: `${options.given} (given with --protected-data) in place of ${address}` };
   if (options.local) return localDataset(reads, address, options.tee, options.dir);
-  return mockDataset(reads, address, options.dir);
+  return mockDataset(reads, address, options.dir, options.subgraphs ?? DATAPROTECTOR_SUBGRAPHS);
 }

@@ -48,6 +48,7 @@ export interface ReplayOptions {
   local: boolean;
   protectedData?: string | undefined;
   env?: NodeJS.ProcessEnv;
+  subgraphs?: Readonly<Record<number, string>>;
 }
 
 export async function replayTask(reads: ChainReads, view: TaskView, options: ReplayOptions): Promise<number> {
@@ -80,7 +81,7 @@ export async function replayTask(reads: ChainReads, view: TaskView, options: Rep
     notes.push('no secrets: the deal is not TEE, and only TEE tasks get them');
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iexec-replay-'));
-  const dataset = await replayDataset(reads, deal, { local: options.local, tee, dir, given: options.protectedData });
+  const dataset = await replayDataset(reads, deal, { local: options.local, tee, dir, given: options.protectedData, ...(options.subgraphs && { subgraphs: options.subgraphs }) });
   const callback = deal.callback !== '0x0000000000000000000000000000000000000000';
   const args = params.iexec_args;
   const inputFiles = params.iexec_input_files ?? [];

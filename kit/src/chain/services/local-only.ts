@@ -18,7 +18,7 @@ import { WORKERPOOL_ORDER, type MarketChain } from './market.js';
 
 export interface Faults {
   smsDown: boolean;
-  /** Tag bits no workerpool order is given for. */
+  /** No workerpool order is given to a request whose tag holds every bit of this one. */
   noOrdersForTag?: bigint;
   /** nRLC: the price the pool's orders carry instead of 0. */
   workerpoolPrice?: bigint;
@@ -60,7 +60,7 @@ function marketFaults(service: Service, faults: Faults, market: MarketChain): Se
     path: orders.path,
     async handle(req, params) {
       const minTag = BigInt(req.query.get('minTag') ?? 0);
-      if (faults.noOrdersForTag !== undefined && (minTag & faults.noOrdersForTag) !== 0n) return json(200, { ok: true, orders: [], count: 0 });
+      if (faults.noOrdersForTag !== undefined && (minTag & faults.noOrdersForTag) === faults.noOrdersForTag) return json(200, { ok: true, orders: [], count: 0 });
       const reply = await orders.handle(req, params);
       if (faults.workerpoolPrice === undefined) return reply;
       const body = reply.body as { orders: Array<{ orderHash: string; order: Record<string, unknown> }> };
