@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chainTarget, sdkConnection } from '../src/sdk/chain.js';
-import { sdkReads } from '../src/sdk/on-sdk.js';
+import { SdkReads } from '../src/sdk/on-sdk.js';
 import type { IexecApi } from '../src/sdk/package.js';
 import { encodeTag, tagText } from '../src/sdk/tags.js';
 import { fakeModule } from './doctor/fakes.js';
@@ -62,7 +62,7 @@ describe('ChainReads on the SDK', () => {
         },
       },
     });
-    const reads = sdkReads({ target, sdk: { version: '9.0.1', major: 9, api }, teeFramework: 'tdx' });
+    const reads = new SdkReads({ target, sdk: { version: '9.0.1', major: 9, api }, teeFramework: 'tdx' });
     expect(await reads.offchain('0x')).toEqual({ status: 'RUNNING', statusHistory: [{ status: 'RUNNING', date: 'd' }], replicates: [{ worker: '0xw', status: 'COMPUTED', statusHistory: [] }] });
     expect(await reads.task('0x')).toBeUndefined();
   });
@@ -78,7 +78,7 @@ describe('ChainReads on the SDK', () => {
       },
       account: { checkBalance: async () => ({ stake: { toString: () => '12' }, locked: { toString: () => '0' } }) },
     });
-    const reads = sdkReads({ target, sdk: { version: '9.0.1', major: 9, api }, teeFramework: 'tdx' });
+    const reads = new SdkReads({ target, sdk: { version: '9.0.1', major: 9, api }, teeFramework: 'tdx' });
     expect(await reads.workerpoolOrders({ workerpool: '0xp', app: '0xa', requester: '0xr', minTag: '0x9', category: 1 })).toEqual([{ workerpool: '0xp', price: 5n, tag: '0x9', category: 1, trust: 0, remaining: 3, orderHash: '0xh' }]);
     expect(asked).toEqual({ workerpool: '0xp', app: '0xa', requester: '0xr', minTag: '0x9', category: 1, minTrust: 0 });
     expect(await reads.account('0xr')).toEqual({ stake: 12n, locked: 0n });

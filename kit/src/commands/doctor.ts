@@ -5,7 +5,7 @@ import { Failure, reportFailure } from '../iexec/failure.js';
 import type { ProfileName } from '../iexec/module.js';
 import { doctorContext, runChecks } from '../doctor/run.js';
 import { checklistJson, printChecklist } from '../doctor/report.js';
-import { PASSWORD_ENV } from '../sdk/wallet.js';
+import { WALLET_OPTIONS, walletChoice, walletUsage } from './wallet-options.js';
 
 const USAGE = `Usage: iexec-module doctor [options]   (in a module: npm run doctor -- [options])
 Checks every condition a run of this module on a chain needs, before you spend anything: the chain and
@@ -15,10 +15,7 @@ and its secret, the services. Reads only; asks nothing. Each line ✔, ! (look a
   --standard, --tee           check the standard app or the TEE app only (default: both)
   --workerpool <address>      the workerpool app:run will use (default: the kit's for the chain)
   --dataset <address>         the protected data you will run with (modules with protected data)
-  --keystoredir <dir>, --wallet-file <file>, --wallet-address <address>
-                              where the wallet is, as for the iexec CLI
-  --password-file <file>      the wallet's password, to check that it opens it; also ${PASSWORD_ENV},
-                              or --password <password> (the process list shows it)
+${walletUsage('the wallet (the password checks that it opens it)')}
   --json                      one JSON object on stdout (for CI)
   -h, --help                  show this help
 Exits 0 when no line is ✖, 1 otherwise, 2 on a bad option.`;
@@ -29,11 +26,7 @@ const OPTIONS = {
   tee: { type: 'boolean' },
   workerpool: { type: 'string' },
   dataset: { type: 'string' },
-  keystoredir: { type: 'string' },
-  'wallet-file': { type: 'string' },
-  'wallet-address': { type: 'string' },
-  password: { type: 'string' },
-  'password-file': { type: 'string' },
+  ...WALLET_OPTIONS,
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -64,8 +57,7 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
       profiles,
       workerpool: values.workerpool,
       dataset: values.dataset,
-      wallet: { keystoredir: values.keystoredir, walletFile: values['wallet-file'], walletAddress: values['wallet-address'] },
-      password: { password: values.password, passwordFile: values['password-file'] },
+      ...walletChoice(values),
     });
   } catch (error) {
     if (values.json && error instanceof Failure) {

@@ -4,7 +4,6 @@
 import { parseArgs } from 'node:util';
 import { reportFailure } from '../iexec/failure.js';
 import { TASK_ID } from '../iexec/result.js';
-import { PASSWORD_ENV } from '../sdk/wallet.js';
 import { claimTask } from '../task/claim.js';
 import { explainTask, type ExplainContext } from '../task/explain.js';
 import { printTask, taskJson } from '../task/print.js';
@@ -12,6 +11,7 @@ import { replayTask } from '../task/replay.js';
 import { taskSession } from '../task/session.js';
 import { taskView } from '../task/view.js';
 import { watchTask } from '../task/watch.js';
+import { WALLET_OPTIONS, walletChoice, walletUsage } from './wallet-options.js';
 
 const USAGE = `Usage: iexec-module task <taskid> [options]   (in a module: npm run task -- <taskid> [options])
 Shows a task: its status on chain and its deal, its deadlines and the time left, what the workerpool
@@ -26,9 +26,7 @@ what it means and what to do next.
                               mock of its schema)
   --protected-data <file>     with --replay: this protected data file in place of the deal's dataset
   --deal <dealid>             the task's deal, to show a task PoCo has not initialized yet
-  --keystoredir <dir>, --wallet-file <file>, --wallet-address <address>
-                              the requester's wallet, as for the iexec CLI (logs and claim need it)
-  --password-file <file>      its password; also ${PASSWORD_ENV}, or --password <password>
+${walletUsage("the requester's wallet (the app's logs and --claim need it)")}
   --json                      the view as JSON on stdout (one object per change with --watch)
   -h, --help                  show this help
 Exits 0 once shown; with --watch, 0 when the task completed, 1 otherwise; with --claim, 0 when claimed;
@@ -41,11 +39,7 @@ const OPTIONS = {
   replay: { type: 'boolean' },
   'protected-data': { type: 'string' },
   deal: { type: 'string' },
-  keystoredir: { type: 'string' },
-  'wallet-file': { type: 'string' },
-  'wallet-address': { type: 'string' },
-  password: { type: 'string' },
-  'password-file': { type: 'string' },
+  ...WALLET_OPTIONS,
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -76,8 +70,7 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
   try {
     session = await taskSession(root, {
       chain: values.chain,
-      wallet: { keystoredir: values.keystoredir, walletFile: values['wallet-file'], walletAddress: values['wallet-address'] },
-      password: { password: values.password, passwordFile: values['password-file'] },
+      ...walletChoice(values),
     });
   } catch (error) {
     return reportFailure(error);

@@ -16,12 +16,26 @@ function parseMrenclave(text: string): { framework?: string; fingerprint?: strin
   }
 }
 
+/**
+ * No address in deployed.json: not deployed, or deployed and not recorded (a lost or reset file), which
+ * app deploy refuses to deploy again at the same CREATE2 address (iexec common/protocol/registries.js
+ * deployObj: "App already deployed at address").
+ */
+async function notRecorded(ctx: DoctorContext, app: AppProfile, deploy: string): Promise<CheckLine> {
+  const id = `app:${app.profile}`;
+  const predicted = await ctx.reads.predictAppAddress(app.fields).catch(() => undefined);
+  if (predicted && (await ctx.reads.app(predicted))) {
+    return fail(id, `${app.deployedFile} has no address for chain id ${ctx.chainId}, but the app ${app.file} describes is deployed at ${predicted}, where app deploy will not deploy it again`, `record it: add "${ctx.chainId}": "${predicted}" under "app" in ${app.deployedFile}`);
+  }
+  return fail(id, `the ${app.label} is not deployed on ${ctx.target.name}: ${app.deployedFile} has no address for chain id ${ctx.chainId}`, deploy);
+}
+
 export async function checkApp(ctx: DoctorContext, app: AppProfile): Promise<CheckLine[]> {
   const id = `app:${app.profile}`;
   const chain = ctx.target.name;
   const deploy = npmRun(ctx, app.deployScript);
   const address = deployedAddress(ctx.root, app, ctx.chainId!);
-  if (!address) return [fail(id, `the ${app.label} is not deployed on ${chain}: ${app.deployedFile} has no address for chain id ${ctx.chainId}`, deploy)];
+  if (!address) return [await notRecorded(ctx, app, deploy)];
   const onChain = await ctx.reads.app(address);
   if (!onChain) {
     const why = ctx.target.local ? ' (the local network keeps nothing from one start to the next)' : '';

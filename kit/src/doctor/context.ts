@@ -25,6 +25,8 @@ export interface AppProfile {
   deployedFile: string;
   /** The module's npm script that deploys it. */
   deployScript: string;
+  /** The file's app section, as app deploy registers it. */
+  fields: Record<string, unknown>;
   multiaddr: string;
   checksum: string;
   mrenclave?: { framework?: string; heapSize?: number; fingerprint?: string };
@@ -73,6 +75,7 @@ export function appProfile(root: string, profile: ProfileName, framework: TeeFra
     file,
     deployedFile: PROFILES[profile]['deployed.json'],
     deployScript: profile === 'tee' ? 'deploy:tee' : 'deploy',
+    fields: app,
     multiaddr: String(app.multiaddr ?? ''),
     checksum: String(app.checksum ?? ''),
     ...(typeof app.mrenclave === 'object' && app.mrenclave !== null && { mrenclave: app.mrenclave }),

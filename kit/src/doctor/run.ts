@@ -7,7 +7,7 @@ import { teeFramework, type ProfileName } from '../iexec/module.js';
 import type { WalletOptions } from '../iexec/wallet.js';
 import { WORKERPOOLS } from '../platform.js';
 import { chainTarget } from '../sdk/chain.js';
-import { sdkReads } from '../sdk/on-sdk.js';
+import { SdkReads } from '../sdk/on-sdk.js';
 import { loadSdk } from '../sdk/package.js';
 import type { ChainReads } from '../sdk/reads.js';
 import { walletPassword, type PasswordOptions } from '../sdk/wallet.js';
@@ -38,9 +38,9 @@ export async function doctorContext(root: string, options: DoctorOptions, reads?
   const framework = teeFramework(root);
   let close = () => {};
   if (!reads) {
-    const sdkReadsOnChain = sdkReads({ target, sdk: await loadSdk(root), teeFramework: framework });
-    close = sdkReadsOnChain.close;
-    reads = sdkReadsOnChain;
+    const onChain = new SdkReads({ target, sdk: await loadSdk(root), teeFramework: framework });
+    close = () => onChain.close();
+    reads = onChain;
   }
   const pools = WORKERPOOLS[framework];
   const password = walletPassword(root, options.password);

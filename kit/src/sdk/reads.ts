@@ -114,6 +114,8 @@ export interface ChainReads {
   balances(address: string): Promise<{ wei: bigint; nRLC: bigint }>;
   account(address: string): Promise<{ stake: bigint; locked: bigint }>;
   app(address: string): Promise<OnChainApp | undefined>;
+  /** Where the app registry puts (or put) an app with these fields: its CREATE2 address. */
+  predictAppAddress(app: Record<string, unknown>): Promise<string>;
   appSecretExists(app: string): Promise<boolean>;
   /** An ENS name (SDK 8's bellecour pools) or an address, as an address; undefined when nothing is there. */
   resolveAddress(nameOrAddress: string): Promise<string | undefined>;

@@ -43,6 +43,30 @@ function build(root: string): void {
   if (run.status !== 0) throw new Error(`node scripts/build.mjs failed${run.error ? ` (${run.error.message})` : ''}:\n${run.stdout}${run.stderr}`);
 }
 
+/** The secrets a TEE task got, by name: their values from the variables the app sees, or typed, or left out. */
+async function replaySecrets(reads: ChainReads, deal: OnChainDeal, params: DealParams, tee: boolean, env: NodeJS.ProcessEnv) {
+  const notes: string[] = [];
+  const requesterSecrets: Record<string, string> = {};
+  let appSecret: string | undefined;
+  if (!tee) {
+    if (params.iexec_secrets) notes.push('no secrets: the deal is not TEE, and only TEE tasks get them');
+    return { requesterSecrets, appSecret, notes };
+  }
+  for (const [key, name] of Object.entries(params.iexec_secrets ?? {})) {
+    const secret = await secretValue(`IEXEC_REQUESTER_SECRET_${key}`, `requester secret ${key} (${name})`, env);
+    if (secret.value !== undefined) requesterSecrets[key] = secret.value;
+    notes.push(secret.note);
+  }
+  if (await reads.appSecretExists(deal.app.pointer)) {
+    const secret = await secretValue('IEXEC_APP_DEVELOPER_SECRET', 'the app secret', env);
+    appSecret = secret.value;
+    notes.push(secret.note);
+  } else {
+    notes.push('no app secret: the SMS holds none for this app');
+  }
+  return { requesterSecrets, appSecret, notes };
+}
+
 export interface ReplayOptions {
   root: string;
   local: boolean;
@@ -61,25 +85,7 @@ export async function replayTask(reads: ChainReads, view: TaskView, options: Rep
   const params = JSON.parse(deal.params || '{}') as DealParams;
   // Secrets reach TEE tasks only (tag bit 0): iexec-sms builds them into the TEE session.
   const tee = (BigInt(deal.tag) & 1n) === 1n;
-  const notes: string[] = [];
-  const requesterSecrets: Record<string, string> = {};
-  let appSecret: string | undefined;
-  if (tee) {
-    for (const [key, name] of Object.entries(params.iexec_secrets ?? {})) {
-      const secret = await secretValue(`IEXEC_REQUESTER_SECRET_${key}`, `requester secret ${key} (${name})`, env);
-      if (secret.value !== undefined) requesterSecrets[key] = secret.value;
-      notes.push(secret.note);
-    }
-    if (await reads.appSecretExists(deal.app.pointer)) {
-      const secret = await secretValue('IEXEC_APP_DEVELOPER_SECRET', 'the app secret', env);
-      appSecret = secret.value;
-      notes.push(secret.note);
-    } else {
-      notes.push('no app secret: the SMS holds none for this app');
-    }
-  } else if (params.iexec_secrets) {
-    notes.push('no secrets: the deal is not TEE, and only TEE tasks get them');
-  }
+  const { requesterSecrets, appSecret, notes } = await replaySecrets(reads, deal, params, tee, env);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iexec-replay-'));
   const dataset = await replayDataset(reads, deal, { local: options.local, tee, dir, given: options.protectedData, ...(options.subgraphs && { subgraphs: options.subgraphs }) });
   const callback = deal.callback !== '0x0000000000000000000000000000000000000000';

@@ -7,7 +7,7 @@
 import { teeFramework } from '../iexec/module.js';
 import type { WalletOptions } from '../iexec/wallet.js';
 import { chainTarget, type ChainTarget } from '../sdk/chain.js';
-import { sdkReads } from '../sdk/on-sdk.js';
+import { SdkReads } from '../sdk/on-sdk.js';
 import { loadSdk, type Sdk } from '../sdk/package.js';
 import type { ChainReads, ComputeLogs, OnChainDeal } from '../sdk/reads.js';
 import { findWallet, PASSWORD_ENV, unlockWallet, walletPassword, type FoundWallet, type PasswordOptions } from '../sdk/wallet.js';
@@ -37,8 +37,8 @@ export async function taskSession(root: string, options: SessionOptions, given?:
   const closers: Array<() => void> = [];
   const sdk = given ? undefined : await loadSdk(root);
   const open = (privateKey?: string) => {
-    const reads = sdkReads({ target, sdk: sdk!, teeFramework: framework, ...(privateKey && { privateKey }) });
-    closers.push(reads.close);
+    const reads = new SdkReads({ target, sdk: sdk!, teeFramework: framework, ...(privateKey && { privateKey }) });
+    closers.push(() => reads.close());
     return reads;
   };
   const reads = given?.reads ?? open();

@@ -31,8 +31,19 @@ describe('doctor: the apps', () => {
   it('fails an app deployed.json does not name on this chain, and one that is not on the chain, with the deploy command', async () => {
     const { module, data, ctx } = await deployedContext();
     fs.writeFileSync(path.join(module.root, 'deployed.json'), JSON.stringify({ app: { 1: STANDARD_APP } }));
+    const deployedThere = data.apps[STANDARD_APP]!;
+    delete data.apps[STANDARD_APP];
     expect(await checkApp(ctx, ctx.apps[0]!)).toEqual([
       { id: 'app:standard', level: 'fail', message: 'the standard app is not deployed on arbitrum-sepolia-testnet: deployed.json has no address for chain id 421614', fix: 'npm run deploy -- --chain arbitrum-sepolia-testnet' },
+    ]);
+    data.apps[STANDARD_APP] = deployedThere;
+    expect(await checkApp(ctx, ctx.apps[0]!)).toEqual([
+      {
+        id: 'app:standard',
+        level: 'fail',
+        message: `deployed.json has no address for chain id 421614, but the app iexec.json describes is deployed at ${STANDARD_APP}, where app deploy will not deploy it again`,
+        fix: `record it: add "421614": "${STANDARD_APP}" under "app" in deployed.json`,
+      },
     ]);
     delete data.apps[TEE_APP];
     expect(await checkApp(ctx, ctx.apps[1]!)).toEqual([

@@ -109,6 +109,7 @@ export function fakeReads(data: ChainData, sdkVersion = '9.0.1'): ChainReads {
     balances: (address) => guard('node', () => ({ wei: data.wei, nRLC: data.nRLC, address })),
     account: () => guard('node', () => ({ stake: data.stake, locked: 0n })),
     app: (address) => guard('node', () => data.apps[address]),
+    predictAppAddress: async (app) => (app.name === 'hello-tee' ? TEE_APP : STANDARD_APP),
     appSecretExists: (app) => guard('sms', () => data.secrets.has(app)),
     resolveAddress: async (name) => (name.startsWith('0x') ? name : undefined),
     workerpool: (address) => guard('node', () => data.pools[address]),
