@@ -63,12 +63,13 @@ export class LocalNetwork {
     return `--- chain:local, last ${lines} lines ---\n${this.log.split('\n').slice(-lines).join('\n')}`;
   }
 
-  start(timeoutMs = 300_000): Promise<Ready> {
+  /** `args` go after `npm run chain:local --`, e.g. ['--fund', address]. */
+  start(timeoutMs = 300_000, args: string[] = []): Promise<Ready> {
     const started = performance.now();
     this.output = '';
     return new Promise<Ready>((resolve, reject) => {
       // detached: a process group of its own (npm, the kit, anvil), which SIGINT stops as Ctrl-C does.
-      const child = spawn('npm', ['run', 'chain:local'], { cwd: this.dir, env: this.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const child = spawn('npm', ['run', 'chain:local', ...(args.length > 0 ? ['--', ...args] : [])], { cwd: this.dir, env: this.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
       this.child = child;
       const timer = setTimeout(() => reject(new Error(`chain:local not ready within ${timeoutMs / 1000} s\n${this.tail()}`)), timeoutMs);
       const onData = (chunk: Buffer) => {
