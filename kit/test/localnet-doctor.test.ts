@@ -92,7 +92,7 @@ for (const [version, framework] of [
       }
       const started = performance.now();
       const { status, out, err } = await capture(() => doctor(['--chain', 'local'], net.work));
-      console.log(`doctor took ${Math.round(performance.now() - started)} ms`);
+      console.log(`localnet timing: doctor in this process, iexec ${version}: ${Math.round(performance.now() - started)} ms`);
       expect(status, out + err).toBe(0);
       expect(out).toContain(LOCAL_WORKERPOOL.address);
       expect(out).toMatch(/^✔ the SMS has the app secret of the TEE app/m);

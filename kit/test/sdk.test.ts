@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { bounded } from '../src/sdk/bounded.js';
 import { chainTarget, sdkConnection } from '../src/sdk/chain.js';
 import { SdkReads } from '../src/sdk/on-sdk.js';
 import type { IexecApi } from '../src/sdk/package.js';
@@ -82,5 +83,12 @@ describe('ChainReads on the SDK', () => {
     expect(await reads.workerpoolOrders({ workerpool: '0xp', app: '0xa', requester: '0xr', minTag: '0x9', category: 1 })).toEqual([{ workerpool: '0xp', price: 5n, tag: '0x9', category: 1, trust: 0, remaining: 3, orderHash: '0xh' }]);
     expect(asked).toEqual({ workerpool: '0xp', app: '0xa', requester: '0xr', minTag: '0x9', category: 1, minTrust: 0 });
     expect(await reads.account('0xr')).toEqual({ stake: 12n, locked: 0n });
+  });
+});
+
+describe('bounded reads', () => {
+  it('answers for a read that never does, and passes on one that does', async () => {
+    await expect(bounded(new Promise(() => {}), 'the market', 20)).rejects.toThrow('the market: no answer within 0.02 s');
+    expect(await bounded(Promise.resolve(7), 'the market', 20)).toBe(7);
   });
 });

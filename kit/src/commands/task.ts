@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { reportFailure } from '../iexec/failure.js';
 import { TASK_ID } from '../iexec/result.js';
+import { bounded } from '../sdk/bounded.js';
 import { claimTask } from '../task/claim.js';
 import { explainTask, type ExplainContext } from '../task/explain.js';
 import { printTask, taskJson } from '../task/print.js';
@@ -85,7 +86,7 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
       const end = await watchTask(session, taskid, { dealid: values.deal, explain, show });
       return end.state === 'completed' ? 0 : 1;
     }
-    const view = await taskView(session.reads, taskid, { dealid: values.deal, logs: session.logs });
+    const view = await bounded(taskView(session.reads, taskid, { dealid: values.deal, logs: session.logs }), `the reads of task ${taskid}`);
     if (!values.replay || values.json) show(view, explainTask(view, explain));
     if (values.claim) return await claimTask(session, view, explain);
     if (values.replay) return await replayTask(session.reads, view, { root, local: session.target.local, protectedData: values['protected-data'] });

@@ -7,6 +7,7 @@ import { teeFramework, type ProfileName } from '../iexec/module.js';
 import type { WalletOptions } from '../iexec/wallet.js';
 import { WORKERPOOLS } from '../platform.js';
 import { chainTarget } from '../sdk/chain.js';
+import { bounded } from '../sdk/bounded.js';
 import { SdkReads } from '../sdk/on-sdk.js';
 import { loadSdk } from '../sdk/package.js';
 import type { ChainReads } from '../sdk/reads.js';
@@ -64,7 +65,7 @@ export async function doctorContext(root: string, options: DoctorOptions, reads?
 /** A check that throws (a service that fails mid-way, a file the kit cannot read) gives its ✖ line, not a crash. */
 async function guarded(ctx: DoctorContext, id: string, check: () => Promise<CheckLine[]>): Promise<CheckLine[]> {
   try {
-    return await check();
+    return await bounded(check(), 'the reads of this check');
   } catch (error) {
     return [fail(id, `cannot check: ${reason(error)}`, `fix what the message says, then ${doctorAgain(ctx)}`)];
   }

@@ -4,6 +4,7 @@
  * final deadline), polling as often as the SDK does (FETCH_INTERVAL, 5 s; 1 s on the local network).
  * A task PoCo never initialized and whose deal is unknown is followed for an hour at most.
  */
+import { bounded } from '../sdk/bounded.js';
 import { explainTask, type ExplainContext, type Explanation } from './explain.js';
 import type { TaskSession } from './session.js';
 import { taskView, type TaskView } from './view.js';
@@ -26,7 +27,7 @@ export async function watchTask(
   const started = Date.now();
   let last = '';
   for (;;) {
-    const view = await taskView(session.reads, taskid, { dealid: options.dealid, logs: session.logs });
+    const view = await bounded(taskView(session.reads, taskid, { dealid: options.dealid, logs: session.logs }), `the reads of task ${taskid}`);
     const explanation = explainTask(view, options.explain);
     if (stamp(view) !== last) {
       last = stamp(view);
