@@ -382,8 +382,8 @@ describe('npm run doctor and npm run task on a TDX module (SDK 9), on its own ch
     const restarted = await module.doctor('after the restart: nothing deployed');
     expect(restarted.status).toBe(1);
     expect(restarted.output).toMatch(/^✔ [\d.]+ ETH for gas on local$/m);
-    for (const [file, script] of [['deployed.json', 'deploy'], ['deployed.tee.json', 'deploy:tee']]) {
-      const { fix } = failure(restarted.output, new RegExp(`${file.replace('.', '\\.')} names 0x[0-9a-fA-F]{40} for chain id 31337, but there is no app there \\(the local network keeps nothing from one start to the next\\)`));
+    for (const [file, script] of [['deployed.json', 'deploy'], ['deployed.tee.json', 'deploy:tee']] as const) {
+      const { fix } = failure(restarted.output, new RegExp(`${file.replaceAll('.', '\\.')} names 0x[0-9a-fA-F]{40} for chain id 31337, but there is no app there \\(the local network keeps nothing from one start to the next\\)`));
       expect(fix).toBe(`npm run ${script} -- --chain local`);
       await module.runFix(fix);
     }
