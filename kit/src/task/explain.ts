@@ -1,9 +1,9 @@
 /*
  * A task's view in words: where it stands and the commands that move it on. The platform's rules: PoCo
- * lets a task complete until its contribution deadline and be claimed once its final deadline passed
- * (IexecPoco2Facet v6.1.0 contribute, claim; an uninitialized task of a deal through the deal's claim),
- * nobody but a requester (or anyone for them) claims (iexec-core never does), and a claim refunds the
- * requester and marks the task FAILED.
+ * lets a task complete until its contribution deadline and be claimed once its final deadline passed,
+ * by anyone, which refunds the requester and marks the task FAILED (IexecPoco2Facet v6.1.0 contribute,
+ * claim; a task never initialized through initializeAndClaimArray, the SDK's deal claim); the
+ * workerpool never claims (iexec-core fa704ab3 has no claim call), so it is the requester's to do.
  */
 import { causeText } from './causes.js';
 import type { TaskView } from './view.js';
