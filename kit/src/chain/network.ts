@@ -19,7 +19,7 @@ import { localEntry, type LocalEntry } from './config.js';
 import { hubView } from './hub-view.js';
 import { forgetLocalApps, localAppBundle } from './local-apps.js';
 import { Artifacts } from './poco/artifacts.js';
-import { createWorkerpool, deployCallbackReceiver, deployPoco, setCallbackGas } from './poco/deploy.js';
+import { createWorkerpool, deployCallbackReceiver, deployPoco, setCallbackGas, stakePool } from './poco/deploy.js';
 import { waitForNode } from './rpc.js';
 import { startServices } from './services/index.js';
 import { newState } from './state.js';
@@ -76,6 +76,7 @@ async function deploy(artifacts: Artifacts, provider: JsonRpcProvider, chainId: 
   if (poco.hub !== hubAddress) throw new Error(`PoCo's hub landed at ${poco.hub}, not ${hubAddress}`);
   await setCallbackGas(artifacts, poco.hub, deployer);
   const pool = await createWorkerpool(artifacts, poco.registries.workerpool, scheduler, LOCAL_WORKERPOOL.description);
+  await stakePool(artifacts, poco.hub, poco.rlc, deployer, scheduler);
   if (pool !== LOCAL_WORKERPOOL.address) throw new Error(`the workerpool landed at ${pool}, not ${LOCAL_WORKERPOOL.address} (platform.ts)`);
   return { hub: poco.hub, workerpool: pool, callbackReceiver: await deployCallbackReceiver(artifacts, deployer) };
 }
@@ -185,7 +186,8 @@ async function startWorkerpool(setup: WorkerpoolSetup): Promise<string> {
   const bulk = { dataset: (address: string) => poco.dataset(address), incompatibility: datasetOrderCheck(provider, deployed.hub, hubAbi), key: (address: string) => state.secrets.web3.get(address.toLowerCase()) };
   const pipeline = { poco, state, runner, clock, workDir, fetchUrl, bulk, log: (message: string) => log(`worker: ${message}`) };
   // Its orders on the market before the first request looks for them, renewed as deals use them.
-  const poolOrders = new PoolOrders(services.book, scheduler, deployed.workerpool, () => hub.orderDomain(), () => hub.categories(), (message) => log(message));
+  const poolOrders = new PoolOrders(services.book, scheduler, deployed.workerpool, () => hub.orderDomain(), () => hub.categories(), (message) => log(message), services.faults);
+  services.faults.changed = () => poolOrders.reset();
   await poolOrders.renew();
   const scheduling = startScheduler({ provider, hub: deployed.hub, hubAbi, workerpool: deployed.workerpool, clock, pipeline, onDeal: () => poolOrders.renew() });
   cleanups.push(() => scheduling.stop());

@@ -4,10 +4,8 @@
 // Exits 1 when the task would not complete.
 import { parseArgs } from 'node:util';
 import { CATEGORY_SECONDS, FLOWS, type Flow } from '../worker/limits.js';
-import { checkOutput } from '../worker/post-compute.js';
 import { runTask, type Task } from '../worker/task.js';
-import { printVerdict } from './report.js';
-import { describeResult } from './result-view.js';
+import { printTaskRun } from './report.js';
 
 const USAGE = `Usage: iexec-module local [options]   (in a module: npm run local -- [options], which builds the app first)
 Runs the app as an iExec worker would, then checks its result as the post-compute would.
@@ -41,25 +39,9 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** The secrets' values never reach the terminal: only their names. */
-const SECRET = /^IEXEC_(REQUESTER_SECRET_\d+|APP_DEVELOPER_SECRET(_1)?)$/;
-
-const FLOW_NAMES: Record<Flow, string> = {
-  tee: 'a TEE task (the pre-compute and post-compute enclaves of tee-worker-compute-rust, secrets from the SMS); --flow standard for a standard one',
-  standard: "a standard task (iexec-worker's own downloads and Java post-compute, no secrets); --flow tee for a TEE one",
-};
-
 function usageError(message: string): number {
   console.error(`${message}\n\n${USAGE}`);
   return 1;
-}
-
-function printTask(task: Task): void {
-  console.log(`Emulated ${FLOW_NAMES[task.flow]}; the app got ${task.timeoutMs / 1000} s.`);
-  console.log(`Task folders: ${task.inDir} (IEXEC_IN), ${task.outDir} (IEXEC_OUT)`);
-  console.log('Environment, as the worker sets it:');
-  for (const [name, value] of Object.entries(task.env)) console.log(`  ${name}=${SECRET.test(name) ? '<hidden>' : value}`);
-  console.log(`Args: ${JSON.stringify(task.argv)}`);
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -113,8 +95,5 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
   if (printed) console.log(`${newline ? '' : '\n'}--- end of app output ---`);
-  printTask(task);
-  const ok = printVerdict(checkOutput(task), task.outDir);
-  for (const line of describeResult(task.outDir)) console.log(line);
-  return ok ? 0 : 1;
+  return printTaskRun(task, { outputShown: true }) ? 0 : 1;
 }

@@ -63,22 +63,24 @@ function keystoreFiles(dir: string): string[] {
   return names.filter((name) => name.split('--')[2]).sort((a, b) => (date(a) < date(b) ? 1 : date(a) > date(b) ? -1 : 0));
 }
 
-/** The address the iexec CLI will use, run from `root` with these options; undefined if it finds none. */
-export function walletAddress(root: string, options: WalletOptions = {}): string | undefined {
+/** The file the iexec CLI will load its wallet from, run from `root` with these options (it may not exist). */
+export function walletFile(root: string, options: WalletOptions = {}): string {
   const dir = keystoreDir(root, options.keystoredir);
-  if (options.walletFile) return readWalletAddress(path.join(dir, options.walletFile));
+  if (options.walletFile) return path.join(dir, options.walletFile);
   if (options.walletAddress) {
     const wanted = options.walletAddress.toLowerCase().replace(/^0x/, '');
     const match = keystoreFiles(dir).find((name) => name.split('--')[2]?.toLowerCase().replace(/^0x/, '') === wanted);
-    return match === undefined ? undefined : readWalletAddress(path.join(dir, match));
+    return path.join(dir, match ?? `UTC--<date>--${wanted}`);
   }
   const unencrypted = path.join(root, UNENCRYPTED_WALLET);
   const newest = fs.existsSync(unencrypted) ? undefined : keystoreFiles(dir)[0];
-  if (newest === undefined) {
-    const address = readWalletAddress(unencrypted);
-    if (address) return address;
-  }
-  return readWalletAddress(path.join(dir, newest ?? ENCRYPTED_WALLET));
+  if (newest === undefined && readWalletAddress(unencrypted)) return unencrypted;
+  return path.join(dir, newest ?? ENCRYPTED_WALLET);
+}
+
+/** The address the iexec CLI will use, run from `root` with these options; undefined if it finds none. */
+export function walletAddress(root: string, options: WalletOptions = {}): string | undefined {
+  return readWalletAddress(walletFile(root, options));
 }
 
 /** Every wallet the CLI may pick with no wallet option: ./wallet.json and all of the global keystore. */

@@ -201,6 +201,20 @@ export async function setCallbackGas(artifacts: Artifacts, hub: string, owner: S
   await (await (new Contract(hub, artifacts.hubAbi(), owner) as any).setCallbackGas(CALLBACK_GAS)).wait();
 }
 
+/**
+ * The pool owner's stake on the hub (RLC from the deployer, who holds the whole supply, approved and
+ * deposited as `iexec account deposit` does): a priced workerpool order must have its worker lock
+ * covered (PoCo Workerpool m_workerStakeRatioPolicy, checked by the market and by PoCo's matchOrders).
+ */
+export const POOL_STAKE = 1_000_000n * 10n ** 9n;
+
+export async function stakePool(artifacts: Artifacts, hub: string, rlc: string, deployer: Signer, owner: Signer): Promise<void> {
+  const token = artifacts.rlc().abi;
+  await (await (new Contract(rlc, token, deployer) as any).transfer(await owner.getAddress(), POOL_STAKE)).wait();
+  await (await (new Contract(rlc, token, owner) as any).approve(hub, POOL_STAKE)).wait();
+  await (await (new Contract(hub, artifacts.hubAbi(), owner) as any).deposit(POOL_STAKE)).wait();
+}
+
 /** Registers the scheduler's workerpool (CREATE2 in the registry: the address depends on owner and description only). */
 export async function createWorkerpool(artifacts: Artifacts, registry: string, scheduler: Signer, description: string): Promise<string> {
   const contract = new Contract(registry, artifacts.workerpoolRegistry().abi, scheduler) as any;

@@ -10,6 +10,7 @@ import type { HubView } from '../hub-view.js';
 import type { NetworkState } from '../state.js';
 import { compassService } from './compass.js';
 import { close, serve, type Service } from './http.js';
+import { LocalFaults, withLocalRoutes } from './local-only.js';
 import { marketService } from './market.js';
 import { OrderBook } from './market/book.js';
 import { resultProxyService } from './result-proxy.js';
@@ -33,6 +34,8 @@ export interface Services {
   workerpoolApi: string;
   /** The market's orders, which the local workerpool publishes its own to. */
   book: OrderBook;
+  /** The faults a test injects (local-only.ts), which the pool's orders follow. */
+  faults: LocalFaults;
   close(): Promise<void>;
 }
 
@@ -46,17 +49,22 @@ export async function startServices(options: ServicesOptions): Promise<Services>
     servers.push(await serve(api, 0, log));
     workerpoolApi = `http://127.0.0.1:${(servers[0]!.address() as AddressInfo).port}`;
     const book = new OrderBook({ chainId, ...hub });
-    const services: Record<ServiceName, Service> = {
-      iexecGateway: marketService({ chainId, ...hub }, book),
-      sms: smsService(state.secrets, hub),
-      ipfsGateway: resultStorageService(state.results),
-      compass: compassService(chainId, options.workerpool, () => workerpoolApi),
-      resultProxy: resultProxyService(chainId),
-    };
+    const faults = new LocalFaults();
+    const services = withLocalRoutes(
+      {
+        iexecGateway: marketService({ chainId, ...hub }, book),
+        sms: smsService(state.secrets, hub),
+        ipfsGateway: resultStorageService(state.results),
+        compass: compassService(chainId, options.workerpool, () => workerpoolApi),
+        resultProxy: resultProxyService(chainId),
+      } satisfies Record<ServiceName, Service>,
+      state.secrets,
+      faults,
+    );
     for (const [name, port] of Object.entries(options.ports) as Array<[ServiceName, number]>) {
       servers.push(await serve(services[name], port, log));
     }
-    return { workerpoolApi, book, close: stop };
+    return { workerpoolApi, book, faults, close: stop };
   } catch (error) {
     await stop();
     throw error;

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { isLoopbackRegistry, registryDigest } from '../../registry.js';
 import { runProcess } from '../../worker/process.js';
 import type { AppExit, AppLaunch } from '../../worker/task.js';
 import type { DeployedApp } from './hub-calls.js';
@@ -35,58 +36,6 @@ export function containerEngine(): string | undefined {
 
 /** The worker gives a pull no limit of its own; the local one gives up after 10 minutes. */
 const PULL_TIMEOUT_MS = 600_000;
-
-const isLoopbackRegistry = (image: string) => /^(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\//.test(image);
-
-/** An image reference's registry, repository and tag, with Docker's defaults (docker.io, library/, latest). */
-export function parseImage(image: string): { registry: string; repository: string; reference: string } {
-  const at = image.indexOf('@');
-  const name = at === -1 ? image : image.slice(0, at);
-  const slash = name.indexOf('/');
-  const first = slash === -1 ? '' : name.slice(0, slash);
-  const explicit = first.includes('.') || first.includes(':') || first === 'localhost';
-  let rest = explicit ? name.slice(slash + 1) : name;
-  const colon = rest.lastIndexOf(':');
-  const tag = colon > rest.lastIndexOf('/') ? rest.slice(colon + 1) : 'latest';
-  if (colon > rest.lastIndexOf('/')) rest = rest.slice(0, colon);
-  const registry = explicit ? first : 'registry-1.docker.io';
-  const repository = !explicit && !rest.includes('/') ? `library/${rest}` : rest;
-  return { registry, repository, reference: at === -1 ? tag : image.slice(at + 1) };
-}
-
-const MANIFEST_TYPES = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v2+json',
-].join(', ');
-
-/**
- * The digest a registry serves for an image's tag (Docker Registry HTTP API v2: HEAD
- * /v2/<repository>/manifests/<tag>, header Docker-Content-Digest), anonymously as a public pull is;
- * what publish.sh records as the app checksum. Loopback registries speak plain HTTP.
- */
-export async function registryDigest(image: string): Promise<string> {
-  const { registry, repository, reference } = parseImage(image);
-  const url = `${isLoopbackRegistry(`${registry}/`) ? 'http' : 'https'}://${registry}/v2/${repository}/manifests/${reference}`;
-  const head = (authorization?: string) =>
-    fetch(url, { method: 'HEAD', headers: { accept: MANIFEST_TYPES, ...(authorization && { authorization }) }, signal: AbortSignal.timeout(15_000) });
-  let response = await head();
-  const challenge = response.headers.get('www-authenticate');
-  if (response.status === 401 && challenge?.startsWith('Bearer ')) {
-    // The token dance of a public image (Docker Registry token authentication).
-    const fields = Object.fromEntries([...challenge.slice(7).matchAll(/(\w+)="([^"]*)"/g)].map((match) => [match[1]!, match[2]!]));
-    const tokenUrl = new URL(fields.realm ?? '');
-    if (fields.service) tokenUrl.searchParams.set('service', fields.service);
-    tokenUrl.searchParams.set('scope', fields.scope ?? `repository:${repository}:pull`);
-    const token = (await (await fetch(tokenUrl, { signal: AbortSignal.timeout(15_000) })).json()) as { token?: string; access_token?: string };
-    response = await head(`Bearer ${token.token ?? token.access_token}`);
-  }
-  const digest = response.headers.get('docker-content-digest');
-  if (!response.ok || !digest) throw new Error(`HTTP ${response.status} for ${url}`);
-  return digest;
-}
-
 /** A deployed app the worker cannot start: the platform's cause and what to do. */
 export interface AppUnavailable {
   cause: string;

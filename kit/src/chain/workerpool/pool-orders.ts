@@ -24,6 +24,14 @@ export interface PoolSigner {
   signTypedData(domain: TypedDataDomain, types: Record<string, TypedDataField[]>, value: Record<string, unknown>): Promise<string>;
 }
 
+/** What an operator may change in the pool's offer (a test injects it as a fault: services/local-only.ts). */
+export interface PoolPolicy {
+  /** No order whose tag holds every bit of this one: a pool that does not serve it. */
+  noOrdersForTag?: bigint;
+  /** nRLC per task instead of POOL_ORDER.price. */
+  workerpoolPrice?: bigint;
+}
+
 export class PoolOrders {
   private running = Promise.resolve();
 
@@ -34,18 +42,37 @@ export class PoolOrders {
     private readonly domain: () => Promise<TypedDataDomain>,
     private readonly categories: () => Promise<number>,
     private readonly log: (message: string) => void,
+    private readonly policy: PoolPolicy = {},
   ) {}
 
   /** Publishes what is missing; calls never overlap. */
   renew(): Promise<void> {
-    this.running = this.running.then(() => this.publishMissing()).catch((error: Error) => this.log(`ERROR publishing the workerpool's orders: ${error.message}`));
+    return this.queue(() => this.publishMissing());
+  }
+
+  /** After a change of policy: the pool's open orders unpublished, then what the policy serves published. */
+  reset(): Promise<void> {
+    return this.queue(async () => {
+      const mine = (await this.book.open('workerpoolorder')).filter(({ signer }) => signer.toLowerCase() === this.owner.address.toLowerCase());
+      for (const { orderHash, signer } of mine) this.book.unpublish('workerpoolorder', 'unpublish_orderHash', orderHash, signer);
+      await this.publishMissing();
+    });
+  }
+
+  private queue(work: () => Promise<void>): Promise<void> {
+    this.running = this.running.then(work).catch((error: Error) => this.log(`ERROR publishing the workerpool's orders: ${error.message}`));
     return this.running;
+  }
+
+  private serves(tag: string): boolean {
+    const excluded = this.policy.noOrdersForTag;
+    return excluded === undefined || (BigInt(tag) & excluded) !== excluded;
   }
 
   private async publishMissing() {
     const open = (await this.book.open('workerpoolorder')).filter(({ signer }) => signer.toLowerCase() === this.owner.address.toLowerCase());
     const count = await this.categories();
-    for (const tag of Object.values(POOL_TAGS)) {
+    for (const tag of Object.values(POOL_TAGS).filter((candidate) => this.serves(candidate))) {
       for (let category = 0; category < count; category += 1) {
         const left = open.filter(({ order }) => order.tag === tag && order.category === category).reduce((sum, { remaining }) => sum + remaining, 0);
         if (left < RENEW_BELOW) await this.publish(tag, category);
@@ -56,7 +83,7 @@ export class PoolOrders {
   private async publish(tag: string, category: number) {
     const order = {
       workerpool: this.workerpool,
-      workerpoolprice: POOL_ORDER.price,
+      workerpoolprice: this.policy.workerpoolPrice ?? POOL_ORDER.price,
       volume: POOL_ORDER.volume,
       tag,
       category,

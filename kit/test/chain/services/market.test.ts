@@ -253,4 +253,23 @@ describe('the local workerpool orders (workerpool/pool-orders.ts)', () => {
     expect(renewed.map((order: any) => order.remaining)).toEqual([5, POOL_ORDER.volume]);
     expect(await orders(POOL_TAGS.scone, 0)).toHaveLength(1);
   });
+
+  it("follows an operator's change of offer: no order for a tag it stops serving, a price on the others, and back", async () => {
+    const policy: { noOrdersForTag?: bigint; workerpoolPrice?: bigint } = {};
+    // A priced order needs its owner's stake to cover the worker lock (the market's check): the local pool has it.
+    chain.stake = async () => 10n ** 18n;
+    const pool = new PoolOrders(book, poolOwner, POOL, async () => domain, async () => 1, (message) => { throw new Error(message); }, policy);
+    await pool.renew();
+    const orders = async (tag: string) => body(await get(`/workerpoolorders?chainId=${CHAIN_ID}&category=0&workerpool=${POOL}&minTag=${tag}`)).orders;
+    Object.assign(policy, { noOrdersForTag: BigInt(POOL_TAGS.tdx), workerpoolPrice: 5_000_000_000n });
+    await pool.reset();
+    expect(await orders(POOL_TAGS.tdx)).toEqual([]);
+    const [scone] = await orders(POOL_TAGS.scone);
+    expect(scone.order.workerpoolprice).toBe(5_000_000_000);
+    // Signed by the pool's owner for the hub's domain, as the SDK checks it.
+    expect(recoverAddress(TypedDataEncoder.hash(domain, typesOf(KINDS.workerpoolorder), { ...scone.order, sign: undefined }), scone.order.sign)).toBe(poolOwner.address);
+    Object.assign(policy, { noOrdersForTag: undefined, workerpoolPrice: undefined });
+    await pool.reset();
+    expect((await orders(POOL_TAGS.tdx)).map((order: any) => order.order.workerpoolprice)).toEqual([0]);
+  });
 });
