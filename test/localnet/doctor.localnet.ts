@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Contract, HDNodeWallet, JsonRpcProvider, parseUnits } from 'ethers';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordLocalApp } from '../../kit/src/chain/local-apps.js';
+import { localAppBundle } from '../../kit/src/chain/local-apps.js';
 import { runCli } from '../helpers/cli.js';
 import { type Engine, missingPrerequisites, removeSuiteImages, startEngine } from '../toolchain/engine.js';
 import { LocalNetwork, moduleUserEnv, moveLocalPorts, plain, readJson } from './network.js';
@@ -139,9 +139,8 @@ class DoctorModule {
   async deployBoth() {
     for (const script of ['deploy', 'deploy:tee']) await this.ok(script, ['--chain', 'local']);
     const apps = (['deployed.json', 'deployed.tee.json'] as const).map((file) => readJson(join(this.dir, file)).app['31337'] as string);
-    // What `npm run deploy -- --chain local` will record once the kit's wrapper does (the lead wires it):
-    // the module's bundle, for an app deployed with the placeholder checksum.
-    for (const app of apps) recordLocalApp(this.port, app, join(this.dir, 'dist', 'app.cjs'));
+    // `npm run deploy -- --chain local` recorded the module's bundle as each app's code (placeholder checksum).
+    for (const app of apps) expect(localAppBundle(this.port, app)).toBe(join(this.dir, 'dist', 'app.cjs'));
     for (const profile of ['standard', 'tee']) await this.ok('iexec', [profile, 'app', 'push-secret', '--secret-value', APP_SECRET, '--chain', 'local']);
     return apps;
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { getAddress } from 'ethers';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordLocalApp } from '../../kit/src/chain/local-apps.js';
+import { localAppBundle } from '../../kit/src/chain/local-apps.js';
 import { runCli } from '../helpers/cli.js';
 import { LocalNetwork, moduleUserEnv, moveLocalPorts, plain, readJson, type Ready } from './network.js';
 
@@ -17,8 +17,8 @@ import { LocalNetwork, moduleUserEnv, moveLocalPorts, plain, readJson, type Read
  * protects data and grants it, the requester who owns nothing runs the app on it. The bulk request goes
  * through the SDK library (the CLI has none), as DataProtector's prepareBulkRequest does.
  *
- * The app is deployed with its placeholder checksum: the test records the module's bundle as its code
- * (kit chain/local-apps.ts recordLocalApp), which `deploy --chain local` will do itself once wired.
+ * The app is deployed with its placeholder checksum: `deploy:tee --chain local` records the module's
+ * bundle as its code (kit chain/local-apps.ts), which the network's worker runs.
  */
 
 const PASSWORD = 'test';
@@ -128,7 +128,8 @@ describe('three wallets on a protected-data module (SDK 9): an app owner publish
   it('the app owner deploys the TEE app; an order restricted to another requester is not matched; unpublished, it is gone', { timeout: 600_000 }, async () => {
     await ok('app-owner', 'deploy:tee', ['--chain', 'local']);
     app = readJson(join(dir, 'deployed.tee.json')).app['31337'];
-    recordLocalApp(Number(new URL(host).port), app, join(dir, 'dist', 'app.cjs'));
+    // deploy:tee on the local network recorded the module's bundle as the app's code (placeholder checksum).
+    expect(localAppBundle(Number(new URL(host).port), app)).toBe(join(dir, 'dist', 'app.cjs'));
     setAppOrder({ requesterrestrict: address['data-owner']! });
     expect(await ok('app-owner', 'iexec', ['tee', 'order', 'sign', '--app', '--chain', 'local'])).toContain(`order.apporder.app set to ${app}`);
     const published = await ok('app-owner', 'iexec', ['tee', 'order', 'publish', '--app', '--force', '--chain', 'local']);
