@@ -122,7 +122,7 @@ class Module {
 
   /** The network's own line for the task's end, and its time. */
   async workerEnd(taskid: string, label: string) {
-    const [line, verdict, seconds] = await this.network.waitFor(new RegExp(`task ${taskid} \\([^)]*\\): (COMPLETED in ([\\d.]+) s|the real task would fail: .*)`));
+    const [line, verdict, seconds] = await this.network.waitFor(new RegExp(`task ${taskid} \\([^)]*\\): (COMPLETED in ([\\d.]+) s|will not complete: .*)`));
     if (seconds) timing(`${this.tee}: one task on the local worker (${label}), deal seen to COMPLETED`, Number(seconds));
     return { line, verdict };
   }
@@ -204,7 +204,7 @@ async function checkBanner(module: Module) {
 }
 
 describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a failing app, the published image', () => {
-  const module = new Module('ln-tdx', 'tdx', ['--features', 'args,requester-secrets,app-secret,callback']);
+  const module = new Module('ln-tdx', 'tdx', ['--features', 'args,input-files,requester-secrets,app-secret,callback']);
   let standardTask = '';
 
   // The docker client talks to Podman's API (DOCKER_HOST), as on a laptop; the network's worker pulls through it too.
@@ -274,10 +274,12 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
     }
   });
 
-  it('4. a failing app (no computed.json): the task ends FAILED, and task debug --logs says why', { timeout: 300_000 }, async () => {
+  it('4. a failing app (no computed.json): its TEE task stays ACTIVE and the console says why; the next task completes; advanced past its final deadline, the requester claims it: FAILED', { timeout: 600_000 }, async () => {
     const app = join(module.dir, 'src/app.ts');
     const kept = `${app}.kept`;
     copyFileSync(app, kept);
+    let failing: ReturnType<Module['npm']> | undefined;
+    let taskid = '';
     try {
       writeFileSync(
         app,
@@ -290,22 +292,66 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
         ].join('\n'),
       );
       await module.ok('build');
-      const { taskid, output } = await module.appRun('app:run', ['--args', 'Alice'], 'failing app');
-      expect(output).toMatch(/FAILED/);
-      const { verdict } = await module.workerEnd(taskid, 'failing app');
-      expect(verdict, module.network.tail()).toMatch(/no computed\.json/);
-      await module.network.waitFor(new RegExp(`task ${taskid} \\([^)]*\\): FAILED on chain`));
-      expect((await module.status(taskid)).statusName).toBe('FAILED');
-      const debug = await module.ok('iexec', ['standard', 'task', 'debug', taskid, '--logs', '--chain', 'local']);
-      expect(debug).toMatch(/COMPUTE_FAILED/);
-      expect(debug).toContain('POST_COMPUTE_COMPUTED_FILE_NOT_FOUND');
-      expect(debug).toMatch(/no computed\.json/);
-      expect(debug).toContain('exiting without computed.json');
+      // In the background, as a requester's terminal: `--watch` waits for the task's end, as on iExec.
+      failing = module.npm('app:run:tee', ['--chain', 'local', '--args', 'Alice', '--secret', `1=${SECRET_NAME}`, '--force'], 600_000);
+      const [, id, why] = await module.network.waitFor(/task (0x[0-9a-f]{64}) \(TEE tdx[^)]*\): will not complete: (.*)/, 120_000);
+      taskid = id!;
+      expect(why).toMatch(/no computed\.json/);
+      expect(module.network.log).toMatch(/stays ACTIVE on chain; the workerpool marks it FAILED at its contribution deadline/);
     } finally {
       copyFileSync(kept, app);
       await rm(kept);
       await module.ok('build');
     }
+    expect((await module.status(taskid, 'tee')).statusName).toBe('ACTIVE');
+    // The workerpool API's model only: {status, date, cause} (iexec-task-api ReplicateStatusUpdateModel).
+    const debug = await module.run('npm', ['run', '--silent', 'iexec', '--', 'tee', 'task', 'debug', taskid, '--chain', 'local', '--raw']);
+    const offchain = JSON.parse(debug.stdout).offchainData;
+    const history = offchain.replicates[0].statusHistory as Array<Record<string, unknown>>;
+    for (const update of history) expect(Object.keys(update).every((key) => ['status', 'date', 'cause'].includes(key)), JSON.stringify(update)).toBe(true);
+    expect(history.map((update) => update.status).slice(-3)).toEqual(['COMPUTED', 'CONTRIBUTE_AND_FINALIZE_ONGOING', 'CONTRIBUTE_AND_FINALIZE_FAILED']);
+    expect(history.at(-1)!.cause).toBe('DETERMINISM_HASH_NOT_FOUND');
+    expect(offchain.task.status).toBe('RUNNING');
+
+    const good = await module.appRun('app:run:tee', ['--args', ARGS, '--secret', `1=${SECRET_NAME}`], 'the next task, right after the failing one');
+    expect(good.exitCode, good.output).toBe(0);
+    expect((await module.status(good.taskid, 'tee')).statusName).toBe('COMPLETED');
+
+    const advanced = await module.ok('chain:local', ['advance', '--past-final-deadline', taskid]);
+    expect(advanced).toContain(`task ${taskid} (ACTIVE) is past its final deadline`);
+    // The watching CLI follows the network's clock: it sees TIMEOUT, and app:run says the task did not complete.
+    const watched = await failing!;
+    expect(watched.exitCode, plain(watched.all ?? '')).toBe(1);
+    expect((await module.status(taskid, 'tee')).statusName).toBe('TIMEOUT');
+    await module.ok('iexec', ['tee', 'task', 'claim', taskid, '--chain', 'local']);
+    expect((await module.status(taskid, 'tee')).statusName).toBe('FAILED');
+  });
+
+  it('4b. a TEE task whose input file cannot be downloaded completes with the app\'s own error result', { timeout: 300_000 }, async () => {
+    // Connection refused at once: the pre-compute logs it, the app runs without the file (iexec-worker 9.2.0).
+    const missing = 'http://127.0.0.1:1/names.txt';
+    const { taskid, exitCode, output } = await module.appRun('app:run:tee', ['--args', ARGS, '--input-files', missing, '--secret', `1=${SECRET_NAME}`], 'input file not downloadable');
+    expect(exitCode, output).toBe(0);
+    expect(module.network.log).toMatch(new RegExp(`task ${taskid} [^\\n]*PRE_COMPUTE_INPUT_FILE_DOWNLOAD_FAILED: [^\\n]*127\\.0\\.0\\.1:1/names\\.txt`));
+    expect((await module.status(taskid, 'tee')).statusName).toBe('COMPLETED');
+    const { result } = await module.result(taskid, 'result:tee');
+    expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/input file 1/) });
+  });
+
+  it('4c. an encrypted result: only iexec_out.zip.aes and aes-key.rsa are uploaded, and `iexec result decrypt` gives result.json back', { timeout: 300_000 }, async () => {
+    await module.ok('iexec', ['tee', 'result', 'generate-encryption-keypair']);
+    await module.ok('iexec', ['tee', 'result', 'push-encryption-key', '--chain', 'local']);
+    const { taskid, exitCode, output } = await module.appRun('app:run:tee', ['--args', ARGS, '--secret', `1=${SECRET_NAME}`, '--encrypt-result'], 'encrypted result');
+    expect(exitCode, output).toBe(0);
+    await module.ok('result:tee', [taskid, '--chain', 'local']);
+    const zip = join(module.dir, 'results', `${taskid}.zip`);
+    const listed = await execa('unzip', ['-Z1', zip]);
+    expect(listed.stdout.split('\n').sort()).toEqual(['aes-key.rsa', 'iexec_out.zip.aes']);
+    await module.ok('iexec', ['tee', 'result', 'decrypt', `results/${taskid}.zip`, '--force']);
+    const unpacked = join(module.dir, 'results', `${taskid}-decrypted`);
+    await mkdir(unpacked, { recursive: true });
+    await execa('unzip', ['-o', join(module.dir, 'results.zip'), '-d', unpacked]);
+    expect(readJson(join(unpacked, 'result.json'))).toEqual({ ok: true, result: { greeting: GREETING, requesterSignature: hmac(REQUESTER_SECRET, GREETING), appSignature: hmac(APP_SECRET, GREETING) } });
   });
 
   it('5. the published image: the local worker pulls and runs it; a tag pushed again: it says the digest no longer matches', { timeout: 600_000 }, async () => {
@@ -356,6 +402,30 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
     // A real worker runs it all the same, silently: the result is the new image's.
     const howdy = await module.result(second.taskid);
     expect(howdy.result).toMatchObject({ ok: true, result: { greeting: 'Howdy, Alice and Bob!' } });
+  });
+
+  it('5b. a deployed image the worker cannot pull: the TEE task does not complete (APP_IMAGE_DOWNLOAD_FAILED)', { timeout: 300_000 }, async () => {
+    const file = join(module.dir, 'iexec.tee.json');
+    const before = readFileSync(file, 'utf8');
+    const conf = JSON.parse(before);
+    // A tag nobody pushed, with a checksum that is not the placeholder: the worker must pull it.
+    conf.app.multiaddr = `${engine!.registry}/cim/${module.name}:never-pushed`;
+    conf.app.checksum = `0x${'ab'.repeat(32)}`;
+    writeFileSync(file, JSON.stringify(conf, null, 2));
+    try {
+      await module.ok('deploy:tee', ['--chain', 'local']);
+      await module.ok('iexec', ['tee', 'app', 'push-secret', '--secret-value', APP_SECRET, '--chain', 'local']);
+      const running = module.npm('app:run:tee', ['--chain', 'local', '--args', ARGS, '--secret', `1=${SECRET_NAME}`, '--force'], 600_000);
+      const [, taskid, why] = await module.network.waitFor(/task (0x[0-9a-f]{64}) \(TEE tdx[^)]*\): will not complete: (.*never-pushed.*)/, 180_000);
+      expect(why).toMatch(/cannot pull/);
+      expect((await module.status(taskid!, 'tee')).statusName).toBe('ACTIVE');
+      const debug = await module.run('npm', ['run', '--silent', 'iexec', '--', 'tee', 'task', 'debug', taskid!, '--chain', 'local', '--raw']);
+      expect(JSON.parse(debug.stdout).offchainData.replicates[0].statusHistory.at(-1)).toMatchObject({ status: 'APP_DOWNLOAD_FAILED', cause: 'APP_IMAGE_DOWNLOAD_FAILED' });
+      running.kill('SIGINT');
+      await running;
+    } finally {
+      writeFileSync(file, before);
+    }
   });
 
   it('Ctrl-C stops the network: npm exits 0, no process of its group is left, nothing answers on its ports', { timeout: 60_000 }, async () => {
