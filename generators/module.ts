@@ -22,7 +22,7 @@ export interface ModuleContext {
 
 export interface ModuleGeneratorOptions {
   /** Every feature a module can have (src/features.ts): a file named after one comes only with it. */
-  readonly features: readonly string[];
+  readonly allFeatures: readonly string[];
   /** A folder of templates to render instead of the generator's own (the upgrade tests' "next version"). */
   readonly folder?: string;
   /** Receives each rendered file's text by its path (relative, `/`-separated), in path order. */
@@ -35,15 +35,15 @@ const ONLY_WHEN: Record<string, (context: ModuleContext) => boolean> = {
 };
 
 /** A feature's own code and tests are named after it, and come only with it. */
-function featureOf(path: string, features: readonly string[]): string | undefined {
+function featureOf(path: string, allFeatures: readonly string[]): string | undefined {
   const name = path.match(/^(?:src\/iexec|tests)\/([a-z-]+?)(?:\.test)?\.ts$/)?.[1];
-  return features.find((feature) => feature === name);
+  return allFeatures.find((feature) => feature === name);
 }
 
 /** The paths of the files a module with this context gets, sorted. */
-export function filesFor(templates: Templates, context: ModuleContext, features: readonly string[]): string[] {
+export function filesFor(templates: Templates, context: ModuleContext, allFeatures: readonly string[]): string[] {
   const wanted = (path: string) => {
-    const feature = featureOf(path, features);
+    const feature = featureOf(path, allFeatures);
     return feature ? context.features.includes(feature) : (ONLY_WHEN[path]?.(context) ?? true);
   };
   return [...templates.keys()].filter(wanted).sort();
@@ -60,7 +60,7 @@ function helpersOf(plop: NodePlopAPI): Parameters<Template>[1]['helpers'] {
  * each, in path order; each renders its template, found by the file's path, with the helpers set on
  * `plop`, into `files`. A template that fails to render fails its action, naming the file.
  */
-export function setModuleGenerator(plop: NodePlopAPI, { features, folder, files }: ModuleGeneratorOptions): void {
+export function setModuleGenerator(plop: NodePlopAPI, { allFeatures, folder, files }: ModuleGeneratorOptions): void {
   const templates = folder === undefined ? shippedTemplates() : compileFolder(folder);
   // node-plop turns an action's rejection into a failure that keeps only the message.
   plop.setActionType(RENDER, async (context, action) => {
@@ -75,6 +75,6 @@ export function setModuleGenerator(plop: NodePlopAPI, { features, folder, files 
   plop.setGenerator(MODULE_GENERATOR, {
     description: 'an iExec module: the files of templates/module this context selects',
     prompts: [],
-    actions: (context) => filesFor(templates, context as ModuleContext, features).map((path) => ({ type: RENDER, path })),
+    actions: (context) => filesFor(templates, context as ModuleContext, allFeatures).map((path) => ({ type: RENDER, path })),
   });
 }

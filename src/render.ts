@@ -42,7 +42,7 @@ export async function renderFiles(context: TemplateContext, folder?: string): Pr
   const plop = await nodePlop('', { destBasePath: PLOP_DESTINATION, force: false });
   for (const [name, helper] of Object.entries(helpersFor(context))) plop.setHelper(name, helper);
   const files: Record<string, string> = {};
-  setModuleGenerator(plop, { features: FEATURES, folder, files });
+  setModuleGenerator(plop, { allFeatures: FEATURES, folder, files });
   const { failures } = await plop.getGenerator(MODULE_GENERATOR).runActions(context);
   if (failures[0]) throw new Error(failures[0].error);
   return files;
