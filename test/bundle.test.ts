@@ -102,7 +102,7 @@ describe("the bundle's precompiled templates", () => {
     expect(compared).toBeGreaterThan(300);
   });
 
-  /** generators/templates.ts bundled with the templates of `folder`, as build.mjs bundles it; its module file. */
+  /** generators/templates.ts bundled as build.mjs bundles it, these templates in place of the shipped ones: the module file. */
   async function bundleTemplates(name: string, templates: Record<string, string>): Promise<string> {
     const folder = join(work, name);
     await mkdir(folder, { recursive: true });
