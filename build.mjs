@@ -5,7 +5,7 @@ import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { precompiledTemplates } from './scripts/bundle-plugins.mjs';
+import { bundlePlugins } from './scripts/bundle-plugins.mjs';
 import { thirdPartyLicenses } from './scripts/third-party-licenses.mjs';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
@@ -33,15 +33,22 @@ const result = await build({
     // so a bundler would carry both.
     prompts: 'prompts/lib/index.js',
   },
-  plugins: [precompiledTemplates({ module: join(root, 'src/templates.ts'), folder: join(root, 'templates/module') })],
+  plugins: bundlePlugins(root),
   // Some bundled CommonJS dependencies call require() for Node built-ins, which ESM lacks.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning',
 });
 
-// The templates ship precompiled: a compiler in the bundle means something reached it anyway.
-const compiler = Object.keys(result.metafile.inputs).filter((input) => input.includes('handlebars/dist/cjs/handlebars/compiler/'));
-if (compiler.length > 0) throw new Error(`the bundle holds Handlebars' compiler (${compiler[0]}): import handlebars/runtime, and the templates from src/templates.ts`);
+// What scripts/bundle-plugins.mjs leaves out: one of them in the bundle means something new reached it.
+const LEFT_OUT = [
+  ['handlebars/dist/cjs/handlebars/compiler/', "Handlebars' compiler: templates ship precompiled, rendered by handlebars/runtime"],
+  ['node_modules/inquirer/', "inquirer: node-plop's prompts are stubbed, questions go through prompts"],
+  ['node_modules/node-plop/src/actions/', "node-plop's file actions: the module generator renders into memory"],
+];
+for (const [path, what] of LEFT_OUT) {
+  const found = Object.keys(result.metafile.inputs).find((input) => input.includes(path));
+  if (found) throw new Error(`the bundle holds ${found}, which it must leave out (${what}): see scripts/bundle-plugins.mjs`);
+}
 
 // A chunk of an earlier build would otherwise be published with this one.
 const outputs = new Set(Object.keys(result.metafile.outputs).map((path) => path.slice(OUT.length + 1)));

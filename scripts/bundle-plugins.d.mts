@@ -1,4 +1,4 @@
 import type { Plugin } from 'esbuild';
 
-/** The esbuild plugin that swaps src/templates.ts (`module`) for the templates of `folder`, precompiled by path. */
-export function precompiledTemplates(options: { module: string; folder: string }): Plugin;
+/** The esbuild plugins build.mjs bundles the CLI with, for the package at `root`; `folder`: templates other than its own. */
+export function bundlePlugins(root: string, folder?: string): Plugin[];

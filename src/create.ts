@@ -84,7 +84,7 @@ export async function create(invocation: Invocation): Promise<void> {
   if (notice) note(paint.warn(`! ${notice}`));
   const kit = kitSource(generatorVersion, switches.kit);
   if (kit.note) note(paint.warn(`! ${kit.note}`));
-  const rendered = renderFiles(templateContext(answers, generatorVersion, kit.spec));
+  const rendered = await renderFiles(templateContext(answers, generatorVersion, kit.spec));
   const files = { ...rendered, [MANIFEST_FILE]: manifestText(createManifest(generatorVersion, answers, rendered)) };
   const paths = Object.keys(files);
   checkTarget(target, paths, switches.force);

@@ -36,7 +36,7 @@ export function identifier(value: unknown): string {
 
 /**
  * Text a helper has escaped already, or built from our own words: Handlebars prints what toHTML()
- * returns instead of escaping it for HTML (its SafeString works so), and so does src/template-program.ts.
+ * returns instead of escaping it for HTML, as it does for its own SafeString.
  */
 export class Verbatim {
   constructor(private readonly text: string) {}

@@ -4,6 +4,4 @@ import { fileURLToPath } from 'node:url';
 /** The package root, from src/ (tests) or dist/ (the bundled CLI): both sit one level down. */
 export const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 
-export const templatesDir = `${packageRoot}templates/module`;
-
 export const generatorVersion: string = JSON.parse(readFileSync(`${packageRoot}package.json`, 'utf8')).version;

@@ -1,35 +1,15 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import nodePlop from 'node-plop';
+import { MODULE_GENERATOR, setModuleGenerator } from '../generators/module.js';
 import type { TemplateContext } from './context.js';
 import { escapingHelpers, Verbatim } from './escape.js';
-import { FEATURES, type Feature } from './features.js';
+import { FEATURES } from './features.js';
 import { scriptLine } from './package-manager.js';
-import { compileFolder, shippedTemplates, type Templates } from './templates.js';
 
 /** A rendered module: each generated file's path (relative, `/`-separated) and text, in path order. */
 export type ModuleFiles = Readonly<Record<string, string>>;
-
-/** Files that only some modules get, by their path in the module. */
-const ONLY_WHEN: Record<string, (context: TemplateContext) => boolean> = {
-  'sconify.sh': (context) => context.isScone,
-};
-
-/** A feature's own code and tests are named after it, and come only with it. */
-function featureOf(path: string): Feature | undefined {
-  const name = path.match(/^(?:src\/iexec|tests)\/([a-z-]+?)(?:\.test)?\.ts$/)?.[1];
-  return FEATURES.find((feature) => feature === name);
-}
-
-function wanted(path: string, context: TemplateContext): boolean {
-  const feature = featureOf(path);
-  if (feature) return context.features.includes(feature);
-  return ONLY_WHEN[path]?.(context) ?? true;
-}
-
-/** The paths of the files a module with this context gets, sorted. */
-export function filesFor(templates: Templates, context: TemplateContext): string[] {
-  return [...templates.keys()].filter((path) => wanted(path, context)).sort();
-}
 
 /**
  * The helpers templates call (templates/README.md): the escaping ones, `eq`, and `run`, the line that
@@ -47,20 +27,24 @@ function helpersFor(context: TemplateContext) {
 }
 
 /**
- * The module's files for this context, rendered in memory: nothing is written. `folder` renders a
- * folder of templates other than the shipped ones (tests render "the next version" that way).
+ * node-plop reads the package.json of its destination for a `pkg` helper no template uses, and
+ * writes nothing here: its destination is this file's own folder, which has none, rather than
+ * whatever folder the user runs us from.
  */
-export function renderFiles(context: TemplateContext, folder?: string): ModuleFiles {
-  const templates = folder === undefined ? shippedTemplates() : compileFolder(folder);
-  const helpers = helpersFor(context);
+const PLOP_DESTINATION = fileURLToPath(new URL('.', import.meta.url));
+
+/**
+ * The module's files for this context, rendered in memory by the module generator
+ * (generators/module.ts): nothing is written. `folder` renders a folder of templates other than the
+ * shipped ones (tests render "the next version" that way).
+ */
+export async function renderFiles(context: TemplateContext, folder?: string): Promise<ModuleFiles> {
+  const plop = await nodePlop('', { destBasePath: PLOP_DESTINATION, force: false });
+  for (const [name, helper] of Object.entries(helpersFor(context))) plop.setHelper(name, helper);
   const files: Record<string, string> = {};
-  for (const path of filesFor(templates, context)) {
-    try {
-      files[path] = templates.get(path)!(context, { helpers });
-    } catch (error) {
-      throw new Error(`rendering ${path} failed: ${(error as Error).message}`);
-    }
-  }
+  setModuleGenerator(plop, { allFeatures: FEATURES, folder, files });
+  const { failures } = await plop.getGenerator(MODULE_GENERATOR).runActions(context);
+  if (failures[0]) throw new Error(failures[0].error);
   return files;
 }
 
@@ -79,8 +63,8 @@ export function writeFiles(files: ModuleFiles, destination: string): void {
 }
 
 /** Renders the module into `destination` and returns the paths written, sorted. */
-export function renderModule(context: TemplateContext, destination: string, folder?: string): string[] {
-  const files = renderFiles(context, folder);
+export async function renderModule(context: TemplateContext, destination: string, folder?: string): Promise<string[]> {
+  const files = await renderFiles(context, folder);
   writeFiles(files, destination);
   return Object.keys(files);
 }

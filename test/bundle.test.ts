@@ -14,14 +14,15 @@ import { generatorVersion } from '../src/paths.js';
 import { PACKAGE_MANAGERS } from '../src/package-manager.js';
 import { TEE_PROFILES, TEES } from '../src/profiles.js';
 import { renderFiles } from '../src/render.js';
-import { precompiledTemplates } from '../scripts/bundle-plugins.mjs';
+import { bundlePlugins } from '../scripts/bundle-plugins.mjs';
 import { escapingHelpers } from '../src/escape.js';
 import { EVIL_DESCRIPTION, repoRoot, tempDir } from './helpers/cli.js';
 import { QUIET, tree } from './helpers/module.js';
 
 /*
- * The published CLI is a bundle built differently from the source: Handlebars' compiler is left out
- * and the templates are compiled at build time (build.mjs), and unused library code is stubbed.
+ * The published CLI is a bundle built differently from the source: the templates are precompiled at
+ * build time and rendered by the Handlebars runtime, its compiler is left out, and code of node-plop
+ * we never use is stubbed (build.mjs, scripts/bundle-plugins.mjs).
  * For each kind of module, the bundle must write exactly what the source writes with the real
  * Handlebars compiler. It runs from a copy of the package's files outside this repository, as when
  * installed: no Handlebars compiler to fall back on there, so only the precompiled templates render.
@@ -82,7 +83,7 @@ describe("the bundle's precompiled templates", () => {
       bundle: true,
       platform: 'node',
       format: 'esm',
-      plugins: [precompiledTemplates({ module: join(repoRoot, 'src/templates.ts'), folder: join(repoRoot, 'templates/module') })],
+      plugins: bundlePlugins(repoRoot),
       logLevel: 'warning',
     });
     const bundled: typeof import('../src/render.js') = await import(pathToFileURL(out).href);
@@ -93,7 +94,7 @@ describe("the bundle's precompiled templates", () => {
         for (const features of combinations.filter((f) => f.every((feature) => !TEE_PROFILES[tee].unsupportedFeatures[feature]))) {
           const answers = await resolveAnswers({ tee, packageManager, features, description: EVIL_DESCRIPTION }, { directory: '/modules/m' });
           const context = templateContext(answers, generatorVersion);
-          expect(bundled.renderFiles(context), `${tee} ${packageManager} ${features.join(',')}`).toEqual(renderFiles(context));
+          expect(await bundled.renderFiles(context), `${tee} ${packageManager} ${features.join(',')}`).toEqual(await renderFiles(context));
           compared++;
         }
       }
@@ -101,29 +102,34 @@ describe("the bundle's precompiled templates", () => {
     expect(compared).toBeGreaterThan(300);
   });
 
-  it("render each construct they keep as Handlebars does, on values our templates do not give yet", async () => {
-    const templates: Record<string, string> = {
-      'if.hbs': '{{#if list}}full{{else}}empty{{/if}} {{#if zero}}z{{/if}}{{#if text}}t{{/if}}{{#if (eq a "x")}}eq{{/if}}\n',
-      'chain.hbs': '{{#if a}}\n  a\n{{else if b}}\n  b\n{{else}}\n  none\n{{/if}}\nend\n',
-      'each.hbs': '{{#each list}}\n- {{json this}}\n{{/each}}{{#each none}}x{{else}}no list{{/each}}\n',
-      'strip.hbs': 'a   {{~#if a~}}   b   {{~/if~}}   c {{!-- a comment --}}\\{{not a mustache}}\n',
-      'nested.hbs': '{{#if o.p.q}}deep{{/if}}{{#if o.missing.q}}never{{/if}} {{text o.p.name}}\n',
-    };
-    const folder = join(work, 'constructs');
+  /** generators/templates.ts bundled as build.mjs bundles it, these templates in place of the shipped ones: the module file. */
+  async function bundleTemplates(name: string, templates: Record<string, string>): Promise<string> {
+    const folder = join(work, name);
     await mkdir(folder, { recursive: true });
-    for (const [name, text] of Object.entries(templates)) await writeFile(join(folder, name), text);
-    const out = join(work, 'constructs.mjs');
+    for (const [file, text] of Object.entries(templates)) await writeFile(join(folder, file), text);
+    const out = join(work, `${name}.mjs`);
     await build({
       absWorkingDir: repoRoot,
-      entryPoints: [join(repoRoot, 'src/templates.ts')],
+      entryPoints: [join(repoRoot, 'generators/templates.ts')],
       outfile: out,
       bundle: true,
       platform: 'node',
       format: 'esm',
-      plugins: [precompiledTemplates({ module: join(repoRoot, 'src/templates.ts'), folder })],
-      logLevel: 'warning',
+      plugins: bundlePlugins(repoRoot, folder),
+      logLevel: 'silent',
     });
-    const { shippedTemplates }: typeof import('../src/templates.js') = await import(pathToFileURL(out).href);
+    return out;
+  }
+
+  it('render the constructs of the language as Handlebars compiles them, on values our templates do not give yet', async () => {
+    const templates: Record<string, string> = {
+      'if.hbs': '{{#if list}}full{{else}}empty{{/if}} {{#if zero}}z{{/if}}{{#if text}}t{{/if}}{{#if (eq a "x")}}eq{{/if}}\n',
+      'chain.hbs': '{{#if a}}\n  a\n{{else if b}}\n  b\n{{else}}\n  none\n{{/if}}\nend\n',
+      'each.hbs': '{{#each list}}\n- {{@index}} {{json this}} {{json ../a}}\n{{/each}}{{#each none}}x{{else}}no list{{/each}}\n',
+      'strip.hbs': 'a   {{~#if a~}}   b   {{~/if~}}   c {{!-- a comment --}}\\{{not a mustache}}\n',
+      'nested.hbs': '{{#if o.p.q}}deep{{/if}}{{#if o.missing.q}}never{{/if}} {{text o.p.name}}{{#with o.p}} {{json name}}{{/with}}\n',
+    };
+    const { shippedTemplates }: typeof import('../generators/templates.js') = await import(pathToFileURL(await bundleTemplates('constructs', templates)).href);
     const helpers = { ...escapingHelpers, eq: (x: unknown, y: unknown) => x === y };
     for (const context of [
       { list: [], zero: 0, text: '', a: 'x', b: true, none: [], o: { p: { q: 1, name: 'n\nm' } } },
@@ -134,5 +140,11 @@ describe("the bundle's precompiled templates", () => {
         expect(shippedTemplates().get(path)!(context, { helpers }), name).toBe(Handlebars.compile(text)(context, { helpers }));
       }
     }
+  });
+
+  it('fail the build on a template Handlebars cannot parse, naming the file and the line', async () => {
+    await expect(bundleTemplates('broken', { 'ok.hbs': 'fine\n', 'README.md.hbs': '# title\n{{#if a}}\nopen {{json }\n{{/if}}\n' })).rejects.toThrow(
+      /broken\/README\.md\.hbs: Parse error on line 3/,
+    );
   });
 });

@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { templatesDir } from '../generators/templates.js';
 import { resolveAnswers } from '../src/answers.js';
 import { createManifest, manifestText } from '../src/manifest.js';
-import { generatorVersion, templatesDir } from '../src/paths.js';
+import { generatorVersion } from '../src/paths.js';
 import { repoRoot } from './helpers/cli.js';
 import { render } from './helpers/module.js';
 

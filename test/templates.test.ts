@@ -1,15 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import Handlebars from 'handlebars';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { filesFor } from '../generators/module.js';
+import { shippedTemplates, templatesDir } from '../generators/templates.js';
 import { type Answers, resolveAnswers } from '../src/answers.js';
 import { templateContext } from '../src/context.js';
 import { escapingHelpers } from '../src/escape.js';
-import { templatesDir } from '../src/paths.js';
-import { filesFor, renderModule } from '../src/render.js';
-import { shippedTemplates } from '../src/templates.js';
+import { FEATURES } from '../src/features.js';
+import { renderFiles, renderModule } from '../src/render.js';
 import { EVIL_DESCRIPTION, tempDir } from './helpers/cli.js';
 import { tree } from './helpers/module.js';
 
@@ -78,6 +79,18 @@ describe('templates', () => {
   });
 });
 
+describe('the module generator (generators/module.ts, driven by src/render.ts)', () => {
+  it('fails on a template that does not render, naming the file and why', async () => {
+    const folder = await tempDir();
+    await writeFile(join(folder, 'a.md.hbs'), 'fine\n');
+    await writeFile(join(folder, 'b.json.hbs'), '{{json misspelt}}\n');
+    await writeFile(join(folder, 'c.md.hbs'), 'after\n');
+    const context = templateContext(await resolveAnswers({ name: 'm' }, { directory: folder }), '0.0.0-test');
+    await expect(renderFiles(context, folder)).rejects.toThrow('rendering b.json failed: template helper "json" got an undefined value (misspelt variable?)');
+    await rm(folder, { recursive: true, force: true });
+  });
+});
+
 const PROFILES: Partial<Answers>[] = [
   { tee: 'tdx', chain: 'arbitrum-sepolia-testnet' },
   { tee: 'tdx', chain: 'arbitrum-mainnet' },
@@ -103,7 +116,7 @@ describe.each(PROFILES)('a module rendered for $tee on $chain with a hostile des
 
   it('writes exactly the files the templates list, sconify.sh only for SCONE, scripts executable', async () => {
     const written = Object.keys(await tree(dir, { executables: true })).sort();
-    const listed = filesFor(shippedTemplates(), context);
+    const listed = filesFor(shippedTemplates(), context, FEATURES);
     expect(written).toEqual(listed.map((f) => (f.endsWith('.sh') ? `${f} (executable)` : f)).sort());
     expect(files).toEqual(listed);
     expect(listed.includes('sconify.sh')).toBe(profile.tee === 'scone');

@@ -1,8 +1,9 @@
 import { cp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { vi } from 'vitest';
+import { templatesDir } from '../../generators/templates.js';
 import { parseInvocation } from '../../src/options.js';
-import { generatorVersion, templatesDir } from '../../src/paths.js';
+import { generatorVersion } from '../../src/paths.js';
 import { diffSequences } from '../../src/upgrade/diff.js';
 import { writeEntry } from '../../src/upgrade/journal.js';
 import { CURRENT_GENERATOR, upgrade, type UpgradeSetup } from '../../src/upgrade/upgrade.js';
