@@ -8,6 +8,7 @@ import { templateHelpers } from '../src/escape.js';
 /** Template files that only some modules get, keyed by their path under templates/module. */
 const ONLY_WHEN: Record<string, (context: TemplateContext) => boolean> = {
   'sconify.sh.hbs': (context) => context.isScone,
+  '.github/workflows/ci.yml.hbs': (context) => context.ci,
 };
 
 /** A feature's own code and tests are named after it, and come only with it. */

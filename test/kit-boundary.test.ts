@@ -20,11 +20,12 @@ describe('a default TDX module, next to the kit', () => {
     expect(Object.entries(files).filter(([, text]) => text.includes('iexec/dist'))).toEqual([]);
   });
 
-  it('keeps its manifest, pristine copies included, under 40 kB', async () => {
+  // 41 kB since modules carry their CI workflow (about 1 kB of it).
+  it('keeps its manifest, pristine copies included, under 41 kB', async () => {
     const files = await render(given);
     const answers = await resolveAnswers(given, { directory: '/modules/my-iexec-module' });
     const size = Buffer.byteLength(manifestText(createManifest(generatorVersion, answers, files)));
-    expect(size).toBeLessThanOrEqual(40_000);
+    expect(size).toBeLessThanOrEqual(41_000);
   });
 
   it('names the kit at the generator version, as a registry install writes it', async () => {
