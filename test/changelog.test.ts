@@ -19,7 +19,8 @@ const changelog = (dir: string) => readFileSync(join(dir, 'CHANGELOG.md'), 'utf8
 describe.each(PACKAGES)('$name', ({ dir }) => {
   it('has an entry for its version', () => {
     const { version } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    expect(changelog(dir)).toMatch(new RegExp(`^## ${version.replaceAll('.', '\\.')}$`, 'm'));
+    // `npm run release` names an "Unreleased" entry after the version and the day.
+    expect(changelog(dir)).toMatch(new RegExp(`^## ${version.replaceAll('.', '\\.')}( \\(\\d{4}-\\d\\d-\\d\\d\\))?$`, 'm'));
   });
 
   it('ships it: npm pack lists CHANGELOG.md', async () => {
