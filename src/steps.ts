@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserError } from './errors.js';
 import { installArgs, type PackageManager } from './package-manager.js';
 import { note, paint, step } from './progress.js';
 
@@ -58,13 +58,50 @@ export async function initGit(directory: string, generatorVersion: string): Prom
   }
 }
 
-export function install(directory: string, pm: PackageManager): Promise<void> {
-  return run(`${pm} install`, pm, installArgs(pm), directory);
+/** The fields of package.json an install depends on. */
+export const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'overrides', 'resolutions', 'pnpm'];
+
+/** What package.json asked for when this tool last installed the module (node_modules goes, and it with it). */
+const INSTALLED_FOR = join('node_modules', '.create-iexec-module-installed');
+/** Where each package manager records an install of its own. */
+const INSTALL_RECORD: Record<PackageManager, string> = { npm: '.package-lock.json', pnpm: '.modules.yaml', yarn: '.yarn-integrity' };
+
+/** A digest of package.json's dependency fields; of its whole text when it does not parse (conflict markers). */
+function packageDigest(directory: string): string {
+  const text = readFileSync(join(directory, 'package.json'), 'utf8');
+  let wanted: string;
+  try {
+    const json = JSON.parse(text) as Record<string, unknown>;
+    wanted = JSON.stringify(DEPENDENCY_FIELDS.map((field) => json[field] ?? null));
+  } catch {
+    wanted = text;
+  }
+  return createHash('sha256').update(wanted).digest('hex');
 }
 
-/** The proof a module works: it type-checks, bundles, and its own tests pass. */
+export async function install(directory: string, pm: PackageManager): Promise<void> {
+  await run(`${pm} install`, pm, installArgs(pm), directory);
+  if (existsSync(join(directory, 'package.json')) && existsSync(join(directory, 'node_modules'))) writeFileSync(join(directory, INSTALLED_FOR), packageDigest(directory));
+}
+
+/**
+ * Whether package.json asks for other dependencies than at the last install: an upgrade merged it,
+ * or its owner resolved its conflict markers since. Without a record of ours, the package manager's
+ * own is compared with package.json's time.
+ */
+function installIsStale(directory: string, pm: PackageManager): boolean {
+  if (!existsSync(join(directory, 'package.json'))) return false;
+  if (existsSync(join(directory, INSTALLED_FOR))) return readFileSync(join(directory, INSTALLED_FOR), 'utf8') !== packageDigest(directory);
+  const record = statSync(join(directory, 'node_modules', INSTALL_RECORD[pm]), { throwIfNoEntry: false });
+  return record === undefined || record.mtimeMs < statSync(join(directory, 'package.json')).mtimeMs;
+}
+
+/** The proof a module works: it type-checks, bundles, and its own tests pass; installed first if package.json changed. */
 export async function validate(directory: string, pm: PackageManager): Promise<void> {
-  if (!existsSync(join(directory, 'node_modules'))) throw new UserError(`${directory} has no node_modules: run \`${pm} install\` there first.`);
+  if (installIsStale(directory, pm)) {
+    note(paint.dim(`- package.json changed since the last install: ${pm} install first`));
+    await install(directory, pm);
+  }
   await run('type-check and build', pm, ['run', 'build'], directory);
   await run('module tests', pm, ['run', 'test'], directory);
 }

@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { QUESTIONS } from '../src/answers.js';
-import { MANIFEST_FILE, type Manifest } from '../src/manifest.js';
+import { MANIFEST_FILE, type Manifest, readManifest } from '../src/manifest.js';
 import { SWITCHES } from '../src/options.js';
 import { cliPath, repoRoot, runCli, tempDir } from './helpers/cli.js';
 import { QUIET, tree } from './helpers/module.js';
@@ -145,7 +145,8 @@ describe('writing a module', () => {
     const target = join(work, 'recorded');
     const { exitCode } = await runCli([target, '--tee', 'scone', '--docker-namespace', 'alice', ...QUIET]);
     expect(exitCode).toBe(0);
-    const manifest: Manifest = JSON.parse(await readFile(join(target, MANIFEST_FILE), 'utf8'));
+    // The pristine copies are stored compressed: readManifest decodes them as upgrade does.
+    const manifest = readManifest(target);
     expect(manifest.answers).toEqual({
       name: 'recorded',
       description: 'An iExec module written in TypeScript.',

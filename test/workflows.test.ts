@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MANIFEST_FILE } from '../src/manifest.js';
+import { MANIFEST_FILE, manifestText } from '../src/manifest.js';
 import { PACKAGE_MANAGERS } from '../src/package-manager.js';
 import { TEES } from '../src/profiles.js';
 import { repoRoot, runCli, tempDir } from './helpers/cli.js';
@@ -96,7 +96,7 @@ describe("a module's workflow", () => {
     const manifest = manifestOf(older);
     delete manifest.answers.ci;
     delete manifest.files[WORKFLOW];
-    await writeFile(join(older, MANIFEST_FILE), JSON.stringify(manifest));
+    await writeFile(join(older, MANIFEST_FILE), manifestText(manifest));
     await rm(join(older, '.github'), { recursive: true });
 
     const upgrade = (module: string, ...args: string[]) => runCli(['upgrade', module, '--no-install', '--no-validate', ...args]);

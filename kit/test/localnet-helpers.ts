@@ -9,7 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Wallet } from 'ethers';
 import { defaultLocalEntry } from '../src/chain/config.js';
-import { startNetwork, type Network } from '../src/chain/local.js';
+import { sdkClockEnv } from '../src/chain/clock.js';
+import { recordLocalApp } from '../src/chain/local-apps.js';
+import { startNetwork, type Network } from '../src/chain/network.js';
+import { rpc } from '../src/chain/rpc.js';
 import { resolveIexecCli } from '../src/iexec/sdk.js';
 import { kitRoot, moduleDir } from './helpers.js';
 
@@ -60,6 +63,10 @@ export interface Localnet {
   logs: string[];
   startMs: number;
   cli(args: string[]): Promise<CliRun>;
+  /** The first line of the network's output matching `pattern`, waited for. */
+  waitForLog(pattern: RegExp, ms?: number): Promise<RegExpMatchArray>;
+  /** What `npm run deploy -- --chain local` records in a module: the app's code is this module's bundle. */
+  registerApp(address: string): void;
   writeIexecJson(content: unknown): void;
   stop(): Promise<void>;
 }
@@ -97,11 +104,24 @@ export async function startLocalnet(sdk: 8 | 9, bin: string, name: string): Prom
     requester,
     logs,
     startMs,
+    registerApp: (address) => recordLocalApp(network.entry.port, address, path.join(root, 'dist', 'app.cjs')),
     writeIexecJson: (content) => fs.writeFileSync(path.join(work, 'iexec.json'), JSON.stringify(content, null, 2)),
-    cli: (args) =>
-      new Promise((resolve, reject) => {
+    async waitForLog(pattern, ms = 120_000) {
+      for (const end = Date.now() + ms; Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 100))) {
+        for (const line of logs) {
+          const match = line.match(pattern);
+          if (match) return match;
+        }
+      }
+      throw new Error(`the network printed nothing matching ${pattern} within ${ms} ms:\n${logs.join('\n')}`);
+    },
+    cli: async (args) => {
+      // As the kit's iexec wrapper runs it on the local network: with the chain's clock.
+      const offset = Number(await rpc(network.entry.host, 'evm_increaseTime', [0]));
+      const env = sdkClockEnv(network.entry.host, offset, { ...process.env, HOME: work });
+      return new Promise((resolve, reject) => {
         const begun = performance.now();
-        const child = spawn(process.execPath, [bin, ...args, '--raw'], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: work } });
+        const child = spawn(process.execPath, [bin, ...args, '--raw'], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'], env });
         let stdout = '';
         let stderr = '';
         child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -116,7 +136,8 @@ export async function startLocalnet(sdk: 8 | 9, bin: string, name: string): Prom
           }
           resolve({ status, json, stdout, stderr, ms: Math.round(performance.now() - begun) });
         });
-      }),
+      });
+    },
     async stop() {
       await network.stop();
       fs.rmSync(work, { recursive: true, force: true });
@@ -148,11 +169,4 @@ export async function serveDataset(plain: string): Promise<{ url: string; checks
 /** An app as publish.sh leaves iexec.json before any image is pushed: the worker runs the bundle. */
 export function unpublishedApp(owner: string, extra: Record<string, unknown> = {}) {
   return { owner, name: 'probe', type: 'DOCKER', multiaddr: 'registry.example/me/probe:unpublished', checksum: `0x${'0'.repeat(64)}`, ...extra };
-}
-
-/** The id of the last task the network's worker reported. */
-export function lastTask(logs: string[]): string {
-  const id = logs.join('\n').match(/task (0x[0-9a-f]{64})/g)?.pop()?.slice(5);
-  if (!id) throw new Error(`the worker reported no task:\n${logs.join('\n')}`);
-  return id;
 }

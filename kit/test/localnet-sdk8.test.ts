@@ -4,7 +4,7 @@ import { Contract, JsonRpcProvider } from 'ethers';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_WORKERPOOL } from '../src/platform.js';
-import { LOCALNET, installSdk, lastTask, startLocalnet, unpublishedApp, type Localnet } from './localnet-helpers.js';
+import { LOCALNET, installSdk, startLocalnet, unpublishedApp, type Localnet } from './localnet-helpers.js';
 
 /*
  * The local network driven by the real iexec 8.24.0 CLI: storage init through the result proxy, a
@@ -41,6 +41,7 @@ describe.runIf(LOCALNET)('the local network with iexec 8.24.0', () => {
     const deployed = await net.cli(['app', 'deploy']);
     expect(deployed.status, deployed.stderr).toBe(0);
     app = deployed.json.address;
+    net.registerApp(app);
     const done = await run(['--args', 'print Alice']);
     expect(done.status, `${done.stdout}${done.stderr}\n${net.logs.join('\n')}`).toBe(0);
     console.log(`app run --watch (standard, COMPLETED): ${done.ms} ms`);
@@ -64,6 +65,7 @@ describe.runIf(LOCALNET)('the local network with iexec 8.24.0', () => {
     const deployed = await net.cli(['app', 'deploy']);
     expect(deployed.status, deployed.stderr).toBe(0);
     const teeApp = deployed.json.address;
+    net.registerApp(teeApp);
     expect((await net.cli(['app', 'push-secret', teeApp, '--secret-value', 'scone-app-secret'])).json).toMatchObject({ ok: true });
     expect((await net.cli(['requester', 'push-secret', 'k1', '--secret-value', 'scone-requester-secret'])).json).toMatchObject({ ok: true });
     const done = await net.cli(['app', 'run', teeApp, '--workerpool', LOCAL_WORKERPOOL.address, '--tag', 'tee,scone', '--secret', '1=k1', '--args', 'x', '--watch', '--force']);
@@ -71,7 +73,7 @@ describe.runIf(LOCALNET)('the local network with iexec 8.24.0', () => {
     const taskid = done.json.tasks[0].taskid;
     const logs = net.logs.join('\n');
     expect(logs).toContain(`task ${taskid} (TEE scone`);
-    expect(logs).toContain('the deployed image is a SCONE enclave: it starts inside SGX only');
+    expect(logs).toContain('the deployed image is a SCONE enclave, which starts inside SGX only');
     await net.cli(['task', 'show', taskid, '--download', 'tee']);
     const zip = await JSZip.loadAsync(fs.readFileSync(path.join(net.work, 'tee.zip')));
     const { result } = JSON.parse(await zip.file('result.json')!.async('string'));
@@ -84,24 +86,32 @@ describe.runIf(LOCALNET)('the local network with iexec 8.24.0', () => {
     expect(done.status, `${done.stdout}${done.stderr}\n${net.logs.join('\n')}`).toBe(0);
     const taskid = done.json.tasks[0].taskid;
     const shown = await net.cli(['task', 'show', taskid]);
-    expect(shown.json.task.results).toEqual({ storage: 'ethereum', location: receiver });
+    // commons-poco gives addresses in lower case, and the worker writes the link with them.
+    expect(shown.json.task.results).toEqual({ storage: 'ethereum', location: receiver.toLowerCase() });
     const provider = new JsonRpcProvider(net.network.entry.host, Number(net.network.entry.id), { staticNetwork: true });
     const client = new Contract(receiver, ['function store(bytes32) view returns (bytes)'], provider) as any;
     expect(await client.store(taskid)).toBe(`0x${'ab'.repeat(32)}`);
     provider.destroy();
   }, 180_000);
 
-  it('fails a standard task whose finalize PoCo refuses (callback-data without callback): FAILED, reason in task debug', async () => {
-    const done = await run(['--args', '--callback']);
-    expect(done.status).toBe(0);
-    const taskid = lastTask(net.logs);
-    expect((await net.cli(['task', 'show', taskid])).json.task.statusName, net.logs.join('\n')).toBe('FAILED');
-    const debug = await net.cli(['task', 'debug', taskid, '--logs']);
-    expect(debug.json.offchainData.task.statusHistory.map((entry: { status: string }) => entry.status)).toContain('FINALIZE_FAILED');
-    expect(debug.json.offchainData.replicates[0].statusHistory.at(-1)).toMatchObject({
-      status: 'COMPLETE_FAILED',
-      details: { errorMessage: expect.stringMatching(/^PoCo refused finalize .*callback-data but the deal has no callback contract/) },
-    });
-    expect(net.logs.join('\n')).toMatch(/A real one stays REVEALING until its final deadline/);
+  it('leaves a standard task whose finalize PoCo refuses (callback-data without callback) REVEALING; core marks it FINALIZE_FAILED', async () => {
+    const done = await net.cli(['app', 'run', app, '--workerpool', LOCAL_WORKERPOOL.address, '--force', '--args', '--callback']);
+    expect(done.status, done.stderr).toBe(0);
+    const [, taskid, why] = await net.waitForLog(/task (0x[0-9a-f]{64}) \(standard[^:]*: will not complete: (.*)/);
+    expect(why).toMatch(/^PoCo refused finalize .*callback-data but the deal has no callback contract/);
+    expect((await net.cli(['task', 'show', taskid!])).json.task.statusName).toBe('REVEALING');
+    const debug = await net.cli(['task', 'debug', taskid!, '--logs']);
+    expect(debug.json.offchainData.task.statusHistory.map((entry: { status: string }) => entry.status).slice(-2)).toEqual(['FINALIZE_FAILED', 'FAILED']);
+    expect(debug.json.offchainData.replicates[0].statusHistory.at(-1)).toEqual({ status: 'RESULT_UPLOADED', date: expect.any(String) });
+  }, 180_000);
+
+  it('refuses an encrypted-result deal on a standard worker (START_FAILED, TASK_DESCRIPTION_INVALID): it never runs', async () => {
+    const done = await net.cli(['app', 'run', app, '--workerpool', LOCAL_WORKERPOOL.address, '--force', '--encrypt-result', '--skip-preflight-check']);
+    expect(done.status, done.stderr).toBe(0);
+    const [, taskid] = await net.waitForLog(/task (0x[0-9a-f]{64}) \(standard[^:]*: will not complete: the deal asks for encrypted results/);
+    const debug = await net.cli(['task', 'debug', taskid!]);
+    expect(debug.json.offchainData.replicates[0].statusHistory.at(-1)).toEqual({ status: 'START_FAILED', date: expect.any(String), cause: 'TASK_DESCRIPTION_INVALID' });
+    expect(debug.json.offchainData.task.status).toBe('INITIALIZED');
+    expect((await net.cli(['task', 'show', taskid!])).json.task.statusName).toBe('ACTIVE');
   }, 180_000);
 });

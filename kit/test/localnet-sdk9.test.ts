@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import JSZip from 'jszip';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { advanceClock } from '../src/chain/advance.js';
 import { LOCAL_WORKERPOOL } from '../src/platform.js';
-import { LOCALNET, installSdk, lastTask, serveDataset, startLocalnet, unpublishedApp, type Localnet } from './localnet-helpers.js';
+import { LOCALNET, installSdk, serveDataset, startLocalnet, unpublishedApp, type Localnet } from './localnet-helpers.js';
 
 /*
  * The local network driven by the real iexec 9.0.1 CLI: every service it calls (SMS, market, result
@@ -33,6 +34,7 @@ describe.runIf(LOCALNET)('the local network with iexec 9.0.1', () => {
     const deployed = await net.cli(['app', 'deploy']);
     expect(deployed.status, deployed.stderr).toBe(0);
     app = deployed.json.address;
+    net.registerApp(app);
     expect((await net.cli(['app', 'check-secret', app])).json).toMatchObject({ ok: true, isSecretSet: false });
     expect((await net.cli(['app', 'push-secret', app, '--secret-value', 'app-developer-secret'])).json).toMatchObject({ ok: true });
     expect((await net.cli(['app', 'check-secret', app])).json).toMatchObject({ ok: true, isSecretSet: true });
@@ -76,8 +78,9 @@ describe.runIf(LOCALNET)('the local network with iexec 9.0.1', () => {
       IEXEC_DEAL_ID: run.json.deals[0].dealid,
       IEXEC_REQUESTER_SECRET_1: 'requester-secret-1',
       IEXEC_APP_DEVELOPER_SECRET: 'app-developer-secret',
-      IEXEC_DATASET_ADDRESS: (net as any).dataset,
-      IEXEC_DATASET_FILENAME: (net as any).dataset,
+      // In lower case, as iexec-commons-poco decodes addresses from the deal.
+      IEXEC_DATASET_ADDRESS: (net as any).dataset.toLowerCase(),
+      IEXEC_DATASET_FILENAME: (net as any).dataset.toLowerCase(),
     });
     const decrypted = Buffer.from('{"secret":"the protected data"}');
     expect(Object.values(result.inputs)).toEqual([(await import('node:crypto')).createHash('sha256').update(decrypted).digest('hex')]);
@@ -90,33 +93,50 @@ describe.runIf(LOCALNET)('the local network with iexec 9.0.1', () => {
     expect(debug.json.appLogs).toEqual([{ worker: expect.any(String), stdout: 'to stdout\n', stderr: 'to stderr\n' }]);
   }, 180_000);
 
-  it('fails a task the worker would fail: FAILED on chain, the reason in task debug', async () => {
-    const run = await net.cli(['app', 'run', app, '--workerpool', LOCAL_WORKERPOOL.address, '--args', 'no-computed print', '--watch', '--force']);
-    console.log(`app run --watch (FAILED): ${run.ms} ms`);
-    // The SDK's watch sees FAILED and stops, with nothing to print under --raw: its deal view waits for a
-    // TIMEOUT by the wall clock (see the worker's claim), so the task id comes from the network's lines.
-    expect(run.status).toBe(0);
-    const taskid = lastTask(net.logs);
-    const show = await net.cli(['task', 'show', taskid]);
-    expect(show.json.task.statusName, net.logs.join('\n')).toBe('FAILED');
-    const debug = await net.cli(['task', 'debug', taskid, '--logs']);
-    const history = debug.json.offchainData.replicates[0].statusHistory;
-    expect(history.at(-1)).toMatchObject({ status: 'COMPUTE_FAILED', details: { cause: 'POST_COMPUTE_COMPUTED_FILE_NOT_FOUND', errorMessage: expect.stringContaining('no computed.json') } });
-    expect(debug.json.offchainData.task.status).toBe('FAILED');
-    expect(debug.json.appLogs[0].stdout).toBe('to stdout\n');
-    expect(net.logs.join('\n')).toContain(`task ${taskid}`);
-    expect(net.logs.join('\n')).toMatch(/FAILED on chain\. A real one stays ACTIVE until its final deadline/);
-  }, 180_000);
+  it('leaves a task whose app writes no computed.json ACTIVE, says why at once; the next task completes; advance, then the requester claims it', async () => {
+    const run = await net.cli(['app', 'run', app, '--workerpool', LOCAL_WORKERPOOL.address, '--args', 'no-computed print', '--force']);
+    expect(run.status, run.stderr).toBe(0);
+    const [, taskid, why] = await net.waitForLog(/task (0x[0-9a-f]{64}) \(TEE tdx[^:]*: will not complete: (.*)/);
+    expect(why).toContain('POST_COMPUTE_COMPUTED_FILE_NOT_FOUND');
+    expect((await net.cli(['task', 'show', taskid!])).json.task.statusName).toBe('ACTIVE');
 
-  it('leaves PoCo to refuse callback-data in a deal without callback', async () => {
-    const run = await net.cli(['app', 'run', app, '--workerpool', LOCAL_WORKERPOOL.address, '--args', '--callback', '--watch', '--force']);
+    const debug = await net.cli(['task', 'debug', taskid!, '--logs']);
+    const history = debug.json.offchainData.replicates[0].statusHistory;
+    // The workerpool API's model: {status, date, cause} (iexec-task-api ReplicateStatusUpdateModel).
+    for (const entry of history) expect(Object.keys(entry).every((key) => ['status', 'date', 'cause'].includes(key))).toBe(true);
+    expect(history.map((entry: { status: string }) => entry.status).slice(-3)).toEqual(['COMPUTED', 'CONTRIBUTE_AND_FINALIZE_ONGOING', 'CONTRIBUTE_AND_FINALIZE_FAILED']);
+    expect(history.at(-1).cause).toBe('DETERMINISM_HASH_NOT_FOUND');
+    expect(debug.json.offchainData.task.status).toBe('RUNNING');
+    expect(debug.json.offchainData.replicates[0].exitCode).toBe(0);
+    expect(debug.json.appLogs[0].stdout).toBe('to stdout\n');
+
+    const good = await net.cli(['app', 'run', app, '--workerpool', LOCAL_WORKERPOOL.address, '--args', 'print Grace', '--watch', '--force']);
+    expect(good.status, `${good.stdout}${good.stderr}\n${net.logs.join('\n')}`).toBe(0);
+    expect(good.json.tasks[0].statusName).toBe('COMPLETED');
+
+    const printed: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: string) => void printed.push(line));
+    try {
+      expect(await advanceClock(net.root, { pastFinalDeadline: taskid! })).toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(printed.join('\n')).toContain(`task ${taskid} (ACTIVE) is past its final deadline`);
+    expect((await net.cli(['task', 'show', taskid!])).json.task.statusName).toBe('TIMEOUT');
+    const claim = await net.cli(['task', 'claim', taskid!]);
+    expect(claim.status, claim.stderr).toBe(0);
+    expect((await net.cli(['task', 'show', taskid!])).json.task.statusName).toBe('FAILED');
+    const after = await net.cli(['task', 'debug', taskid!]);
+    expect(after.json.offchainData.task.statusHistory.map((entry: { status: string }) => entry.status).slice(-2)).toEqual(['CONTRIBUTION_TIMEOUT', 'FAILED']);
+  }, 240_000);
+
+  it('leaves PoCo to refuse callback-data in a deal without callback: the task stays ACTIVE', async () => {
+    const run = await net.cli(['app', 'run', app, '--workerpool', LOCAL_WORKERPOOL.address, '--args', '--callback', '--force']);
     expect(run.status).toBe(0);
-    const taskid = lastTask(net.logs);
-    expect((await net.cli(['task', 'show', taskid])).json.task.statusName).toBe('FAILED');
-    const debug = await net.cli(['task', 'debug', taskid, '--logs']);
-    expect(debug.json.offchainData.replicates[0].statusHistory.at(-1)).toMatchObject({
-      status: 'CONTRIBUTE_AND_FINALIZE_FAILED',
-      details: { errorMessage: expect.stringMatching(/^PoCo refused contributeAndFinalize \(.*\): computed.json has callback-data but the deal has no callback contract/) },
-    });
+    const [, taskid, why] = await net.waitForLog(/task (0x[0-9a-f]{64}) [^:]*: will not complete: (PoCo refused contributeAndFinalize.*)/);
+    expect(why).toMatch(/computed.json has callback-data but the deal has no callback contract/);
+    expect((await net.cli(['task', 'show', taskid!])).json.task.statusName).toBe('ACTIVE');
+    const debug = await net.cli(['task', 'debug', taskid!]);
+    expect(debug.json.offchainData.replicates[0].statusHistory.at(-1)).toEqual({ status: 'CONTRIBUTE_AND_FINALIZE_FAILED', date: expect.any(String), cause: 'CHAIN_RECEIPT_NOT_VALID' });
   }, 180_000);
 });

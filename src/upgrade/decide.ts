@@ -1,4 +1,5 @@
 import { mergeJson } from './json-merge.js';
+import { mergeMarkdown } from './markdown-merge.js';
 import { hasConflict, type MergeLabels, type Merged, mergeText, normalizeEol, usesCrlf } from './merge.js';
 import type { Replacement } from './migrations.js';
 
@@ -58,8 +59,13 @@ function inEolOf(owner: string | undefined, text: string): string {
   return owner !== undefined && usesCrlf(owner) && !usesCrlf(text) ? text.replaceAll('\n', '\r\n') : text;
 }
 
+/** JSON by key; Markdown by section unless a plain line merge leaves fewer conflicts; the rest by line. */
 function merge(path: string, ours: string, base: string, theirs: string, labels: MergeLabels): Merged {
-  return (path.endsWith('.json') && mergeJson(ours, base, theirs, labels)) || mergeText(ours, base, theirs, labels);
+  if (path.endsWith('.json')) return mergeJson(ours, base, theirs, labels, path) ?? mergeText(ours, base, theirs, labels, path);
+  const byLine = mergeText(ours, base, theirs, labels, path);
+  if (!/\.(?:md|markdown)$/.test(path) || byLine.conflicts === 0) return byLine;
+  const bySection = mergeMarkdown(ours, base, theirs, labels, path);
+  return bySection.conflicts <= byLine.conflicts ? bySection : byLine;
 }
 
 function decide(path: string, ours: string | undefined, base: string | undefined, theirs: string | undefined, labels: MergeLabels): Pick<FileDecision, 'action' | 'after' | 'conflicts'> {
@@ -68,10 +74,12 @@ function decide(path: string, ours: string | undefined, base: string | undefined
     return base !== undefined && same(ours, base) ? { action: 'delete', after: undefined } : { action: 'orphaned', after: ours };
   }
   if (ours === undefined) return base === undefined ? { action: 'add', after: theirs } : { action: 'skipped', after: undefined };
+  // Checked first: a file only the owner changed since is "yours" too, and an open conflict in it
+  // must not pass for an up-to-date module.
+  if (hasConflict(ours, { ours: labels.ours, theirsPrefix: CONFLICT_LABEL_THEIRS_PREFIX })) return { action: 'unresolved', after: ours };
   if (same(ours, theirs)) return { action: 'unchanged', after: ours };
   if (base !== undefined && same(ours, base)) return { action: 'update', after: inEolOf(ours, theirs) };
   if (base !== undefined && same(theirs, base)) return { action: 'yours', after: ours };
-  if (hasConflict(ours, { ours: labels.ours, theirsPrefix: CONFLICT_LABEL_THEIRS_PREFIX })) return { action: 'unresolved', after: ours };
   // No base: the owner has a file of their own where the generator now writes one. Merging against
   // an empty base keeps both, side by side in one conflict.
   const merged = merge(path, ours, base ?? '', theirs, labels);

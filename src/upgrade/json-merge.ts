@@ -95,13 +95,13 @@ function layout(merged: JsonObject, conflicts: Conflict[], indent: string, label
  * text merge is clean and means the same, its text is kept: it leaves the owner's formatting alone.
  * Returns undefined when a side is not a JSON object (a broken or commented file): merge it as text.
  */
-export function mergeJson(ours: string, base: string, theirs: string, labels: MergeLabels): Merged | undefined {
+export function mergeJson(ours: string, base: string, theirs: string, labels: MergeLabels, path = 'file.json'): Merged | undefined {
   const [o, b, t] = [ours, base, theirs].map(parseObject);
   if (!o || !b || !t) return undefined;
   const conflicts: Conflict[] = [];
   const merged = mergeObject(o, b, t, conflicts);
   if (conflicts.length === 0) {
-    const byLine = mergeText(ours, base, theirs, labels);
+    const byLine = mergeText(ours, base, theirs, labels, path);
     if (byLine.conflicts === 0 && same(parseObject(byLine.text), merged)) return byLine;
   }
   const text = layout(merged, conflicts, indentOf(normalizeEol(ours)), labels);

@@ -5,6 +5,7 @@ import { type Answers, QUESTIONS, resolveAnswers } from '../answers.js';
 import { ask, confirm } from '../ask.js';
 import { templateContext } from '../context.js';
 import { UserError } from '../errors.js';
+import { shellWord } from '../escape.js';
 import { type KitSource, kitSource } from '../kit.js';
 import { createManifest, type Manifest, readManifest } from '../manifest.js';
 import type { Invocation } from '../options.js';
@@ -13,7 +14,7 @@ import { generatorVersion, packageRoot, templatesDir } from '../paths.js';
 import { note, paint } from '../progress.js';
 import { renderFiles } from '../render.js';
 import { givenAnswers, interactive, postSteps, shortPath, surroundings, writing } from '../session.js';
-import { install, validate } from '../steps.js';
+import { DEPENDENCY_FIELDS, install, validate } from '../steps.js';
 import { CONFLICT_LABEL_OURS, CONFLICT_LABEL_THEIRS_PREFIX, decideFiles, type FileDecision } from './decide.js';
 import {
   checkWritable,
@@ -55,8 +56,6 @@ type UpgradeJournal = Journal & { outcome: Outcome };
 
 const files = (n: number) => `${n} file${n === 1 ? '' : 's'}`;
 
-const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'overrides', 'resolutions', 'pnpm'];
-
 function dependenciesOf(text: string | undefined): unknown {
   try {
     const json = JSON.parse(text ?? '{}') as Record<string, unknown>;
@@ -68,28 +67,32 @@ function dependenciesOf(text: string | undefined): unknown {
 
 /**
  * The answers to render with: flags and --answers first, then what the manifest recorded. A recorded
- * answer that no longer fits (bellecour once --tee tdx is given) is replaced by its default, or
- * asked at a terminal, and said so.
+ * answer that no longer fits (bellecour once --tee tdx is given, a value this version no longer
+ * knows) is asked at a terminal, with the reason first; with nobody to ask, the upgrade stops and
+ * names the flags to give: a default taken silently could drop a feature's files.
  */
-async function upgradeAnswers(invocation: Invocation, target: string, recorded: Record<string, unknown>): Promise<{ answers: Answers; notes: string[] }> {
+async function upgradeAnswers(invocation: Invocation, target: string, recorded: Record<string, unknown>): Promise<Answers> {
   const given = givenAnswers(invocation);
   const asking = interactive(invocation);
-  const notes: string[] = [];
+  const unfit: string[] = [];
   const answers = await resolveAnswers(given, surroundings(target), async (q, fallback, sofar) => {
-      if (q.key in recorded) {
-        try {
-          q.parse(recorded[q.key], sofar);
-          return recorded[q.key];
-        } catch (error) {
-          const why = `--${q.flag}: the recorded ${JSON.stringify(recorded[q.key])} no longer fits (${(error as Error).message.split(': ')[0]})`;
-          // At a terminal the reason comes before the question, not after the answer.
-          if (asking) note(paint.warn(`! ${why}`));
-          else notes.push(`${why}: taking the default`);
-        }
+    if (q.key in recorded) {
+      try {
+        q.parse(recorded[q.key], sofar);
+        return recorded[q.key];
+      } catch (error) {
+        const why = `--${q.flag}: the recorded ${JSON.stringify(recorded[q.key])} no longer fits (${(error as Error).message.replace(/\.$/, '')})`;
+        if (!asking) unfit.push(why);
+        else note(paint.warn(`! ${why}`));
       }
-      return asking ? ask(q, fallback, sofar) : fallback;
+    }
+    return asking ? ask(q, fallback, sofar) : fallback;
   });
-  return { answers, notes };
+  if (unfit.length > 0) {
+    const flags = unfit.map((why) => why.split(':')[0]).join(', ');
+    throw new UserError(`${unfit.join('; ')}. Nobody to ask: give ${flags} (as flags or in an --answers file), or run upgrade at a terminal. Nothing was written.`);
+  }
+  return answers;
 }
 
 async function readModule(target: string, paths: Iterable<string>): Promise<Map<string, string>> {
@@ -122,16 +125,33 @@ async function hasNodeModules(target: string): Promise<boolean> {
   );
 }
 
-/** After the files: conflicts fail the run; otherwise reinstall if dependencies changed, then validate. */
+/** The command that goes on from here, run in the module (its path quoted for the shell when it needs it). */
+function inModule(target: string, command: string): string {
+  const where = shortPath(target);
+  if (where === '.') return command;
+  return `cd ${/^[\w./@+-]+$/.test(where) ? where : shellWord(where)} && ${command}`;
+}
+
+/**
+ * After the files: install if the dependencies changed and validate; with conflicts, install all the
+ * same when package.json merged cleanly (the module then waits on the markers alone), and fail
+ * naming the files and the command that finishes: `validate`, which installs first whenever
+ * package.json changed since the last install (after its own markers are resolved, say).
+ */
 async function finish(target: string, outcome: Outcome, invocation: Invocation): Promise<void> {
-  if (outcome.conflicts.length > 0) {
-    throw new UserError(
-      `Upgraded with conflicts in ${files(outcome.conflicts.length)}: ${outcome.conflicts.join(', ')}. ` +
-        `Resolve each block from <<<<<<< ${CONFLICT_LABEL_OURS} to >>>>>>> ${CONFLICT_LABEL_THEIRS_PREFIX.trim()} (keep what you need of both sides, drop the markers), then run \`npx create-iexec-module validate\`.`,
-    );
-  }
   const pm = outcome.packageManager;
   const installing = outcome.dependenciesChanged && invocation.switches.install !== false;
+  if (outcome.conflicts.length > 0) {
+    if (installing && !outcome.conflicts.includes('package.json')) {
+      note(paint.dim(`- package.json merged cleanly: installing what it names while the conflicts wait for you`));
+      await postSteps(target, pm, () => install(target, pm));
+    }
+    throw new UserError(
+      `Upgraded with conflicts in ${files(outcome.conflicts.length)}: ${outcome.conflicts.join(', ')}. ` +
+        `Resolve each block from <<<<<<< ${CONFLICT_LABEL_OURS} to >>>>>>> ${CONFLICT_LABEL_THEIRS_PREFIX.trim()} (keep what you need of both sides, drop the markers), ` +
+        `then run \`${inModule(target, 'npx create-iexec-module validate')}\` (it installs first if package.json changed).`,
+    );
+  }
   await postSteps(target, pm, async () => {
     if (installing) await install(target, pm);
     else if (outcome.dependenciesChanged) note(paint.warn(`! dependencies changed: run \`${pm} install\` in ${shortPath(target)}`));
@@ -185,7 +205,7 @@ async function propose(invocation: Invocation, target: string, setup: UpgradeSet
     throw new UserError(`${target} was generated by create-iexec-module ${from}, newer than this one (${setup.version}): run \`npx create-iexec-module@latest upgrade\`.`);
   }
   const migrated = migrate(manifest, setup.version, setup.migrations);
-  const { answers, notes } = await upgradeAnswers(invocation, target, migrated.answers);
+  const answers = await upgradeAnswers(invocation, target, migrated.answers);
   const kit = setup.kit ?? kitSource(setup.version, invocation.switches.kit);
   if (kit.note) note(paint.warn(`! ${kit.note}`));
   const theirs = await renderFiles(templateContext(answers, setup.version, kit.spec), setup.templates);
@@ -203,7 +223,7 @@ async function propose(invocation: Invocation, target: string, setup: UpgradeSet
 
   note(`Upgrade of ${target}: create-iexec-module ${from === setup.version ? `${from} (same version)` : `${from} -> ${setup.version}`}`);
   if (from !== setup.version) note(`What it changes in a module, and each migration: ${packageRoot}CHANGELOG.md`);
-  for (const line of [...answerChanges(migrated.answers, answers), ...notes]) note(`  ${line}`);
+  for (const line of answerChanges(migrated.answers, answers)) note(`  ${line}`);
   for (const migration of migrated.applied) note(`  migration ${migration.version}: ${migration.description}`);
   for (const line of reportLines(decisions, { replaced: migrated.replaced, packageManager: answers.packageManager })) note(line);
 

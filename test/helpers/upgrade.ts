@@ -1,25 +1,27 @@
 import { cp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { diffIndices } from 'node-diff3';
 import { vi } from 'vitest';
 import { parseInvocation } from '../../src/options.js';
 import { generatorVersion, templatesDir } from '../../src/paths.js';
-import { splitLines } from '../../src/upgrade/merge.js';
+import { diffSequences } from '../../src/upgrade/diff.js';
+import { writeEntry } from '../../src/upgrade/journal.js';
 import { CURRENT_GENERATOR, upgrade, type UpgradeSetup } from '../../src/upgrade/upgrade.js';
 import { tempDir } from './cli.js';
+import { generate } from './module.js';
 
 export const SCONE = ['--tee', 'scone', '--chain', 'bellecour'];
 export const TDX = ['--tee', 'tdx', '--chain', 'arbitrum-sepolia-testnet'];
 
-/**
- * The base lines a change from base to theirs touches (a line next to a change counts: diff3 calls
- * an edit there a conflict).
- */
+/** Lines with their terminators, so that joining them gives back the exact text. */
+export function splitLines(text: string): string[] {
+  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+}
+
+/** The base lines a change from base to theirs touches, and the lines on either side of it. */
 export function touchedLines(base: string, theirs: string): Set<number> {
   const touched = new Set<number>();
-  for (const hunk of diffIndices(splitLines(base), splitLines(theirs))) {
-    const [start, length] = hunk.buffer1;
-    for (let i = start - 1; i <= start + length; i++) touched.add(i);
+  for (const hunk of diffSequences(splitLines(base), splitLines(theirs))) {
+    for (let i = hunk.start - 1; i <= hunk.end; i++) touched.add(i);
   }
   return touched;
 }
@@ -34,8 +36,7 @@ export function quietLine(base: string, theirs: string): number | undefined {
 
 /** A base line the generator changes (not only inserts next to): an owner edit there conflicts. */
 export function changedLine(base: string, theirs: string): number | undefined {
-  const hunk = diffIndices(splitLines(base), splitLines(theirs)).find((h) => h.buffer1[1] > 0 && h.buffer2[1] > 0);
-  return hunk?.buffer1[0];
+  return diffSequences(splitLines(base), splitLines(theirs)).find((h) => h.end > h.start && h.otherEnd > h.otherStart)?.start;
 }
 
 export function insertLine(text: string, after: number, line: string): string {
@@ -64,9 +65,13 @@ export const NEXT = {
   movedFrom: 'tests/run.sh',
   movedTo: 'scripts/run.sh',
   movedLine: '# A line the next generator version adds to the moved script.',
-  /** Where the next version and an owner both append a line: a conflict. */
+  /** Where the next version and an owner both append a line: both stay, the generator's first. */
   appended: '.gitignore',
   appendedLine: 'next-generator-cache/',
+  /** A line the next version rewrites, which an owner rewrites too: a conflict. */
+  conflicted: 'vitest.config.ts',
+  conflictedLine: "  test: { globalSetup: 'tests/global-setup.ts' },",
+  conflictedNext: "  test: { globalSetup: 'tests/global-setup.ts', testTimeout: 60_000 },",
   /** A devDependency the next version adds to package.json. */
   devDependency: ['prettier', '^3.3.0'] as const,
 };
@@ -92,6 +97,7 @@ export async function nextGenerator(): Promise<UpgradeSetup> {
   await rename(join(dir, `${NEXT.movedFrom}.hbs`), join(dir, `${NEXT.movedTo}.hbs`));
   await editTemplate(dir, `${NEXT.movedTo}.hbs`, (t) => `${t}${NEXT.movedLine}\n`);
   await editTemplate(dir, `${NEXT.appended}.hbs`, (t) => `${t}${NEXT.appendedLine}\n`);
+  await editTemplate(dir, `${NEXT.conflicted}.hbs`, (t) => t.replace(`${NEXT.conflictedLine}\n`, `${NEXT.conflictedNext}\n`));
   const [name, range] = NEXT.devDependency;
   await editTemplate(dir, 'package.json.hbs', (t) => t.replace('"devDependencies": {\n', `"devDependencies": {\n    "${name}": "${range}",\n`));
   return {
@@ -118,4 +124,41 @@ export async function upgradeHere(args: string[], setup: UpgradeSetup): Promise<
   } finally {
     spy.mockRestore();
   }
+}
+
+export const OWNER_LINE = '// the owner wrote this line';
+/** The owner's own version of the line the next generator rewrites (NEXT.conflicted). */
+export const OWNER_CONFLICTING = "  test: { globalSetup: 'tests/global-setup.ts', reporters: ['verbose'] },";
+
+const read = (dir: string, path: string) => readFile(join(dir, path), 'utf8');
+
+/**
+ * A SCONE module, as the current generator makes it, that its owner then edited: a line in src/app.ts
+ * and README.md, a step in the script the next version moves, a line appended where the next version
+ * appends one, the line the next version rewrites, a dependency and a script.
+ */
+export async function ownedModule(dir: string): Promise<string> {
+  await generate(dir, ['--name', 'm', ...SCONE]);
+  await writeFile(join(dir, 'src/app.ts'), `${await read(dir, 'src/app.ts')}${OWNER_LINE}\n`);
+  await writeFile(join(dir, 'README.md'), (await read(dir, 'README.md')).replace('\n', `\n${OWNER_LINE}\n`));
+  await writeFile(join(dir, NEXT.movedFrom), (await read(dir, NEXT.movedFrom)).replace('\n', "\n# the owner's step\n"));
+  await writeFile(join(dir, NEXT.appended), `${await read(dir, NEXT.appended)}owner-secrets/\n`);
+  await writeFile(join(dir, NEXT.conflicted), (await read(dir, NEXT.conflicted)).replace(NEXT.conflictedLine, OWNER_CONFLICTING));
+  const pkg = JSON.parse(await read(dir, 'package.json'));
+  pkg.dependencies = { zod: '^3.23.0' };
+  pkg.scripts.lint = 'eslint .';
+  await writeFile(join(dir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+  return dir;
+}
+
+/** The setup, dying like a killed process after `writes` files were written. */
+export function crashingAfter(setup: UpgradeSetup, writes: number): UpgradeSetup {
+  let written = 0;
+  return {
+    ...setup,
+    write: async (target, entry) => {
+      if (++written > writes) throw new Error('simulated crash');
+      await writeEntry(target, entry);
+    },
+  };
 }

@@ -8,6 +8,7 @@ export async function rpc(url: string, method: string, params: unknown[] = []): 
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ jsonrpc: '2.0', id: (rpcId += 1), method, params }),
+    signal: AbortSignal.timeout(10_000),
   });
   const body = (await response.json()) as { result?: unknown; error?: { message: string } };
   if (body.error) throw new Failure(`${method}: ${body.error.message}`);
@@ -20,7 +21,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function waitForNode(url: string, exitCode: () => number | null): Promise<string> {
   for (let i = 0; i < 150; i += 1) {
     const code = exitCode();
-    if (code !== null) throw new Failure(`anvil exited (status ${code}): is ${url} already taken?`);
+    if (code !== null) throw new Failure(`anvil exited (status ${code}) before answering on ${url}: its own message is above`);
     try {
       return await rpc(url, 'eth_chainId');
     } catch {

@@ -1,9 +1,13 @@
 // iexec-module chain [--fund 0xADDRESS ...]: the local iExec network (iExec in a box); Ctrl-C ends it.
-import { runLocalChain } from '../chain/local.js';
+// iexec-module chain advance <seconds> | advance --past-final-deadline <taskid>: moves its clock.
+import { advanceClock } from '../chain/advance.js';
+import { runLocalChain } from '../chain/run.js';
 import { Failure, reportFailure } from '../iexec/failure.js';
 
 const USAGE = [
   'usage: iexec-module chain [--fund 0xADDRESS ...]',
+  '       iexec-module chain advance <seconds>',
+  '       iexec-module chain advance --past-final-deadline <taskid>',
   '',
   'Starts a local iExec network where chain.json\'s "local" entry says: anvil with the whole PoCo, a',
   'workerpool with its scheduler and worker, and the services the iexec CLI talks to (market, SMS, result',
@@ -13,7 +17,12 @@ const USAGE = [
   '  npm run app:run -- --chain local --args "Alice Bob"       (prints the task id)',
   '  npm run result -- <taskid> --chain local',
   '  npm run iexec -- standard task debug <taskid> --logs --chain local',
-  'Tasks run the deployed image when docker or podman can pull it, else the built dist/app.cjs.',
+  'Tasks run the deployed image when docker or podman can pull it; an app deployed before its image was',
+  'published runs the bundle of the module that deployed it. A task that fails stays as iExec leaves it:',
+  'ACTIVE until its final deadline, then claimed back by its requester. `advance` moves the running',
+  "network's clock (from another terminal), and says which active tasks that moves past a deadline:",
+  '  npm run chain:local -- advance --past-final-deadline <taskid>',
+  '  npm run iexec -- standard task claim <taskid> --chain local',
   'Ctrl-C stops the network; nothing is kept.',
 ].join('\n');
 
@@ -28,12 +37,26 @@ function parseFund(argv: string[]): string[] {
   return fund;
 }
 
+function parseAdvance(argv: string[]): { seconds: number } | { pastFinalDeadline: string } {
+  const [first, second, ...rest] = argv;
+  if (rest.length > 0) throw new Failure(`unexpected argument ${rest[0]}: usage: iexec-module chain advance <seconds> | --past-final-deadline <taskid>`);
+  if (first === '--past-final-deadline') {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(second ?? '')) throw new Failure(`--past-final-deadline needs a task id (0x and 64 hex digits), got '${second ?? ''}'`);
+    return { pastFinalDeadline: second! };
+  }
+  if (second !== undefined || !/^[1-9]\d{0,9}$/.test(first ?? '')) {
+    throw new Failure(`advance takes a number of seconds (a positive integer), or --past-final-deadline <taskid>; got '${argv.join(' ')}'`);
+  }
+  return { seconds: Number(first) };
+}
+
 export async function main(argv: string[], root = process.cwd()): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(USAGE);
     return 0;
   }
   try {
+    if (argv[0] === 'advance') return await advanceClock(root, parseAdvance(argv.slice(1)));
     return await runLocalChain(root, parseFund(argv));
   } catch (error) {
     return reportFailure(error);
