@@ -217,7 +217,8 @@ export const QUESTIONS = [
     ],
     default: () => true,
     parse: (raw) => {
-      if (typeof raw !== 'boolean') throw new UserError(`ci must be true or false, got ${JSON.stringify(raw)}: pass --ci or --no-ci.`);
+      // Flags give a boolean; only an answers file can give anything else.
+      if (typeof raw !== 'boolean') throw new UserError(`"ci" is true or false, got ${JSON.stringify(raw)}: write "ci": false to leave the workflow out.`);
       return raw;
     },
   }),

@@ -105,6 +105,7 @@ describe('the answers table', () => {
     await expect(resolveAnswers({ description: 'a\0b' }, around)).rejects.toThrow(/NUL/);
     await expect(resolveAnswers({ description: 'x'.repeat(501) }, around)).rejects.toThrow(/under 500/);
     await expect(resolveAnswers({ description: 42 }, around)).rejects.toThrow(/must be a string/);
+    await expect(resolveAnswers({ ci: 'yes' }, around)).rejects.toThrow('"ci" is true or false, got "yes": write "ci": false to leave the workflow out.');
   });
 
   it('asks only what was not given, in table order, offering the derived default', async () => {
