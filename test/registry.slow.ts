@@ -167,7 +167,7 @@ describe('`npm run release`', () => {
     const result = await release();
     expect(result.exitCode, result.all).toBe(1);
     expect(result.all).toMatch(new RegExp(`set ${version} on ${GENERATOR} and ${KIT}, regenerated examples/`));
-    expect(result.all).toMatch(/release: npm run test…[\s\S]*Tests +\d+ passed \(\d+\)\n/);
+    expect(result.all).toMatch(/release: npm run test…[\s\S]*Test Files +\d+ passed \(\d+\)\n/);
     expect(result.stderr).toMatch(new RegExp(`npm publish of ${KIT}@${version} to ${registry.url} failed \\(.*\\); ${GENERATOR} was not published either`));
     expect(await onRegistry(KIT)).toBeUndefined();
     expect(await onRegistry(GENERATOR)).toBeUndefined();
