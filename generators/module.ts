@@ -18,6 +18,8 @@ export interface ModuleContext {
   /** The features this module's app uses. */
   readonly features: readonly string[];
   readonly isScone: boolean;
+  /** Whether the module gets its CI workflow (--no-ci leaves it out). */
+  readonly ci: boolean;
 }
 
 export interface ModuleGeneratorOptions {
@@ -32,6 +34,7 @@ export interface ModuleGeneratorOptions {
 /** Files that only some modules get, by their path in the module. */
 const ONLY_WHEN: Record<string, (context: ModuleContext) => boolean> = {
   'sconify.sh': (context) => context.isScone,
+  '.github/workflows/ci.yml': (context) => context.ci,
 };
 
 /** A feature's own code and tests are named after it, and come only with it. */

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ownNpmSettings } from './pack.mjs';
 
 const kit = fileURLToPath(new URL('../kit', import.meta.url));
 const pack = join(kit, 'pack');
@@ -25,11 +26,12 @@ rmSync(stale, { recursive: true, force: true });
 const staging = join(pack, `.staging-${process.pid}`);
 mkdirSync(staging, { recursive: true });
 try {
-  // --ignore-scripts: prepack would compile what was just compiled.
-  execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', staging], { cwd: kit, stdio: ['ignore', 'ignore', 'inherit'] });
+  // --ignore-scripts: prepack would compile what was just compiled. Run by `npm publish --dry-run`
+  // (prepare), the pack would otherwise inherit its dry run and write nothing.
+  execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', staging], { cwd: kit, env: ownNpmSettings(), stdio: ['ignore', 'ignore', 'inherit'] });
   const name = `iexec-module-kit-${version}.tgz`;
   const packed = readdirSync(staging);
-  if (packed.length !== 1 || packed[0] !== name) throw new Error(`npm pack wrote ${packed.join(', ')} into ${staging}`);
+  if (packed.length !== 1 || packed[0] !== name) throw new Error(`npm pack wrote ${packed.join(', ') || 'nothing'} into ${staging}, expected ${name}`);
   renameSync(join(staging, name), join(pack, name));
   for (const old of readdirSync(pack)) if (old !== name && !old.startsWith('.staging-')) rmSync(join(pack, old));
 } finally {

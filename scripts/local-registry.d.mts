@@ -1,14 +1,22 @@
 export const repoRoot: string;
 
+export interface RegistryOptions {
+  /** Local packages whose publication verdaccio refuses (403). */
+  refusePublish?: string[];
+}
+
 export interface LocalRegistry {
   url: string;
   dir: string;
+  /** A userconfig holding the test user's token for this registry, as `npm login` leaves it. */
+  npmrc: string;
   log(): string;
   publish(tarball: string): void;
+  restart(options?: RegistryOptions): Promise<void>;
   stop(): Promise<void>;
 }
 
-export function startRegistry(): Promise<LocalRegistry>;
+export function startRegistry(options?: RegistryOptions): Promise<LocalRegistry>;
 
 export interface Packed {
   tarball: string;
@@ -21,6 +29,9 @@ export interface Packed {
 }
 
 export const LOCAL_PACKAGES: string[];
+
+/** The caller's environment without what `npm run` adds (npm_config_*, npm_package_*, node_modules/.bin on PATH). */
+export function cleanEnv(): Record<string, string>;
 
 export function packPackage(destination: string): Packed;
 

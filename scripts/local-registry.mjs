@@ -6,9 +6,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packGenerator, packKit as packKitAs, repoRoot } from './pack.mjs';
 
-export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+export { repoRoot };
 const bin = (name) => join(repoRoot, 'node_modules/.bin', name);
 
 /** The registry the machine normally uses: the local one proxies it for everything but our package. */
@@ -17,7 +17,7 @@ function publicRegistry() {
 }
 
 /** The caller's environment without what `npm run` adds (npm_config_*, npm_package_*, node_modules/.bin on PATH). */
-function cleanEnv() {
+export function cleanEnv() {
   const env = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (!/^(npm_|INIT_CWD$|NODE_OPTIONS$|VITEST|TEST$|NODE_ENV$)/i.test(key)) env[key] = value;
@@ -57,19 +57,10 @@ async function waitUntilUp(url, child, log) {
 /** Served only from the local registry: never merged with a public copy, so what installs is what was published here. */
 export const LOCAL_PACKAGES = ['create-iexec-module', 'iexec-module-kit'];
 
-/**
- * Starts verdaccio on 127.0.0.1 with its storage in a temp folder. LOCAL_PACKAGES are served only
- * from here; every other package is proxied to the public registry and cached in the storage, so the
- * second install of a tree no longer leaves the machine.
- */
-export async function startRegistry() {
-  const dir = mkdtempSync(join(tmpdir(), 'cim-registry-'));
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/`;
-  const config = join(dir, 'config.yaml');
-  writeFileSync(
-    config,
-    `storage: ${join(dir, 'storage')}
+/** verdaccio's configuration; the packages in `refusePublish` can be read but not published. */
+function configText(dir, refusePublish) {
+  const local = LOCAL_PACKAGES.map((name) => `  '${name}':\n    access: $all\n    publish: ${refusePublish.includes(name) ? 'nobody-may-publish' : '$authenticated'}\n`);
+  return `storage: ${join(dir, 'storage')}
 auth:
   htpasswd:
     file: ${join(dir, 'htpasswd')}
@@ -82,7 +73,7 @@ uplinks:
     fail_timeout: 5s
     maxage: 30m
 packages:
-${LOCAL_PACKAGES.map((name) => `  '${name}':\n    access: $all\n    publish: $authenticated\n`).join('')}  '**':
+${local.join('')}  '**':
     access: $all
     publish: $authenticated
     proxy: public
@@ -91,16 +82,40 @@ server:
 web:
   enable: false
 log: { type: stdout, format: pretty, level: warn }
-`,
-  );
-  const child = spawn(process.execPath, [bin('verdaccio'), '--config', config, '--listen', `127.0.0.1:${port}`], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: cleanEnv(),
-  });
+`;
+}
+
+/**
+ * Starts verdaccio on 127.0.0.1 with its storage in a temp folder. LOCAL_PACKAGES are served only
+ * from here; every other package is proxied to the public registry and cached in the storage, so the
+ * second install of a tree no longer leaves the machine. `refusePublish` names local packages whose
+ * publication fails (403), as a registry that refuses one of two publishes does.
+ */
+export async function startRegistry({ refusePublish = [] } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'cim-registry-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  const config = join(dir, 'config.yaml');
+  let child;
   let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  await waitUntilUp(url, child, () => output);
+  const start = async (refused) => {
+    writeFileSync(config, configText(dir, refused));
+    child = spawn(process.execPath, [bin('verdaccio'), '--config', config, '--listen', `127.0.0.1:${port}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: cleanEnv(),
+    });
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    await waitUntilUp(url, child, () => output);
+  };
+  const halt = async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
+  await start(refusePublish);
 
   const user = await fetch(`${url}-/user/org.couchdb.user:ci`, {
     method: 'PUT',
@@ -109,64 +124,42 @@ log: { type: stdout, format: pretty, level: warn }
   });
   if (!user.ok) throw new Error(`verdaccio refused the test user: ${user.status} ${await user.text()}`);
   const { token } = await user.json();
+  // What `npm login --registry URL` leaves in a user's ~/.npmrc.
+  const npmrc = join(dir, 'publish.npmrc');
+  writeFileSync(npmrc, `//127.0.0.1:${port}/:_authToken=${token}\n`);
 
   return {
     url,
     dir,
+    npmrc,
     log: () => output,
     /** npm publish of a packed tarball, with the test user's token. */
     publish(tarball) {
-      const npmrc = join(dir, 'publish.npmrc');
-      writeFileSync(npmrc, `registry=${url}\n//127.0.0.1:${port}/:_authToken=${token}\n`);
       execFileSync('npm', ['publish', tarball, '--userconfig', npmrc, '--registry', url, '--tag', 'latest'], {
         env: cleanEnv(),
         stdio: 'pipe',
       });
     },
+    /** The same registry (port, storage, users) started again, refusing to publish what `refusePublish` names. */
+    async restart(options = {}) {
+      await halt();
+      await start(options.refusePublish ?? []);
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await halt();
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
-/** `npm pack --json` in `cwd` into `destination`, and what npm says it packed. */
-function npmPack(cwd, destination, extra = []) {
-  const out = execFileSync('npm', ['pack', '--json', ...extra, '--pack-destination', destination], {
-    cwd,
-    encoding: 'utf8',
-    env: cleanEnv(),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const [packed] = JSON.parse(out);
-  return {
-    tarball: join(destination, packed.filename),
-    name: packed.name,
-    version: packed.version,
-    size: packed.size,
-    unpackedSize: packed.unpackedSize,
-    files: packed.files.map((f) => f.path),
-    integrity: packed.integrity,
-  };
-}
-
-/** `npm pack` of this repository (which builds dist/ through `prepare`) into `destination`. */
+/** `npm pack` of the generator into `destination`, as a new user's npm would run it. */
 export function packPackage(destination) {
-  return npmPack(repoRoot, destination);
+  return packGenerator(destination, cleanEnv());
 }
 
-/**
- * `npm pack` of kit/ into `destination`: what `npm publish` from kit/ uploads. Its prepack compiles
- * kit/dist in place, which a test reading the workspace's kit meanwhile could catch half written, so
- * the compiled kit comes from scripts/build-kit.mjs (swapped in whole) and the pack skips the script.
- */
+/** `npm pack` of kit/ into `destination`: what `npm publish` from kit/ uploads. */
 export function packKit(destination) {
-  execFileSync(process.execPath, [join(repoRoot, 'scripts/build-kit.mjs')], { cwd: repoRoot, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  return npmPack(join(repoRoot, 'kit'), destination, ['--ignore-scripts']);
+  return packKitAs(destination, cleanEnv());
 }
 
 /**

@@ -14,6 +14,7 @@ export interface Answers {
   dockerNamespace: string;
   packageManager: PackageManager;
   features: Feature[];
+  ci: boolean;
 }
 
 export type AnswerKey = keyof Answers;
@@ -46,6 +47,8 @@ export interface Question<K extends AnswerKey = AnswerKey> {
   choices?: (answers: Partial<Answers>) => Choice<ChoiceValue<Answers[K]>>[];
   /** A list answer: several choices at once (a multiselect prompt, a comma-separated flag). */
   multiple?: boolean;
+  /** A yes/no answer: `--flag` or `--no-flag` on the command line, true or false in an answers file. */
+  boolean?: true;
   default: (answers: Partial<Answers>, around: Surroundings) => Answers[K];
   /** Normalises a raw value or throws a UserError that names the problem and the fix. */
   parse: (raw: unknown, answers: Partial<Answers>) => Answers[K];
@@ -199,6 +202,24 @@ export const QUESTIONS = [
         );
       }
       return features;
+    },
+  }),
+  question({
+    key: 'ci',
+    flag: 'ci',
+    boolean: true,
+    placeholder: '',
+    help: 'a GitHub Actions workflow (.github/workflows/ci.yml) that builds, tests and checks for upgrades; --no-ci leaves it out (default: on)',
+    message: 'Add a GitHub Actions workflow (.github/workflows/ci.yml)?',
+    choices: () => [
+      { value: true, title: 'yes', hint: 'install, type-check, tests, npm run local, the image, upgrade --check' },
+      { value: false, title: 'no' },
+    ],
+    default: () => true,
+    parse: (raw) => {
+      // Flags give a boolean; only an answers file can give anything else.
+      if (typeof raw !== 'boolean') throw new UserError(`"ci" is true or false, got ${JSON.stringify(raw)}: write "ci": false to leave the workflow out.`);
+      return raw;
     },
   }),
 ] as const satisfies readonly Question[];

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { type AnswerKey, QUESTIONS } from './answers.js';
+import { type AnswerKey, type Question, QUESTIONS } from './answers.js';
 import { UserError } from './errors.js';
 
 /** Switches that steer the run rather than shape the module; a `no-` form exists where noted. */
@@ -46,7 +46,10 @@ type ParseArgsOptions = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
 
 function parserOptions(): ParseArgsOptions {
   const options: ParseArgsOptions = {};
-  for (const q of QUESTIONS) options[q.flag] = { type: 'string' };
+  for (const q of QUESTIONS as readonly Question[]) {
+    options[q.flag] = { type: q.boolean ? 'boolean' : 'string' };
+    if (q.boolean) options[`no-${q.flag}`] = { type: 'boolean' };
+  }
   for (const s of SWITCHES) {
     options[s.name] = { type: 'value' in s ? 'string' : 'boolean', ...('short' in s ? { short: s.short } : {}) };
     if ('negatable' in s) options[`no-${s.name}`] = { type: 'boolean' };
@@ -83,8 +86,8 @@ export function parseInvocation(argv: string[], terminal: () => boolean = atTerm
   }
 
   const given: Invocation['given'] = {};
-  for (const q of QUESTIONS) {
-    const value = parsed.values[q.flag];
+  for (const q of QUESTIONS as readonly Question[]) {
+    const value = q.boolean && parsed.values[`no-${q.flag}`] ? false : parsed.values[q.flag];
     if (value !== undefined) given[q.key] = value;
   }
   return { command, directory: positionals[0], given, switches: resolveSwitches(parsed.values, command, terminal) };
@@ -105,7 +108,7 @@ export function helpText(version: string): string {
     '  create-iexec-module upgrade [directory]        bring a module up to this version, keeping your changes',
     '',
     'Answers (every question has a flag):',
-    ...QUESTIONS.map((q) => column(`--${q.flag} ${q.placeholder}`, q.help)),
+    ...(QUESTIONS as readonly Question[]).map((q) => column(q.boolean ? `--${q.flag}, --no-${q.flag}` : `--${q.flag} ${q.placeholder}`, q.help)),
     '',
     'Options:',
     ...SWITCHES.map((s) =>

@@ -25,7 +25,7 @@ describe('the answers table', () => {
 
   it('takes every answer from its flag, and gives it back the same from an answers file', async () => {
     // Every value differs from its default, so each flag has to carry it.
-    const flags: Record<AnswerKey, string> = {
+    const flags: Record<AnswerKey, string | false> = {
       name: '@alice/round-trip',
       description: 'It says "hi" and it\'s fine',
       tee: 'scone',
@@ -33,8 +33,12 @@ describe('the answers table', () => {
       dockerNamespace: 'alice',
       packageManager: 'pnpm',
       features: 'input-files,callback',
+      ci: false,
     };
-    const argv = QUESTIONS.flatMap((q) => [`--${q.flag}`, flags[q.key]]);
+    const argv = QUESTIONS.flatMap((q) => {
+      const value = flags[q.key];
+      return value === false ? [`--no-${q.flag}`] : [`--${q.flag}`, value];
+    });
     expect(new Set(QUESTIONS.map((q) => q.flag)).size).toBe(QUESTIONS.length);
     const fromFlags = await resolveAnswers(parseInvocation(['dir', ...argv]).given, around);
     const defaults = await resolveAnswers({}, around);
@@ -55,6 +59,7 @@ describe('the answers table', () => {
       dockerNamespace: 'your-docker-user',
       packageManager: 'npm',
       features: ['args'],
+      ci: true,
     });
   });
 
@@ -100,6 +105,7 @@ describe('the answers table', () => {
     await expect(resolveAnswers({ description: 'a\0b' }, around)).rejects.toThrow(/NUL/);
     await expect(resolveAnswers({ description: 'x'.repeat(501) }, around)).rejects.toThrow(/under 500/);
     await expect(resolveAnswers({ description: 42 }, around)).rejects.toThrow(/must be a string/);
+    await expect(resolveAnswers({ ci: 'yes' }, around)).rejects.toThrow('"ci" is true or false, got "yes": write "ci": false to leave the workflow out.');
   });
 
   it('asks only what was not given, in table order, offering the derived default', async () => {
@@ -108,7 +114,7 @@ describe('the answers table', () => {
       asked.push([q.key, fallback]);
       return fallback;
     });
-    expect(asked.map(([key]) => key)).toEqual(['description', 'chain', 'dockerNamespace', 'packageManager', 'features']);
+    expect(asked.map(([key]) => key)).toEqual(['description', 'chain', 'dockerNamespace', 'packageManager', 'features', 'ci']);
     expect(asked.find(([key]) => key === 'chain')?.[1]).toBe('bellecour');
     expect(answers.name).toBe('given');
   });

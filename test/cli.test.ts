@@ -172,6 +172,7 @@ describe('writing a module', () => {
       dockerNamespace: 'alice',
       packageManager: 'npm',
       features: ['args'],
+      ci: true,
     });
     for (const [file, content] of Object.entries(manifest.files)) {
       expect(await readFile(join(target, file), 'utf8'), file).toBe(content);
@@ -292,6 +293,8 @@ describe('at a terminal', () => {
       { expect: /Package manager/, send: KEY.enter },
       // args is selected already: move to input-files, select it, confirm.
       { expect: /Features/, send: `${KEY.down} ${KEY.enter}` },
+      // yes is offered first: take no.
+      { expect: /GitHub Actions workflow/, send: `${KEY.down}${KEY.enter}` },
     ]);
     expect(exitCode, screen).toBe(0);
     const { answers }: Manifest = JSON.parse(await readFile(join(target, MANIFEST_FILE), 'utf8'));
@@ -303,12 +306,14 @@ describe('at a terminal', () => {
       dockerNamespace: 'dave',
       packageManager: 'npm',
       features: ['args', 'input-files'],
+      ci: false,
     });
+    expect(existsSync(join(target, '.github'))).toBe(false);
   });
 
   it('shows a validation message and lets the user correct the answer', async () => {
     const retyped = join(work, 'retyped');
-    const result = await inTerminal(`node ${cliPath} ${retyped} --tee tdx --chain arbitrum-mainnet --description d --package-manager npm --docker-namespace x --features args ${QUIET.join(' ')}`, [
+    const result = await inTerminal(`node ${cliPath} ${retyped} --tee tdx --chain arbitrum-mainnet --description d --package-manager npm --docker-namespace x --features args --ci ${QUIET.join(' ')}`, [
       { expect: /Package name/, send: `Bad Name${KEY.enter}` },
       { expect: /Invalid package name/, send: `${KEY.backspace.repeat(8)}good-name${KEY.enter}` },
     ]);

@@ -10,7 +10,7 @@ import { type KitSource, kitSource } from '../kit.js';
 import { createManifest, type Manifest, readManifest } from '../manifest.js';
 import type { Invocation } from '../options.js';
 import type { PackageManager } from '../package-manager.js';
-import { generatorVersion } from '../paths.js';
+import { generatorVersion, packageRoot } from '../paths.js';
 import { note, paint } from '../progress.js';
 import { renderFiles } from '../render.js';
 import { givenAnswers, postSteps, shortPath, surroundings, writing } from '../session.js';
@@ -223,6 +223,7 @@ async function propose(invocation: Invocation, target: string, setup: UpgradeSet
   const entries = decisions.filter((d) => d.before !== d.after).map((d) => ({ path: d.path, before: digest(d.before), after: d.after ?? null }));
 
   note(`Upgrade of ${target}: create-iexec-module ${from === setup.version ? `${from} (same version)` : `${from} -> ${setup.version}`}`);
+  if (from !== setup.version) note(`What it changes in a module, and each migration: ${packageRoot}CHANGELOG.md`);
   for (const line of answerChanges(migrated.answers, answers)) note(`  ${line}`);
   for (const migration of migrated.applied) note(`  migration ${migration.version}: ${migration.description}`);
   for (const line of reportLines(decisions, { replaced: migrated.replaced, packageManager: answers.packageManager })) note(line);

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { generatorVersion } from '../../src/paths.js';
 import { MIGRATIONS } from '../../src/upgrade/migrations.js';
 import { runCli } from '../helpers/cli.js';
 import { manifestOf, tree } from '../helpers/module.js';
@@ -34,7 +35,7 @@ describe.each(OWNED)('$name, as its owner changed it', (fixture) => {
   it('plans it without a conflict, and writes nothing on --dry-run', () => {
     expect(plan.exitCode, `${plan.stdout}\n${plan.stderr}`).toBe(0);
     expect(plan.stdout).toMatch(/^Dry run: nothing written\.$/m);
-    expect(plan.stdout).toContain('create-iexec-module 0.1.0 -> 0.2.0');
+    expect(plan.stdout).toContain(`create-iexec-module 0.1.0 -> ${generatorVersion}`);
     expect(plan.stdout).not.toMatch(/^ {2}(conflict|unresolved) /m);
     expect(planned).toEqual(before);
   });
@@ -82,7 +83,7 @@ describe.each(OWNED)('$name, as its owner changed it', (fixture) => {
       scripts: { ...generated.scripts, [OWNER.script[0]]: OWNER.script[1] },
       dependencies: { ...generated.dependencies, [OWNER.dependency[0]]: OWNER.dependency[1] },
     });
-    expect(pkg.devDependencies['iexec-module-kit']).toMatch(/^file:\/.*\/kit\/pack\/iexec-module-kit-0\.2\.0\.tgz$/);
+    expect(pkg.devDependencies['iexec-module-kit']).toMatch(new RegExp(`^file:/.*/kit/pack/iexec-module-kit-${generatorVersion.replaceAll('.', '\\.')}\\.tgz$`));
     expect(pkg.devDependencies).not.toHaveProperty('borsh');
     expect(pkg.devDependencies).not.toHaveProperty('jszip');
     expect(pkg.scripts).toMatchObject({
