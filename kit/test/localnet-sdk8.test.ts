@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Contract, JsonRpcProvider } from 'ethers';
@@ -12,6 +13,7 @@ import { LOCALNET, installSdk, startLocalnet, unpublishedApp, type Localnet } fr
  * received by PoCo's TestClient, and a finalize PoCo refuses.
  * npm run test:localnet (vitest.localnet.config.ts); skipped in npm test.
  */
+const hashed = (value: string) => `sha256:${createHash('sha256').update(value).digest('hex')}`;
 const SCONE = { framework: 'SCONE', version: 'v5.9', entrypoint: '/usr/local/bin/node /app/app.cjs', heapSize: 1073741824, fingerprint: 'ab'.repeat(32) };
 
 describe.runIf(LOCALNET)('the local network with iexec 8.24.0', () => {
@@ -77,7 +79,8 @@ describe.runIf(LOCALNET)('the local network with iexec 8.24.0', () => {
     await net.cli(['task', 'show', taskid, '--download', 'tee']);
     const zip = await JSZip.loadAsync(fs.readFileSync(path.join(net.work, 'tee.zip')));
     const { result } = JSON.parse(await zip.file('result.json')!.async('string'));
-    expect(result.env).toMatchObject({ IEXEC_REQUESTER_SECRET_1: 'scone-requester-secret', IEXEC_APP_DEVELOPER_SECRET: 'scone-app-secret' });
+    // The stand-in app reports secrets by their SHA-256 (kit/test/helpers.ts).
+    expect(result.env).toMatchObject({ IEXEC_REQUESTER_SECRET_1: hashed('scone-requester-secret'), IEXEC_APP_DEVELOPER_SECRET: hashed('scone-app-secret') });
   }, 180_000);
 
   it("delivers callback-data to the deal's callback contract within PoCo's callback gas", async () => {

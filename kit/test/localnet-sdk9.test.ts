@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import JSZip from 'jszip';
@@ -12,6 +13,8 @@ import { LOCALNET, installSdk, serveDataset, startLocalnet, unpublishedApp, type
  * order tee,tdx, so each task here takes the TEE path (contributeAndFinalize) with the bundle runner.
  * npm run test:localnet (vitest.localnet.config.ts); skipped in npm test.
  */
+const hashed = (value: string) => `sha256:${createHash('sha256').update(value).digest('hex')}`;
+
 describe.runIf(LOCALNET)('the local network with iexec 9.0.1', () => {
   let net: Localnet;
   let app: string;
@@ -76,14 +79,15 @@ describe.runIf(LOCALNET)('the local network with iexec 9.0.1', () => {
     expect(result.env).toMatchObject({
       IEXEC_TASK_ID: taskid,
       IEXEC_DEAL_ID: run.json.deals[0].dealid,
-      IEXEC_REQUESTER_SECRET_1: 'requester-secret-1',
-      IEXEC_APP_DEVELOPER_SECRET: 'app-developer-secret',
+      // The stand-in app reports secrets by their SHA-256 (kit/test/helpers.ts).
+      IEXEC_REQUESTER_SECRET_1: hashed('requester-secret-1'),
+      IEXEC_APP_DEVELOPER_SECRET: hashed('app-developer-secret'),
       // In lower case, as iexec-commons-poco decodes addresses from the deal.
       IEXEC_DATASET_ADDRESS: (net as any).dataset.toLowerCase(),
       IEXEC_DATASET_FILENAME: (net as any).dataset.toLowerCase(),
     });
     const decrypted = Buffer.from('{"secret":"the protected data"}');
-    expect(Object.values(result.inputs)).toEqual([(await import('node:crypto')).createHash('sha256').update(decrypted).digest('hex')]);
+    expect(Object.values(result.inputs)).toEqual([createHash('sha256').update(decrypted).digest('hex')]);
     expect(await zip.file('stdout.txt')!.async('string')).toBe('to stdout\n');
 
     const debug = await net.cli(['task', 'debug', taskid, '--logs']);

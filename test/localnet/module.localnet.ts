@@ -406,7 +406,7 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
     expect(howdy.result).toMatchObject({ ok: true, result: { greeting: 'Howdy, Alice and Bob!' } });
   });
 
-  it('5b. a deployed image the worker cannot pull: the TEE task does not complete (APP_IMAGE_DOWNLOAD_FAILED)', { timeout: 300_000 }, async () => {
+  it('5b. a deployed image the worker cannot pull: the TEE task does not complete (APP_IMAGE_DOWNLOAD_FAILED)', { timeout: 600_000 }, async () => {
     const file = join(module.dir, 'iexec.tee.json');
     const before = readFileSync(file, 'utf8');
     const conf = JSON.parse(before);
@@ -418,7 +418,7 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
       await module.ok('deploy:tee', ['--chain', 'local']);
       await module.ok('iexec', ['tee', 'app', 'push-secret', '--secret-value', APP_SECRET, '--chain', 'local']);
       const running = module.npm('app:run:tee', ['--chain', 'local', '--args', ARGS, '--secret', `1=${SECRET_NAME}`, '--force'], 600_000);
-      const [, taskid, why] = await module.network.waitFor(/task (0x[0-9a-f]{64}) \(TEE tdx[^)]*\): will not complete: (.*never-pushed.*)/, 180_000);
+      const [, taskid, why] = await module.network.waitFor(/task (0x[0-9a-f]{64}) \(TEE tdx[^)]*\): will not complete: (.*never-pushed.*)/, 400_000);
       expect(why).toMatch(/cannot pull/);
       expect((await module.status(taskid!, 'tee')).statusName).toBe('ACTIVE');
       const debug = await module.run('npm', ['run', '--silent', 'iexec', '--', 'tee', 'task', 'debug', taskid!, '--chain', 'local', '--raw']);

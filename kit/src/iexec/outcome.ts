@@ -6,6 +6,9 @@
  */
 const TASK = /Task idx \d+ \((0x[0-9a-fA-F]{64})\)/g;
 
+/** The text without the terminal's escape sequences the CLI's spinner and colours may print. */
+const plain = (output: string) => output.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+
 /** The raw answers (--raw) in the output: one JSON object per line. */
 function rawAnswers(output: string): Record<string, unknown>[] {
   return output.split('\n').flatMap((line) => {
@@ -22,7 +25,8 @@ function rawAnswers(output: string): Record<string, unknown>[] {
  * The ids of the tasks `app run --watch` reports as not completed, [] when it reports none, and
  * undefined when it ended without a verdict (no --watch, or it failed before).
  */
-export function failedTasks(output: string): string[] | undefined {
+export function failedTasks(printed: string): string[] | undefined {
+  const output = plain(printed);
   for (const answer of rawAnswers(output)) {
     if (Array.isArray(answer.failedTasks)) return answer.failedTasks.map((task: { taskid?: string }) => String(task.taskid));
   }
@@ -36,7 +40,8 @@ export function failedTasks(output: string): string[] | undefined {
 }
 
 /** The status `task show` printed last ("Task status ACTIVE", or the raw `task.statusName`). */
-export function shownStatus(output: string): string | undefined {
+export function shownStatus(printed: string): string | undefined {
+  const output = plain(printed);
   for (const answer of rawAnswers(output).reverse()) {
     const status = (answer.task as { statusName?: unknown } | undefined)?.statusName;
     if (typeof status === 'string') return status;
