@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { execa, type Result } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST_FILE, readManifest } from '../src/manifest.js';
 import { cliPath, standInTools, tempDir } from './helpers/cli.js';
+import { TIMEOUT_MS, TOOLS, faultTally, onSmallDisk as smallDisk, runCli, type Verdict, withSignalAt } from './helpers/faults.js';
 import { QUIET, tree } from './helpers/module.js';
 import { inTerminal, KEY } from './helpers/terminal.js';
 
@@ -23,41 +23,18 @@ import { inTerminal, KEY } from './helpers/terminal.js';
  * the totals; the suite prints them.
  */
 
-type Verdict = 'fine' | 'unclear' | 'hang' | 'wrong' | 'loss';
-
-const has = (tool: string) => {
-  try {
-    execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
-const root = process.getuid?.() === 0;
-const canUnshare = has('unshare') && (() => {
-  try {
-    execFileSync('unshare', ['--mount', '--map-root-user', 'true'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const TOOLS = { strace: has('strace'), unshare: canUnshare, setpriv: root && has('setpriv') };
-
 const KIT = ['--kit', '0.2.0'];
 const MINE = { 'notes.txt': 'mine\n', 'package.json': '{"name":"old"}\n' };
-const TIMEOUT_MS = 30_000;
 
 let work: string;
-const tally: { name: string; verdict: Verdict }[] = [];
+const tally = faultTally('create under faults');
 beforeAll(async () => {
   work = await tempDir('cim-faults-');
   // Open to the runs as nobody, which must meet the folder of their case, not this one.
   await chmod(work, 0o755);
 });
 afterAll(async () => {
-  const totals = Object.fromEntries(['fine', 'unclear', 'hang', 'wrong', 'loss'].map((v) => [v, tally.filter((t) => t.verdict === v).length]));
-  console.log(`create under faults: ${tally.length} cases, ${Object.entries(totals).map(([v, n]) => `${n} ${v}`).join(', ')}`);
+  tally.print();
   await rm(work, { recursive: true, force: true });
 });
 
@@ -110,25 +87,7 @@ async function judge(run: Result, scene: { parent: string; target: string; args:
   return 'unclear';
 }
 
-/** The CLI under strace, which sends `signal` at the `when`-th call of `syscall`. */
-function withSignalAt(args: string[], syscall: string, when: number, signal: 'SIGINT' | 'SIGKILL', cwd: string) {
-  const inject = `inject=${syscall}:signal=${signal}:when=${when}`;
-  return execa('strace', ['-o', '/dev/null', '-e', `trace=${syscall}`, '-e', inject, 'node', cliPath, ...args], {
-    cwd,
-    reject: false,
-    stdin: 'ignore',
-    timeout: TIMEOUT_MS,
-    env: { CI: '1', NO_COLOR: '1', npm_config_user_agent: '' },
-  });
-}
-
-const runCli = (args: string[], cwd: string) =>
-  execa('node', [cliPath, ...args], { cwd, reject: false, stdin: 'ignore', timeout: TIMEOUT_MS, env: { CI: '1', NO_COLOR: '1', npm_config_user_agent: '' } });
-
-function record(name: string, verdict: Verdict, detail = '') {
-  tally.push({ name, verdict });
-  expect(verdict, `${name} ${detail}`).toBe('fine');
-}
+const record = tally.record;
 
 describe.skipIf(!TOOLS.strace)('Ctrl-C (SIGINT) and SIGKILL at each step of writing (strace)', () => {
   const points = [
@@ -196,19 +155,7 @@ describe('Ctrl-C and kill after the files, during the install and the validation
   });
 });
 
-/**
- * Runs `script` in a mount namespace of its own with a `size` tmpfs on `disk`, LOGS naming a folder
- * outside it; what it leaves on the disk is copied to `after`.
- */
-async function onSmallDisk(script: string, size: string) {
-  const disk = join(work, `disk-${tally.length}-${Math.random().toString(36).slice(2, 8)}`);
-  const [after, logs] = [`${disk}-after`, `${disk}-logs`];
-  await mkdir(disk);
-  await mkdir(logs);
-  const body = [`mount -t tmpfs -o size=${size} tmpfs ${disk}`, `cd ${disk}`, `LOGS=${logs}`, script, `cp -a ${disk} ${after}`].join('\n');
-  const run = await execa('unshare', ['--mount', '--map-root-user', 'sh', '-c', body], { reject: false, timeout: TIMEOUT_MS, env: { CI: '1', NO_COLOR: '1', npm_config_user_agent: '', PATH: process.env.PATH } });
-  return { run, after, logs };
-}
+const onSmallDisk = (script: string, size: string) => smallDisk(work, script, size);
 
 const seed = Object.entries(MINE).map(([file, text]) => `mkdir -p mod && printf '${text.replaceAll('\n', '\\n')}' > mod/${file}`).join('\n');
 const create = (force: boolean) => `node ${cliPath} mod --yes ${QUIET.join(' ')} ${KIT.join(' ')}${force ? ' --force' : ''}`;

@@ -43,9 +43,11 @@ async function readText(path: string): Promise<string | undefined> {
   }
 }
 
+const BESIDE = '.upgrading';
+
 /** Replaces a file in one step (write beside it, then rename), so a crash never leaves half a file. */
 async function replaceFile(path: string, text: string, mode: number | undefined): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.upgrading`);
+  const temporary = join(dirname(path), `.${basename(path)}${BESIDE}`);
   await writeFile(temporary, text);
   if (mode !== undefined) await chmod(temporary, mode);
   await rename(temporary, path);
@@ -71,6 +73,16 @@ export const writeEntry: WriteEntry = async (target, entry) => {
  * Refuses, before anything is written, a path the upgrade cannot write: a folder where a file
  * goes, or a file where a folder goes.
  */
+/**
+ * Removes the copies a killed upgrade left beside files it was replacing (replaceFile): the file they
+ * stood beside is whole, in its old text or its new one, and the journal says which to finish.
+ */
+export async function clearLeftovers(target: string, paths: Iterable<string>): Promise<void> {
+  for (const path of [JOURNAL_FILE, MANIFEST_FILE, ...paths]) {
+    await rm(join(target, dirname(path), `.${basename(path)}${BESIDE}`), { force: true });
+  }
+}
+
 export async function checkWritable(target: string, entries: JournalEntry[]): Promise<void> {
   for (const entry of entries.filter((e) => e.after !== null)) {
     const parts = entry.path.split('/');

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
@@ -5,6 +6,7 @@ import { type Answers, QUESTIONS, resolveAnswers } from '../answers.js';
 import { ask, confirm } from '../ask.js';
 import { templateContext } from '../context.js';
 import { UserError } from '../errors.js';
+import { fileProblem } from '../file-problems.js';
 import { shellWord } from '../escape.js';
 import { type KitSource, kitSource } from '../kit.js';
 import { createManifest, type Manifest, readManifest } from '../manifest.js';
@@ -18,9 +20,11 @@ import { DEPENDENCY_FIELDS, install, validate } from '../steps.js';
 import { CONFLICT_LABEL_OURS, CONFLICT_LABEL_THEIRS_PREFIX, decideFiles, type FileDecision } from './decide.js';
 import {
   checkWritable,
+  clearLeftovers,
   completeJournal,
   digest,
   type Journal,
+  JOURNAL_FILE,
   JOURNAL_FORMAT,
   type JournalEntry,
   pendingEntries,
@@ -164,11 +168,38 @@ async function finish(target: string, outcome: Outcome, invocation: Invocation):
   note(`${paint.ok('Upgraded.')} Review the changes with \`git diff\` before committing.`);
 }
 
-/** Ctrl-C while files are written stops between two files; the journal lets the next run finish. */
-function applyJournal(target: string, journal: UpgradeJournal, setup: UpgradeSetup): Promise<number> {
+/**
+ * A write the disk refuses (full, read-only, not the user's), told in the user's words with what is on
+ * disk: nothing before the journal is, an upgrade to finish after.
+ */
+async function inWords<T>(write: () => Promise<T>, target: string, state: () => string): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    // The file the user knows, not the copy written beside it (journal.ts replaceFile).
+    const path = (error as NodeJS.ErrnoException).path?.replace(/\/\.([^/]+)\.upgrading$/, '/$1');
+    const problem = fileProblem(error, path);
+    if (!problem) throw error;
+    if (!existsSync(join(target, JOURNAL_FILE))) await clearLeftovers(target, []);
+    throw new UserError(`Cannot upgrade ${shortPath(target)}: ${problem.reason}: ${problem.fix}. ${state()}`);
+  }
+}
+
+/**
+ * Writes the journal (unless it is there already), then the files, then the manifest. Ctrl-C before the
+ * journal is whole on disk changes nothing; after, the journal lets the next run finish.
+ */
+function applyJournal(target: string, journal: UpgradeJournal, setup: UpgradeSetup, start = false): Promise<number> {
   return writing(
-    () => 'Interrupted: run `npx create-iexec-module upgrade` again to finish this upgrade.',
-    () => completeJournal(target, journal, setup.write),
+    async () => {
+      if (existsSync(join(target, JOURNAL_FILE))) return 'Interrupted: run `npx create-iexec-module upgrade` again to finish this upgrade.';
+      await clearLeftovers(target, []);
+      return 'Cancelled: nothing was written.';
+    },
+    async () => {
+      if (start) await startJournal(target, journal);
+      return completeJournal(target, journal, setup.write);
+    },
   );
 }
 
@@ -240,6 +271,8 @@ export async function upgrade(invocation: Invocation, setup: UpgradeSetup = CURR
   const target = resolve(invocation.directory ?? '.');
   const pendingJournal = await readJournal(target);
   if (pendingJournal) return resume(target, pendingJournal as UpgradeJournal, invocation, setup);
+  // A run killed before its journal was whole left at most the journal's copy beside it.
+  if (!invocation.switches['dry-run'] && !invocation.switches.check) await clearLeftovers(target, []);
 
   const { from, answers, decisions, entries, next, behind } = await propose(invocation, target, setup);
   if (invocation.switches.check) {
@@ -267,8 +300,9 @@ export async function upgrade(invocation: Invocation, setup: UpgradeSetup = CURR
       packageManager: answers.packageManager,
     },
   };
-  await startJournal(target, journal);
-  await applyJournal(target, journal, setup);
+  await inWords(() => applyJournal(target, journal, setup, true), target, () =>
+    existsSync(join(target, JOURNAL_FILE)) ? 'The upgrade is half-way: once fixed, run `npx create-iexec-module upgrade` again to finish it.' : 'Nothing was written.',
+  );
   note(`${paint.ok('✔')} wrote ${files(entries.length)}, then the manifest`);
   await finish(target, journal.outcome, invocation);
 }
