@@ -316,7 +316,7 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
     expect(ready.toLowerCase()).toContain(owner.toLowerCase());
     // The kit fetches anvil and the AppRegistry into the module, not into itself or HOME: offline after the first start.
     const cache = join(dir, 'node_modules/.cache/iexec-local-chain');
-    expect(existsSync(join(cache, 'node_modules/@foundry-rs/anvil/bin.mjs')), `anvil under ${cache}`).toBe(true);
+    expect(existsSync(join(cache, 'anvil/node_modules/@foundry-rs/anvil/bin.mjs')), `anvil under ${cache}`).toBe(true);
     expect(readdirSync(join(cache, 'poco')).length).toBeGreaterThan(0);
 
     for (const [script, file, deployed] of [
