@@ -1,5 +1,5 @@
 // A throwaway npm registry on loopback (verdaccio) holding the packed create-iexec-module and
-// iexec-module-kit, and the environment of a new user pointed at it. Shared by test/registry.slow.ts
+// iexec-module-kit, and the environment of a new user pointed at it. Shared by test/registry/release.registry.ts
 // and scripts/bench.mjs.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';

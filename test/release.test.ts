@@ -11,7 +11,7 @@ import { checkoutCopy, GIT_IDENTITY } from './helpers/checkout.js';
  * scripts/release.mjs refusing before it writes anything: each case runs it in a copy of this
  * checkout and checks the one-line reason, the exit code, and that the tree, HEAD and tags are as
  * they were. What it does once it goes on (the version set, the suites, packing, publishing to a
- * real registry, a partial failure and the rerun) is test/registry.slow.ts's, against verdaccio.
+ * real registry, a partial failure and the rerun) is test/registry/release.registry.ts's, against verdaccio.
  */
 
 let version: string;

@@ -9,7 +9,7 @@ import { fakeModule } from './doctor/fakes.js';
 /*
  * The kit's side of the SDK's public JS API: chain.json's entry turned into IExecConfig options as the
  * CLI merges them, tags as the SDK encodes them, and the answers of IExec's documented methods mapped
- * to ChainReads (a fake IExec here; the real ones in test:localnet's localnet-doctor.test.ts).
+ * to ChainReads (a fake IExec here; the real ones in test:localnet's kit/test/localnet/doctor.localnet.ts).
  */
 describe('the chain, as the CLI loads it', () => {
   it("takes --chain or chain.json's default, and refuses a name chain.json lacks", () => {

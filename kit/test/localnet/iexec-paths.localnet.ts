@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildKit, cliPath, runNode } from './helpers.js';
-import { installSdk } from './localnet-helpers.js';
+import { buildKit, cliPath, runNode } from '../helpers.js';
+import { installSdk } from './helpers.js';
 
 /*
  * The wrapper with the real iexec CLIs, 8.24.0 and 9.0.1 (installed from npm into node_modules/.cache

@@ -4,11 +4,11 @@ import path from 'node:path';
 import { Wallet } from 'ethers';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rpc } from '../src/chain/rpc.js';
-import { grantAccess } from '../src/data-owner/grant.js';
-import { protectData } from '../src/data-owner/protect.js';
-import { LOCAL_WORKERPOOL } from '../src/platform.js';
-import { LOCALNET, installSdk, startLocalnet, unpublishedApp, type Localnet } from './localnet-helpers.js';
+import { rpc } from '../../src/chain/rpc.js';
+import { grantAccess } from '../../src/data-owner/grant.js';
+import { protectData } from '../../src/data-owner/protect.js';
+import { LOCAL_WORKERPOOL } from '../../src/platform.js';
+import { LOCALNET, installSdk, startLocalnet, unpublishedApp, type Localnet } from './helpers.js';
 
 /** SDK 9 signs everything tee,tdx; 8.24 runs the SCONE profile: its TEE app carries an mrenclave. */
 const PROFILES = [

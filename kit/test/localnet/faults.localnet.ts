@@ -3,15 +3,15 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { defaultLocalEntry } from '../src/chain/config.js';
-import { buildKit, cliPath, moduleDir } from './helpers.js';
-import { LOCALNET } from './localnet-helpers.js';
+import { defaultLocalEntry } from '../../src/chain/config.js';
+import { buildKit, cliPath, moduleDir } from '../helpers.js';
+import { LOCALNET } from './helpers.js';
 
 /*
  * The local network's first start under faults (issue 16): SIGKILL or Ctrl-C while anvil or PoCo is
  * fetched, while PoCo is deployed, and once it runs; each time the next start must work, and nothing may
  * be left running. The cache starts empty, so anvil and PoCo come from the npm registry (its cache).
- * npm run test:localnet (vitest.localnet.config.ts); skipped in npm test.
+ * npm run test:localnet (the localnet project of vitest.config.ts); skipped in npm test.
  */
 const tally = { cases: 0, fine: 0 };
 const started: ChildProcess[] = [];

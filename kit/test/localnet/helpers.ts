@@ -8,15 +8,15 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Wallet } from 'ethers';
-import { defaultLocalEntry } from '../src/chain/config.js';
-import { sdkClockImport } from '../src/chain/clock.js';
-import { recordLocalApp } from '../src/chain/local-apps.js';
-import { startNetwork, type Network } from '../src/chain/network.js';
-import { rpc } from '../src/chain/rpc.js';
-import { resolveIexecCli } from '../src/iexec/sdk.js';
-import { kitRoot, moduleDir } from './helpers.js';
+import { defaultLocalEntry } from '../../src/chain/config.js';
+import { sdkClockImport } from '../../src/chain/clock.js';
+import { recordLocalApp } from '../../src/chain/local-apps.js';
+import { startNetwork, type Network } from '../../src/chain/network.js';
+import { rpc } from '../../src/chain/rpc.js';
+import { resolveIexecCli } from '../../src/iexec/sdk.js';
+import { kitRoot, moduleDir } from '../helpers.js';
 
-/** Set by vitest.localnet.config.ts: these suites start anvil and install the iexec CLI from npm. */
+/** Set by the localnet project of vitest.config.ts: these suites start anvil and install the iexec CLI from npm. */
 export const LOCALNET = process.env.IEXEC_LOCALNET_TESTS === '1';
 
 /** Kept between runs: the CLIs, and per suite anvil, PoCo and the deployed chain's state. */

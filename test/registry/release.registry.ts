@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanEnv, type LocalRegistry, newUser, type Packed, repoRoot, startRegistry } from '../scripts/local-registry.mjs';
-import type { Manifest } from '../src/manifest.js';
-import { checkoutCopy, GIT_IDENTITY } from './helpers/checkout.js';
-import { runLikeWorker } from './helpers/module.js';
+import { cleanEnv, type LocalRegistry, newUser, type Packed, repoRoot, startRegistry } from '../../scripts/local-registry.mjs';
+import type { Manifest } from '../../src/manifest.js';
+import { checkoutCopy, GIT_IDENTITY } from '../helpers/checkout.js';
+import { runLikeWorker } from '../helpers/module.js';
 
 /*
  * The release and the install path a user takes. A clean clone of this checkout (`npm ci`) packs and

@@ -3,15 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { advanceClock } from '../src/chain/advance.js';
-import { LOCAL_WORKERPOOL } from '../src/platform.js';
-import { LOCALNET, installSdk, serveDataset, startLocalnet, unpublishedApp, type Localnet } from './localnet-helpers.js';
+import { advanceClock } from '../../src/chain/advance.js';
+import { LOCAL_WORKERPOOL } from '../../src/platform.js';
+import { LOCALNET, installSdk, serveDataset, startLocalnet, unpublishedApp, type Localnet } from './helpers.js';
 
 /*
  * The local network driven by the real iexec 9.0.1 CLI: every service it calls (SMS, market, result
  * storage, compass, workerpool API) and the worker, through COMPLETED and FAILED tasks. SDK 9 tags every
  * order tee,tdx, so each task here takes the TEE path (contributeAndFinalize) with the bundle runner.
- * npm run test:localnet (vitest.localnet.config.ts); skipped in npm test.
+ * npm run test:localnet (the localnet project of vitest.config.ts); skipped in npm test.
  */
 const hashed = (value: string) => `sha256:${createHash('sha256').update(value).digest('hex')}`;
 

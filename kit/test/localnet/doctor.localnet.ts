@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { advanceClock } from '../src/chain/advance.js';
-import { main as doctor } from '../src/commands/doctor.js';
-import { main as localRun } from '../src/commands/local.js';
-import { main as task } from '../src/commands/task.js';
-import { LOCAL_WORKERPOOL } from '../src/platform.js';
-import { CACHE, LOCALNET, installSdk, startLocalnet, unpublishedApp, type Localnet } from './localnet-helpers.js';
+import { advanceClock } from '../../src/chain/advance.js';
+import { main as doctor } from '../../src/commands/doctor.js';
+import { main as localRun } from '../../src/commands/local.js';
+import { main as task } from '../../src/commands/task.js';
+import { LOCAL_WORKERPOOL } from '../../src/platform.js';
+import { CACHE, LOCALNET, installSdk, startLocalnet, unpublishedApp, type Localnet } from './helpers.js';
 
 /*
  * doctor and task against the local network, each reading through the real SDK's JS API (iexec 9.0.1

@@ -4,14 +4,14 @@ import path from 'node:path';
 import { Contract, JsonRpcProvider } from 'ethers';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_WORKERPOOL } from '../src/platform.js';
-import { LOCALNET, installSdk, startLocalnet, unpublishedApp, type Localnet } from './localnet-helpers.js';
+import { LOCAL_WORKERPOOL } from '../../src/platform.js';
+import { LOCALNET, installSdk, startLocalnet, unpublishedApp, type Localnet } from './helpers.js';
 
 /*
  * The local network driven by the real iexec 8.24.0 CLI: storage init through the result proxy, a
  * standard task (contribute, reveal, finalize), a SCONE-tagged task with secrets, a callback deal
  * received by PoCo's TestClient, and a finalize PoCo refuses.
- * npm run test:localnet (vitest.localnet.config.ts); skipped in npm test.
+ * npm run test:localnet (the localnet project of vitest.config.ts); skipped in npm test.
  */
 const hashed = (value: string) => `sha256:${createHash('sha256').update(value).digest('hex')}`;
 const SCONE = { framework: 'SCONE', version: 'v5.9', entrypoint: '/usr/local/bin/node /app/app.cjs', heapSize: 1073741824, fingerprint: 'ab'.repeat(32) };
