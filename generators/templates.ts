@@ -27,7 +27,9 @@ export function compileFolder(folder: string): Templates {
   const templates = new Map<string, Template>();
   for (const entry of readdirSync(folder, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
-    const template = join(entry.parentPath, entry.name).slice(folder.length + 1).replaceAll('\\', '/');
+    const template = join(entry.parentPath, entry.name)
+      .slice(folder.length + 1)
+      .replaceAll('\\', '/');
     if (!template.endsWith(TEMPLATE_SUFFIX)) throw new Error(`template ${template} in ${folder} must end in ${TEMPLATE_SUFFIX}`);
     templates.set(template.slice(0, -TEMPLATE_SUFFIX.length), Handlebars.compile(readFileSync(join(folder, template), 'utf8')));
   }

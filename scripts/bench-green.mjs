@@ -23,7 +23,13 @@ function npm(dir, cache, args) {
   const run = spawnSync('npm', args, {
     cwd: dir,
     encoding: 'utf8',
-    env: { ...process.env, npm_config_cache: cache, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' },
+    env: {
+      ...process.env,
+      npm_config_cache: cache,
+      npm_config_audit: 'false',
+      npm_config_fund: 'false',
+      npm_config_update_notifier: 'false',
+    },
   });
   if (run.status !== 0) throw new Error(`npm ${args.join(' ')} failed in ${dir}:\n${run.stdout}\n${run.stderr}`);
 }
@@ -79,7 +85,9 @@ try {
   console.log(['what'.padEnd(40), 'install', '  build', '   test', '  total', '   MB'].join(' '));
   for (const row of rows) {
     const cell = (value) => (value === undefined ? '' : value.toFixed(1)).padStart(7);
-    console.log([row.label.padEnd(40), cell(row.install), cell(row.build), cell(row.test), cell(row.total), cell(row.nodeModulesMB)].join(' '));
+    console.log(
+      [row.label.padEnd(40), cell(row.install), cell(row.build), cell(row.test), cell(row.total), cell(row.nodeModulesMB)].join(' '),
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -43,7 +43,9 @@ function installInto(dir, spec) {
 }
 
 function packInfo(spec) {
-  const [p] = JSON.parse(execFileSync('npm', ['pack', spec, '--dry-run', '--json'], { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  const [p] = JSON.parse(
+    execFileSync('npm', ['pack', spec, '--dry-run', '--json'], { cwd: work, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+  );
   return { size: p.size, unpackedSize: p.unpackedSize, version: p.version };
 }
 
@@ -67,7 +69,11 @@ writeFileSync(
 function timeOnce(args) {
   const cwd = mkdtempSync(join(work, 'gen-'));
   const started = process.hrtime.bigint();
-  const result = spawnSync('node', ['-r', cpuReport, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: '1', BENCH_CPU_FILE: cpuFile } });
+  const result = spawnSync('node', ['-r', cpuReport, ...args], {
+    cwd,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, CI: '1', BENCH_CPU_FILE: cpuFile },
+  });
   const wall = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited with ${result.status}:\n${result.stderr}`);
   rmSync(cwd, { recursive: true, force: true });
@@ -134,7 +140,13 @@ const commands = {
   oursStart: [oursBin, '--version'],
   viteStart: [viteBin, '--help'],
   oursDry: [...oursArgs, '--dry-run'],
-  ...(values.before ? { before: [beforeBin, ...oursArgs.slice(1)], beforeStart: [beforeBin, '--version'], beforeDry: [beforeBin, ...oursArgs.slice(1), '--dry-run'] } : {}),
+  ...(values.before
+    ? {
+        before: [beforeBin, ...oursArgs.slice(1)],
+        beforeStart: [beforeBin, '--version'],
+        beforeDry: [beforeBin, ...oursArgs.slice(1), '--dry-run'],
+      }
+    : {}),
 };
 for (const args of Object.values(commands)) timeOnce(args);
 const times = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
@@ -144,21 +156,57 @@ for (let i = 0; i < RUNS; i++) {
 const m = Object.fromEntries(Object.entries(times).map(([name, runs]) => [name, median(runs.map((r) => r.wall))]));
 const cpu = Object.fromEntries(Object.entries(times).map(([name, runs]) => [name, median(runs.map((r) => r.cpu))]));
 
-rows.push(['generate (median of ' + RUNS + ', whole process)', ms(m.ours), ms(m.vite), `ratio ${(m.ours / m.vite).toFixed(2)} (goal <= 1.00)`]);
-rows.push(['  the same minus an empty `node -e ""` (' + ms(m.node) + ')', ms(m.ours - m.node), ms(m.vite - m.node), `ratio ${((m.ours - m.node) / (m.vite - m.node)).toFixed(2)}`]);
-rows.push(['  of which starting the CLI (`--version`; create-vite `--help`) minus `node -e ""`', ms(m.oursStart - m.node), ms(m.viteStart - m.node), '']);
+rows.push([
+  'generate (median of ' + RUNS + ', whole process)',
+  ms(m.ours),
+  ms(m.vite),
+  `ratio ${(m.ours / m.vite).toFixed(2)} (goal <= 1.00)`,
+]);
+rows.push([
+  '  the same minus an empty `node -e ""` (' + ms(m.node) + ')',
+  ms(m.ours - m.node),
+  ms(m.vite - m.node),
+  `ratio ${((m.ours - m.node) / (m.vite - m.node)).toFixed(2)}`,
+]);
+rows.push([
+  '  of which starting the CLI (`--version`; create-vite `--help`) minus `node -e ""`',
+  ms(m.oursStart - m.node),
+  ms(m.viteStart - m.node),
+  '',
+]);
 rows.push(['  of which answering and rendering in memory (`--dry-run` minus `--version`)', ms(m.oursDry - m.oursStart), '', '']);
 rows.push(['  of which writing the module (generate minus `--dry-run`)', ms(m.ours - m.oursDry), '', '']);
-rows.push(['generate, CPU time of the process (user + system, median)', ms(cpu.ours), ms(cpu.vite), `ratio ${(cpu.ours / cpu.vite).toFixed(2)}`]);
+rows.push([
+  'generate, CPU time of the process (user + system, median)',
+  ms(cpu.ours),
+  ms(cpu.vite),
+  `ratio ${(cpu.ours / cpu.vite).toFixed(2)}`,
+]);
 // CPU time splits the same way and waits for no other process: on a busy machine, the steadier figure.
-const cpuSplit = (name) => [cpu[`${name}Start`], cpu[`${name}Dry`] - cpu[`${name}Start`], cpu[name] - cpu[`${name}Dry`]].map(ms).join(' + ');
-rows.push(['  CPU: starting the CLI + answering and rendering in memory + writing', cpuSplit('ours'), `${ms(cpu.viteStart)} (\`--help\`)`, '']);
+const cpuSplit = (name) =>
+  [cpu[`${name}Start`], cpu[`${name}Dry`] - cpu[`${name}Start`], cpu[name] - cpu[`${name}Dry`]].map(ms).join(' + ');
+rows.push([
+  '  CPU: starting the CLI + answering and rendering in memory + writing',
+  cpuSplit('ours'),
+  `${ms(cpu.viteStart)} (\`--help\`)`,
+  '',
+]);
 if (values.before) {
   const before = values.before.split('/').pop();
-  rows.push([`generate with --before (${before})`, ms(m.before), ms(m.vite), `ratio ${(m.before / m.vite).toFixed(2)}; CPU ${ms(cpu.before)}`]);
+  rows.push([
+    `generate with --before (${before})`,
+    ms(m.before),
+    ms(m.vite),
+    `ratio ${(m.before / m.vite).toFixed(2)}; CPU ${ms(cpu.before)}`,
+  ]);
   rows.push([`  CPU of ${before}: starting the CLI + answering and rendering in memory + writing`, cpuSplit('before'), '', '']);
 }
-rows.push(['packed size', kB(ours.size), kB(vite.size), ours.size <= vite.size ? 'goal met' : `goal missed by ${kB(ours.size - vite.size)}`]);
+rows.push([
+  'packed size',
+  kB(ours.size),
+  kB(vite.size),
+  ours.size <= vite.size ? 'goal met' : `goal missed by ${kB(ours.size - vite.size)}`,
+]);
 rows.push(['unpacked size', kB(ours.unpackedSize), kB(vite.unpackedSize), '']);
 rows.push(['runtime dependencies (installed packages)', String(oursDeps), String(viteDeps), 'goal 0']);
 
@@ -167,9 +215,13 @@ const registry = await startRegistry();
 try {
   registry.publish(ours.tarball);
   // Put create-vite into the registry's own cache first, so both packages come from loopback.
-  execFileSync('npm', ['cache', 'add', `create-vite@${vite.version}`, '--registry', registry.url, '--cache', mkdtempSync(join(work, 'c-'))], {
-    stdio: 'ignore',
-  });
+  execFileSync(
+    'npm',
+    ['cache', 'add', `create-vite@${vite.version}`, '--registry', registry.url, '--cache', mkdtempSync(join(work, 'c-'))],
+    {
+      stdio: 'ignore',
+    },
+  );
   const first = { ours: [], vite: [] };
   for (let i = 0; i < 3; i++) {
     first.ours.push(await timeToFirstQuestion(registry.url, `create-iexec-module@${ours.version}`, 'Directory to create the module in'));
@@ -199,12 +251,22 @@ if (!values['skip-green']) {
   try {
     green('warm-up');
     const run = green('demo');
-    rows.push(['time to green, warm npm cache (create, git, npm install, build, tests)', sec(run.total), '', run.total < 30_000 ? 'goal < 30 s met' : 'goal < 30 s missed']);
+    rows.push([
+      'time to green, warm npm cache (create, git, npm install, build, tests)',
+      sec(run.total),
+      '',
+      run.total < 30_000 ? 'goal < 30 s met' : 'goal < 30 s missed',
+    ]);
     for (const [title, t] of run.steps) rows.push([`  ${title}`, sec(t), '', '']);
     const dockerfile = readFileSync(join(run.module, 'Dockerfile'), 'utf8');
     const copies = [...dockerfile.matchAll(/^COPY\s+(.+)$/gm)].map((m) => m[1]);
     const payload = copies
-      .flatMap((args) => args.split(/\s+/).filter((a) => !a.startsWith('--')).slice(0, -1))
+      .flatMap((args) =>
+        args
+          .split(/\s+/)
+          .filter((a) => !a.startsWith('--'))
+          .slice(0, -1),
+      )
       .reduce((sum, source) => sum + bytesOf(join(run.module, source)), 0);
     rows.push(['bytes the default module copies into its image', `${payload} B`, '', copies.map((c) => `COPY ${c}`).join(', ')]);
   } catch (error) {

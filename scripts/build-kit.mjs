@@ -28,10 +28,15 @@ mkdirSync(staging, { recursive: true });
 try {
   // --ignore-scripts: prepack would compile what was just compiled. Run by `npm publish --dry-run`
   // (prepare), the pack would otherwise inherit its dry run and write nothing.
-  execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', staging], { cwd: kit, env: ownNpmSettings(), stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', staging], {
+    cwd: kit,
+    env: ownNpmSettings(),
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const name = `iexec-module-kit-${version}.tgz`;
   const packed = readdirSync(staging);
-  if (packed.length !== 1 || packed[0] !== name) throw new Error(`npm pack wrote ${packed.join(', ') || 'nothing'} into ${staging}, expected ${name}`);
+  if (packed.length !== 1 || packed[0] !== name)
+    throw new Error(`npm pack wrote ${packed.join(', ') || 'nothing'} into ${staging}, expected ${name}`);
   renameSync(join(staging, name), join(pack, name));
   for (const old of readdirSync(pack)) if (old !== name && !old.startsWith('.staging-')) rmSync(join(pack, old));
 } finally {

@@ -59,7 +59,9 @@ export const LOCAL_PACKAGES = ['create-iexec-module', 'iexec-module-kit'];
 
 /** verdaccio's configuration; the packages in `refusePublish` can be read but not published. */
 function configText(dir, refusePublish) {
-  const local = LOCAL_PACKAGES.map((name) => `  '${name}':\n    access: $all\n    publish: ${refusePublish.includes(name) ? 'nobody-may-publish' : '$authenticated'}\n`);
+  const local = LOCAL_PACKAGES.map(
+    (name) => `  '${name}':\n    access: $all\n    publish: ${refusePublish.includes(name) ? 'nobody-may-publish' : '$authenticated'}\n`,
+  );
   return `storage: ${join(dir, 'storage')}
 auth:
   htpasswd:

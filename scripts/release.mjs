@@ -55,7 +55,12 @@ function parse(argv) {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { registry: { type: 'string' }, suites: { type: 'string' }, 'dist-tag': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      registry: { type: 'string' },
+      suites: { type: 'string' },
+      'dist-tag': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     console.log(`Usage: ${USAGE}`);
@@ -63,7 +68,8 @@ function parse(argv) {
   }
   const [version, ...extra] = positionals;
   if (!version || extra.length > 0 || !values.registry) throw new Refusal(`give one version and the registry: ${USAGE}`);
-  if (!semver.valid(version) || version.startsWith('v')) throw new Refusal(`"${version}" is not a version: give major.minor.patch, e.g. 1.2.3 or 1.3.0-rc.1.`);
+  if (!semver.valid(version) || version.startsWith('v'))
+    throw new Refusal(`"${version}" is not a version: give major.minor.patch, e.g. 1.2.3 or 1.3.0-rc.1.`);
   let registry;
   try {
     registry = new URL(values.registry).href;
@@ -87,18 +93,26 @@ function checkClean() {
 
 function checkVersion(version) {
   const tag = `v${version}`;
-  if (git('tag', '--list', tag)) throw new Refusal(`tag ${tag} exists: ${version} is released (${git('rev-list', '-n1', '--abbrev-commit', tag)}); give a greater version.`);
+  if (git('tag', '--list', tag))
+    throw new Refusal(
+      `tag ${tag} exists: ${version} is released (${git('rev-list', '-n1', '--abbrev-commit', tag)}); give a greater version.`,
+    );
   const released = git('tag', '--list', 'v*')
     .split('\n')
     .map((t) => t.slice(1))
     .filter((v) => semver.valid(v))
     .sort(semver.compare);
   const last = released.at(-1);
-  if (last && !semver.gt(version, last)) throw new Refusal(`${version} is not greater than the last release, ${last} (tag v${last}): give a greater version.`);
+  if (last && !semver.gt(version, last))
+    throw new Refusal(`${version} is not greater than the last release, ${last} (tag v${last}): give a greater version.`);
   const current = readJson('package.json').version;
-  if (semver.lt(version, current)) throw new Refusal(`${version} is lower than the version package.json already holds, ${current}: give ${current} or greater.`);
+  if (semver.lt(version, current))
+    throw new Refusal(`${version} is lower than the version package.json already holds, ${current}: give ${current} or greater.`);
   const kit = readJson('kit/package.json').version;
-  if (kit !== current) throw new Refusal(`kit/package.json holds ${kit} and package.json ${current}: they are released together; set both to ${current} and commit.`);
+  if (kit !== current)
+    throw new Refusal(
+      `kit/package.json holds ${kit} and package.json ${current}: they are released together; set both to ${current} and commit.`,
+    );
   return current;
 }
 
@@ -109,15 +123,23 @@ function changelogEntries(version) {
     const text = existsSync(path(file)) ? readFileSync(path(file), 'utf8') : '';
     if (heading.test(text)) return { file, text, rename: false };
     if (/^## Unreleased\s*$/m.test(text)) return { file, text, rename: true };
-    throw new Refusal(`${file} has no entry for ${version}: write what it changes for module owners under "## ${version}" (or "## Unreleased"), commit, and run the release again.`);
+    throw new Refusal(
+      `${file} has no entry for ${version}: write what it changes for module owners under "## ${version}" (or "## Unreleased"), commit, and run the release again.`,
+    );
   });
 }
 
 function checkRegistry(registry) {
   const ping = npm(['ping', '--registry', registry, ...NETWORK]);
-  if (!ping.ok) throw new Refusal(`the registry ${registry} does not answer (npm ping: ${lastError(ping)}): check the URL and your network, then run the release again.`);
+  if (!ping.ok)
+    throw new Refusal(
+      `the registry ${registry} does not answer (npm ping: ${lastError(ping)}): check the URL and your network, then run the release again.`,
+    );
   const whoami = npm(['whoami', '--registry', registry, ...NETWORK]);
-  if (!whoami.ok) throw new Refusal(`you are not logged in to ${registry} (npm whoami: ${lastError(whoami)}): run \`npm login --registry ${registry}\`, then run the release again.`);
+  if (!whoami.ok)
+    throw new Refusal(
+      `you are not logged in to ${registry} (npm whoami: ${lastError(whoami)}): run \`npm login --registry ${registry}\`, then run the release again.`,
+    );
   return whoami.stdout;
 }
 
@@ -136,7 +158,9 @@ function published(name, version, registry) {
   const view = npm(['view', `${name}@${version}`, 'dist.integrity', '--registry', registry, ...NETWORK]);
   if (view.ok) return view.stdout || undefined;
   if (/E404|404 Not Found/.test(view.stderr)) return undefined;
-  throw new Refusal(`cannot ask ${registry} about ${name}@${version} (npm view: ${lastError(view)}): run the release again once it answers.`);
+  throw new Refusal(
+    `cannot ask ${registry} about ${name}@${version} (npm view: ${lastError(view)}): run the release again once it answers.`,
+  );
 }
 
 /**
@@ -183,9 +207,13 @@ function ciSuites() {
 function chosenSuites(option) {
   const all = ciSuites();
   if (option === undefined) return all;
-  const chosen = option.split(',').map((s) => s.trim()).filter(Boolean);
+  const chosen = option
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = chosen.filter((s) => !all.includes(s));
-  if (chosen.length === 0 || unknown.length > 0) throw new Refusal(`--suites ${option}: name suites of .ci/run, comma-separated: ${all.join(', ')}.`);
+  if (chosen.length === 0 || unknown.length > 0)
+    throw new Refusal(`--suites ${option}: name suites of .ci/run, comma-separated: ${all.join(', ')}.`);
   return chosen;
 }
 
@@ -242,7 +270,9 @@ function pack(version, { record, save }) {
   for (const p of packed) {
     if (p.version !== version) throw new Error(`${p.name} packed as ${p.version}, not ${version}`);
     if (!p.files.includes('CHANGELOG.md')) throw new Error(`${p.name}'s tarball lacks CHANGELOG.md: add it to "files"`);
-    say(`packed ${p.name}@${p.version}: .release/${version}/${basename(p.tarball)}, ${p.files.length} files, ${(p.size / 1024).toFixed(1)} kB`);
+    say(
+      `packed ${p.name}@${p.version}: .release/${version}/${basename(p.tarball)}, ${p.files.length} files, ${(p.size / 1024).toFixed(1)} kB`,
+    );
   }
   record.packed = packed.map(({ name, version: v, tarball, integrity }) => ({ name, version: v, tarball, integrity }));
   save();

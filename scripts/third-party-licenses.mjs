@@ -23,6 +23,9 @@ export function thirdPartyLicenses(metafile, root, bundle) {
   }
   const notices = [...packages.values()]
     .sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version))
-    .map((p) => `${p.name}@${p.version} (${p.license})\n\n${p.text ?? `The package ships no licence file; its package.json says ${p.license}.`}`);
+    .map(
+      (p) =>
+        `${p.name}@${p.version} (${p.license})\n\n${p.text ?? `The package ships no licence file; its package.json says ${p.license}.`}`,
+    );
   return `${bundle} bundles the following packages, under these licences.\n\n${notices.join(`\n\n${'-'.repeat(72)}\n\n`)}\n`;
 }

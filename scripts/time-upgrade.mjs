@@ -55,7 +55,11 @@ try {
   if (values.full) {
     const copy = join(work, 'full');
     cpSync(original, copy, { recursive: true });
-    console.log(`  ${'upgrade to TDX with npm install and validation'.padEnd(48)} ${timed(['upgrade', ...TDX], copy).toFixed(0).padStart(6)} ms`);
+    console.log(
+      `  ${'upgrade to TDX with npm install and validation'.padEnd(48)} ${timed(['upgrade', ...TDX], copy)
+        .toFixed(0)
+        .padStart(6)} ms`,
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -23,7 +23,9 @@ export function readAnswersFile(path: string): Partial<Record<AnswerKey, unknown
   const known = QUESTIONS.map((q) => q.key as string);
   const unknown = Object.keys(data).filter((k) => !known.includes(k));
   if (unknown.length > 0) {
-    throw new UserError(`--answers ${path} has unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: the keys are ${known.join(', ')}.`);
+    throw new UserError(
+      `--answers ${path} has unknown key${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}: the keys are ${known.join(', ')}.`,
+    );
   }
   return data as Partial<Record<AnswerKey, unknown>>;
 }

@@ -140,8 +140,7 @@ export const QUESTIONS = [
     placeholder: '<chain>',
     help: `${CHAINS.join(', ')} (default: arbitrum-sepolia-testnet; bellecour with --tee scone)`,
     message: 'Chain',
-    choices: (answers) =>
-      TEE_PROFILES[answers.tee ?? 'tdx'].chains.map((value) => ({ value, title: CHAIN_PROFILES[value].title })),
+    choices: (answers) => TEE_PROFILES[answers.tee ?? 'tdx'].chains.map((value) => ({ value, title: CHAIN_PROFILES[value].title })),
     default: (answers) => TEE_PROFILES[answers.tee ?? 'tdx'].defaultChain,
     parse: (raw, answers) => {
       const chain = oneOf(CHAINS, 'chain')(raw);
@@ -218,7 +217,8 @@ export const QUESTIONS = [
     default: () => true,
     parse: (raw) => {
       // Flags give a boolean; only an answers file can give anything else.
-      if (typeof raw !== 'boolean') throw new UserError(`"ci" is true or false, got ${JSON.stringify(raw)}: write "ci": false to leave the workflow out.`);
+      if (typeof raw !== 'boolean')
+        throw new UserError(`"ci" is true or false, got ${JSON.stringify(raw)}: write "ci": false to leave the workflow out.`);
       return raw;
     },
   }),

@@ -32,7 +32,10 @@ export function ask(q: Question, fallback: unknown, answers: Partial<Answers>): 
       name: 'value',
       message: q.message,
       choices: choices.map((c) => ({ title: c.title, value: c.value, description: c.hint })),
-      initial: Math.max(0, choices.findIndex((c) => c.value === fallback)),
+      initial: Math.max(
+        0,
+        choices.findIndex((c) => c.value === fallback),
+      ),
     });
   }
   return one({

@@ -56,7 +56,13 @@ function report(error: unknown): number {
  */
 process.once('beforeExit', () => {
   process.stdout.write('\n');
-  process.exit(report(new UserError('Input ended before every question was answered: answer at a terminal, or pass the answers as flags (--yes takes the defaults).')));
+  process.exit(
+    report(
+      new UserError(
+        'Input ended before every question was answered: answer at a terminal, or pass the answers as flags (--yes takes the defaults).',
+      ),
+    ),
+  );
 });
 
 main(process.argv.slice(2)).then(

@@ -35,7 +35,10 @@ async function writeModule(files: ModuleFiles, target: string, pm: PackageManage
       },
       async (uncut) => {
         place.prepare();
-        await uncut(() => place.commit(), `Interrupted: the module is in ${shortPath(target)}, not yet installed and validated. Finish with:\n  ${finishCommand(target, pm)}`);
+        await uncut(
+          () => place.commit(),
+          `Interrupted: the module is in ${shortPath(target)}, not yet installed and validated. Finish with:\n  ${finishCommand(target, pm)}`,
+        );
       },
     );
   } catch (error) {
@@ -64,7 +67,12 @@ function nextSteps(answers: Answers, target: string, installed: boolean): string
     '  README.md walks you from there to a result on iExec.',
   ];
   if (answers.dockerNamespace === 'your-docker-user') {
-    lines.push('', paint.warn('! The image is named your-docker-user/…: run `npx create-iexec-module upgrade --docker-namespace <you>` in the module, or set DOCKER_NAMESPACE when you publish.'));
+    lines.push(
+      '',
+      paint.warn(
+        '! The image is named your-docker-user/…: run `npx create-iexec-module upgrade --docker-namespace <you>` in the module, or set DOCKER_NAMESPACE when you publish.',
+      ),
+    );
   }
   return lines.join('\n');
 }
@@ -73,7 +81,8 @@ export async function create(invocation: Invocation): Promise<void> {
   const { switches } = invocation;
   let directory = invocation.directory;
   if (directory === undefined) {
-    if (!switches.interactive) throw new UserError('Missing the directory: pass it first, e.g. `create-iexec-module my-module` (or `.` for this one).');
+    if (!switches.interactive)
+      throw new UserError('Missing the directory: pass it first, e.g. `create-iexec-module my-module` (or `.` for this one).');
     directory = await askDirectory();
   }
   const target = resolve(directory);

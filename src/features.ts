@@ -5,7 +5,7 @@ export const FEATURES = ['args', 'input-files', 'requester-secrets', 'app-secret
 export type Feature = (typeof FEATURES)[number];
 
 export const FEATURE_PROFILES: Record<Feature, { hint: string }> = {
-  args: { hint: 'the request\'s iexec_args, split shell-style' },
+  args: { hint: "the request's iexec_args, split shell-style" },
   'input-files': { hint: 'files the requester lists by URL (IEXEC_INPUT_FILE_NAME_<n>)' },
   'requester-secrets': { hint: 'secrets the requester provisions (IEXEC_REQUESTER_SECRET_<n>, TEE only)' },
   'app-secret': { hint: 'your own secret, set once per app (IEXEC_APP_DEVELOPER_SECRET, TEE only)' },

@@ -38,7 +38,10 @@ export function fileProblem(error: unknown, path?: string): FileProblem | undefi
     case 'EPERM':
       return { reason: `you may not write ${where} (${code})`, fix: 'choose a folder you can write to, or change its permissions' };
     case 'ENAMETOOLONG':
-      return { reason: `${where} is longer than the file system allows (ENAMETOOLONG)`, fix: 'choose a shorter name or a shallower folder' };
+      return {
+        reason: `${where} is longer than the file system allows (ENAMETOOLONG)`,
+        fix: 'choose a shorter name or a shallower folder',
+      };
     case 'ENOTDIR':
       return { reason: `${fileInTheWay(where)} is a file, not a folder (ENOTDIR)`, fix: 'choose another path' };
     case 'ELOOP':

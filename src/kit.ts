@@ -29,13 +29,16 @@ export function kitSource(version: string, given?: string): KitSource {
       if (/[/\\]|\.tgz$|^\./.test(given)) throw new UserError(`--kit ${given}: there is no ${path}. Check the path, or ${asked}.`);
       throw new UserError(`--kit ${given} is neither a version nor an existing path: ${asked}.`);
     }
-    if (!(statSync(path).isDirectory() || path.endsWith('.tgz'))) throw new UserError(`--kit ${given}: ${path} is neither a kit tarball (.tgz) nor a folder: ${asked}.`);
+    if (!(statSync(path).isDirectory() || path.endsWith('.tgz')))
+      throw new UserError(`--kit ${given}: ${path} is neither a kit tarball (.tgz) nor a folder: ${asked}.`);
     return { spec: `file:${path}`, note: `${KIT_PACKAGE} comes from ${path} (--kit).` };
   }
   if (!existsSync(resolve(packageRoot, 'kit', 'package.json'))) return { spec: version };
   const tarball = resolve(packageRoot, 'kit', 'pack', `${KIT_PACKAGE}-${version}.tgz`);
   if (!existsSync(tarball)) {
-    throw new UserError(`This checkout has not packed ${KIT_PACKAGE} yet: run \`npm run build\` in ${packageRoot}, or pass --kit <version> for a published one.`);
+    throw new UserError(
+      `This checkout has not packed ${KIT_PACKAGE} yet: run \`npm run build\` in ${packageRoot}, or pass --kit <version> for a published one.`,
+    );
   }
   return {
     spec: `file:${tarball}`,

@@ -37,7 +37,9 @@ export function createManifest(version: string, answers: Answers, files: Record<
  */
 function encodePristine(files: Record<string, string>): string {
   const json = Buffer.from(JSON.stringify(files));
-  const packed = brotliCompressSync(json, { params: { [constants.BROTLI_PARAM_QUALITY]: 2, [constants.BROTLI_PARAM_SIZE_HINT]: json.length } });
+  const packed = brotliCompressSync(json, {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 2, [constants.BROTLI_PARAM_SIZE_HINT]: json.length },
+  });
   return PRISTINE_ENCODING + packed.toString('base64');
 }
 
@@ -56,8 +58,7 @@ export function manifestText(manifest: Manifest): string {
   return `${JSON.stringify({ ...rest, format: MANIFEST_FORMAT, pristine: encodePristine(files) }, null, 2)}\n`;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The parts `upgrade` relies on, checked so a hand-edited manifest fails with a message, not a crash. */
 function wellFormed(manifest: Manifest): boolean {
@@ -86,7 +87,9 @@ export function readManifest(directory: string): Manifest {
   }
   if (!isRecord(stored)) throw new UserError(`${path} holds no JSON object: restore it from git.`);
   if (stored.format !== MANIFEST_FORMAT && stored.format !== PLAIN_FORMAT) {
-    throw new UserError(`${path} has format ${stored.format}; this create-iexec-module reads formats ${PLAIN_FORMAT} and ${MANIFEST_FORMAT}: use a newer version.`);
+    throw new UserError(
+      `${path} has format ${stored.format}; this create-iexec-module reads formats ${PLAIN_FORMAT} and ${MANIFEST_FORMAT}: use a newer version.`,
+    );
   }
   const { pristine, ...rest } = stored;
   const manifest = (stored.format === PLAIN_FORMAT ? stored : { ...rest, files: decodePristine(pristine) }) as unknown as Manifest;

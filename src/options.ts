@@ -13,10 +13,22 @@ export const SWITCHES = [
   { name: 'dry-run', help: 'print the files it would write (upgrade: the plan per file), write nothing' },
   { name: 'check', commands: ['upgrade'], help: 'upgrade: exit non-zero when an upgrade would change the module, write nothing' },
   { name: 'answers', value: '<file.json>', help: 'read answers from a JSON file (keys as in the manifest)' },
-  { name: 'kit', value: '<version|path>', commands: ['create', 'upgrade'], help: 'the iexec-module-kit the module depends on: a version, or a kit tarball or folder (default: this version)' },
+  {
+    name: 'kit',
+    value: '<version|path>',
+    commands: ['create', 'upgrade'],
+    help: 'the iexec-module-kit the module depends on: a version, or a kit tarball or folder (default: this version)',
+  },
   { name: 'help', short: 'h', help: 'show this help' },
   { name: 'version', short: 'v', help: 'print the version' },
-] as const satisfies readonly { name: string; short?: string; negatable?: boolean; value?: string; commands?: readonly Command[]; help: string }[];
+] as const satisfies readonly {
+  name: string;
+  short?: string;
+  negatable?: boolean;
+  value?: string;
+  commands?: readonly Command[];
+  help: string;
+}[];
 
 type Switch = (typeof SWITCHES)[number];
 
@@ -63,7 +75,9 @@ function resolveSwitches(values: Record<string, string | boolean | undefined>, c
     const given = 'negatable' in s && values[`no-${s.name}`] ? false : values[s.name];
     if ('commands' in s && given !== undefined && !(s.commands as readonly Command[]).includes(command)) {
       const what = (c: Command) => (c === 'create' ? 'creating a module' : c);
-      throw new UserError(`--${given === false ? 'no-' : ''}${s.name} does not apply to ${what(command)}: it is for ${s.commands.map(what).join(', ')}.`);
+      throw new UserError(
+        `--${given === false ? 'no-' : ''}${s.name} does not apply to ${what(command)}: it is for ${s.commands.map(what).join(', ')}.`,
+      );
     }
     switches[s.name] = given ?? ('value' in s ? undefined : s.name === 'interactive' ? terminal() : 'negatable' in s);
   }
@@ -108,12 +122,19 @@ export function helpText(version: string): string {
     '  create-iexec-module upgrade [directory]        bring a module up to this version, keeping your changes',
     '',
     'Answers (every question has a flag):',
-    ...(QUESTIONS as readonly Question[]).map((q) => column(q.boolean ? `--${q.flag}, --no-${q.flag}` : `--${q.flag} ${q.placeholder}`, q.help)),
+    ...(QUESTIONS as readonly Question[]).map((q) =>
+      column(q.boolean ? `--${q.flag}, --no-${q.flag}` : `--${q.flag} ${q.placeholder}`, q.help),
+    ),
     '',
     'Options:',
     ...SWITCHES.map((s) =>
       column(
-        ['short' in s ? `-${s.short}, ` : '', `--${s.name}`, 'negatable' in s ? `, --no-${s.name}` : '', 'value' in s ? ` ${s.value}` : ''].join(''),
+        [
+          'short' in s ? `-${s.short}, ` : '',
+          `--${s.name}`,
+          'negatable' in s ? `, --no-${s.name}` : '',
+          'value' in s ? ` ${s.value}` : '',
+        ].join(''),
         s.help,
       ),
     ),

@@ -56,7 +56,7 @@ export const TEE_PROFILES: Record<Tee, TeeProfile> = {
     },
     // iExec removed SCONE and bellecour from SDK 9.0.0, its docs and web3mail (April 2026).
     notice:
-      'SCONE (SGX) is iExec\'s legacy stack: SDK 9, the iExec docs and web3mail dropped it and bellecour in April 2026. Choose it for an existing SGX deployment or a self-hosted stack; new modules should use --tee tdx.',
+      "SCONE (SGX) is iExec's legacy stack: SDK 9, the iExec docs and web3mail dropped it and bellecour in April 2026. Choose it for an existing SGX deployment or a self-hosted stack; new modules should use --tee tdx.",
   },
 };
 

@@ -69,7 +69,10 @@ export async function interruptible<T>(line: string, steps: () => Promise<T>): P
 export async function postSteps(target: string, pm: PackageManager, steps: () => Promise<void>): Promise<void> {
   const finish = finishCommand(target, pm);
   try {
-    await interruptible(`Interrupted: the module is in ${shortPath(target)}, not yet installed and validated. Finish with:\n  ${finish}`, steps);
+    await interruptible(
+      `Interrupted: the module is in ${shortPath(target)}, not yet installed and validated. Finish with:\n  ${finish}`,
+      steps,
+    );
   } catch (error) {
     if (error instanceof StepFailed) error.retry = finish;
     throw error;

@@ -50,7 +50,12 @@ export async function initGit(directory: string, generatorVersion: string): Prom
   await run('git init', 'git', ['init', '--quiet'], directory);
   try {
     await run('git add', 'git', ['add', '--all'], directory);
-    await run('first commit', 'git', ['commit', '--quiet', '--no-verify', '-m', `Initial commit from create-iexec-module ${generatorVersion}`], directory);
+    await run(
+      'first commit',
+      'git',
+      ['commit', '--quiet', '--no-verify', '-m', `Initial commit from create-iexec-module ${generatorVersion}`],
+      directory,
+    );
   } catch (error) {
     // A missing user.name/email is the usual cause; the repository is still there for the user to commit.
     if (!(error instanceof StepFailed)) throw error;
@@ -59,7 +64,15 @@ export async function initGit(directory: string, generatorVersion: string): Prom
 }
 
 /** The fields of package.json an install depends on. */
-export const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies', 'overrides', 'resolutions', 'pnpm'];
+export const DEPENDENCY_FIELDS = [
+  'dependencies',
+  'devDependencies',
+  'optionalDependencies',
+  'peerDependencies',
+  'overrides',
+  'resolutions',
+  'pnpm',
+];
 
 /** What package.json asked for when this tool last installed the module (node_modules goes, and it with it). */
 const INSTALLED_FOR = join('node_modules', '.create-iexec-module-installed');
@@ -81,7 +94,8 @@ function packageDigest(directory: string): string {
 
 export async function install(directory: string, pm: PackageManager): Promise<void> {
   await run(`${pm} install`, pm, installArgs(pm), directory);
-  if (existsSync(join(directory, 'package.json')) && existsSync(join(directory, 'node_modules'))) writeFileSync(join(directory, INSTALLED_FOR), packageDigest(directory));
+  if (existsSync(join(directory, 'package.json')) && existsSync(join(directory, 'node_modules')))
+    writeFileSync(join(directory, INSTALLED_FOR), packageDigest(directory));
 }
 
 /**

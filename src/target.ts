@@ -68,7 +68,8 @@ function checkForced(target: string, files: string[]): void {
 export function checkTarget(target: string, files: string[], force: boolean): void {
   const found = kind(target, true);
   if (found === 'missing') return;
-  if (found === 'link') throw new UserError(`${target} is a symbolic link to a path that does not exist: remove it or choose another path.`);
+  if (found === 'link')
+    throw new UserError(`${target} is a symbolic link to a path that does not exist: remove it or choose another path.`);
   if (found === 'file') throw new UserError(`${target} exists and is a file, not a folder: choose another path.`);
   const entries = readdirSync(target).filter((e) => !IGNORABLE.has(e));
   if (entries.includes(MANIFEST_FILE)) refuseModule(target);

@@ -105,7 +105,9 @@ describe('the answers table', () => {
     await expect(resolveAnswers({ description: 'a\0b' }, around)).rejects.toThrow(/NUL/);
     await expect(resolveAnswers({ description: 'x'.repeat(501) }, around)).rejects.toThrow(/under 500/);
     await expect(resolveAnswers({ description: 42 }, around)).rejects.toThrow(/must be a string/);
-    await expect(resolveAnswers({ ci: 'yes' }, around)).rejects.toThrow('"ci" is true or false, got "yes": write "ci": false to leave the workflow out.');
+    await expect(resolveAnswers({ ci: 'yes' }, around)).rejects.toThrow(
+      '"ci" is true or false, got "yes": write "ci": false to leave the workflow out.',
+    );
   });
 
   it('asks only what was not given, in table order, offering the derived default', async () => {
@@ -124,7 +126,10 @@ describe('the features answer', () => {
   it.each([
     ['args,input-files', ['args', 'input-files']],
     [' callback , args ,args', ['args', 'callback']],
-    [['callback', 'requester-secrets'], ['requester-secrets', 'callback']],
+    [
+      ['callback', 'requester-secrets'],
+      ['requester-secrets', 'callback'],
+    ],
     ['none', []],
     [[], []],
   ])('takes %j from a flag, an answers file or the prompt, in table order without repeats', async (raw, features) => {
@@ -139,8 +144,7 @@ describe('the features answer', () => {
     await expect(resolveAnswers({ tee: 'scone', features: 'args,bulk' }, around)).rejects.toThrow(
       /--tee scone cannot run --features bulk \(bulk: SDK 8\.24 marks bulk processing as not implemented on bellecour.*or use --tee tdx/,
     );
-    const offered = (tee: 'tdx' | 'scone') =>
-      QUESTIONS.find((q) => q.key === 'features')!.choices!({ tee }).map((choice) => choice.value);
+    const offered = (tee: 'tdx' | 'scone') => QUESTIONS.find((q) => q.key === 'features')!.choices!({ tee }).map((choice) => choice.value);
     expect(offered('scone')).not.toContain('bulk');
     expect(offered('scone')).toContain('protected-data');
     expect(offered('tdx')).toContain('bulk');
@@ -205,7 +209,9 @@ describe('the switches', () => {
   });
 
   it('refuse a switch of another command, in its own words', () => {
-    expect(() => parseInvocation(['upgrade', '--no-git'], elsewhere)).toThrow('--no-git does not apply to upgrade: it is for creating a module.');
+    expect(() => parseInvocation(['upgrade', '--no-git'], elsewhere)).toThrow(
+      '--no-git does not apply to upgrade: it is for creating a module.',
+    );
     expect(() => parseInvocation(['dir', '--check'], elsewhere)).toThrow('--check does not apply to creating a module: it is for upgrade.');
   });
 });

@@ -32,9 +32,21 @@ const CASES = [
   { label: 'TDX with every feature', flags: ['--features', FEATURES.join(',')] },
   {
     label: 'SCONE with every feature it runs and a hostile description',
-    flags: ['--tee', 'scone', '--chain', 'bellecour', '--features', FEATURES.filter((f) => !TEE_PROFILES.scone.unsupportedFeatures[f]).join(','), '--description', EVIL_DESCRIPTION],
+    flags: [
+      '--tee',
+      'scone',
+      '--chain',
+      'bellecour',
+      '--features',
+      FEATURES.filter((f) => !TEE_PROFILES.scone.unsupportedFeatures[f]).join(','),
+      '--description',
+      EVIL_DESCRIPTION,
+    ],
   },
-  { label: 'TDX on mainnet, no features, pnpm', flags: ['--tee', 'tdx', '--chain', 'arbitrum-mainnet', '--features', 'none', '--package-manager', 'pnpm'] },
+  {
+    label: 'TDX on mainnet, no features, pnpm',
+    flags: ['--tee', 'tdx', '--chain', 'arbitrum-mainnet', '--features', 'none', '--package-manager', 'pnpm'],
+  },
 ];
 
 let work: string;
@@ -92,7 +104,10 @@ describe("the bundle's precompiled templates", () => {
     for (const tee of TEES) {
       for (const packageManager of PACKAGE_MANAGERS) {
         for (const features of combinations.filter((f) => f.every((feature) => !TEE_PROFILES[tee].unsupportedFeatures[feature]))) {
-          const answers = await resolveAnswers({ tee, packageManager, features, description: EVIL_DESCRIPTION }, { directory: '/modules/m' });
+          const answers = await resolveAnswers(
+            { tee, packageManager, features, description: EVIL_DESCRIPTION },
+            { directory: '/modules/m' },
+          );
           const context = templateContext(answers, generatorVersion);
           expect(await bundled.renderFiles(context), `${tee} ${packageManager} ${features.join(',')}`).toEqual(await renderFiles(context));
           compared++;
@@ -129,7 +144,9 @@ describe("the bundle's precompiled templates", () => {
       'strip.hbs': 'a   {{~#if a~}}   b   {{~/if~}}   c {{!-- a comment --}}\\{{not a mustache}}\n',
       'nested.hbs': '{{#if o.p.q}}deep{{/if}}{{#if o.missing.q}}never{{/if}} {{text o.p.name}}{{#with o.p}} {{json name}}{{/with}}\n',
     };
-    const { shippedTemplates }: typeof import('../generators/templates.js') = await import(pathToFileURL(await bundleTemplates('constructs', templates)).href);
+    const { shippedTemplates }: typeof import('../generators/templates.js') = await import(
+      pathToFileURL(await bundleTemplates('constructs', templates)).href
+    );
     const helpers = { ...escapingHelpers, eq: (x: unknown, y: unknown) => x === y };
     for (const context of [
       { list: [], zero: 0, text: '', a: 'x', b: true, none: [], o: { p: { q: 1, name: 'n\nm' } } },
@@ -143,8 +160,8 @@ describe("the bundle's precompiled templates", () => {
   });
 
   it('fail the build on a template Handlebars cannot parse, naming the file and the line', async () => {
-    await expect(bundleTemplates('broken', { 'ok.hbs': 'fine\n', 'README.md.hbs': '# title\n{{#if a}}\nopen {{json }\n{{/if}}\n' })).rejects.toThrow(
-      /broken\/README\.md\.hbs: Parse error on line 3/,
-    );
+    await expect(
+      bundleTemplates('broken', { 'ok.hbs': 'fine\n', 'README.md.hbs': '# title\n{{#if a}}\nopen {{json }\n{{/if}}\n' }),
+    ).rejects.toThrow(/broken\/README\.md\.hbs: Parse error on line 3/);
   });
 });

@@ -35,7 +35,8 @@ describe("the generator's changelog", () => {
     for (const migration of MIGRATIONS) {
       const section = text.split(new RegExp(`^### Migration ${migration.version.replaceAll('.', '\\.')}\\b`, 'm'))[1]?.split(/^### /m)[0];
       expect(section, `### Migration ${migration.version}`).toBeDefined();
-      for (const path of [...Object.keys(migration.replaced ?? {}), ...Object.keys(migration.renames ?? {})]) expect(section).toContain(`\`${path}\``);
+      for (const path of [...Object.keys(migration.replaced ?? {}), ...Object.keys(migration.renames ?? {})])
+        expect(section).toContain(`\`${path}\``);
     }
   });
 });

@@ -44,9 +44,15 @@ describe('bad input: one clear line, non-zero exit, nothing written', () => {
     [['--chain', 'bellecour'], /--tee tdx cannot run on --chain bellecour/],
     [['--docker-namespace', 'Bad Space'], /Invalid --docker-namespace/],
     [['--features', 'args,oracle'], /Unknown --features "oracle": use a comma-separated list of args, input-files/],
-    [['--tee', 'scone', '--features', 'args,bulk'], /--tee scone cannot run --features bulk \(bulk: SDK 8\.24 marks bulk processing as not implemented on bellecour.*Drop bulk/],
+    [
+      ['--tee', 'scone', '--features', 'args,bulk'],
+      /--tee scone cannot run --features bulk \(bulk: SDK 8\.24 marks bulk processing as not implemented on bellecour.*Drop bulk/,
+    ],
     [['--answers', '/nonexistent/answers.json'], /Cannot read --answers/],
-    [['--kit', '/nonexistent/kit.tgz'], /--kit \/nonexistent\/kit.tgz: there is no \/nonexistent\/kit.tgz\. Check the path, or give a version of iexec-module-kit \(e\.g\. \d+\.\d+\.\d+\)/],
+    [
+      ['--kit', '/nonexistent/kit.tgz'],
+      /--kit \/nonexistent\/kit.tgz: there is no \/nonexistent\/kit.tgz\. Check the path, or give a version of iexec-module-kit \(e\.g\. \d+\.\d+\.\d+\)/,
+    ],
     [['--kit', './missing.tgz'], /--kit \.\/missing.tgz: there is no \/\S+\/missing.tgz\. Check the path/],
     [['--kit', 'latest'], /--kit latest is neither a version nor an existing path: give a version of iexec-module-kit/],
     [['extra-positional'], /Expected one directory, got 2/],
@@ -72,9 +78,21 @@ describe('bad input: one clear line, non-zero exit, nothing written', () => {
   });
 
   it.each([
-    ['a path through a file', (dir: string) => join(dir, 'a-file', 'module'), /Cannot create the module: \S+\/a-file is a file, not a folder \(ENOTDIR\)\. Nothing was written: choose another path\./],
-    ['a name too long for the file system', (dir: string) => join(dir, 'x'.repeat(300)), /Cannot create the module: \S+ is longer than the file system allows \(ENAMETOOLONG\)\. Nothing was written: choose a shorter name/],
-    ['a symbolic link to nowhere', (dir: string) => join(dir, 'dangling'), /dangling is a symbolic link to a path that does not exist: remove it or choose another path\./],
+    [
+      'a path through a file',
+      (dir: string) => join(dir, 'a-file', 'module'),
+      /Cannot create the module: \S+\/a-file is a file, not a folder \(ENOTDIR\)\. Nothing was written: choose another path\./,
+    ],
+    [
+      'a name too long for the file system',
+      (dir: string) => join(dir, 'x'.repeat(300)),
+      /Cannot create the module: \S+ is longer than the file system allows \(ENAMETOOLONG\)\. Nothing was written: choose a shorter name/,
+    ],
+    [
+      'a symbolic link to nowhere',
+      (dir: string) => join(dir, 'dangling'),
+      /dangling is a symbolic link to a path that does not exist: remove it or choose another path\./,
+    ],
   ])('names the problem with %s in its own words', async (_label, targetIn, message) => {
     const dir = await tempDir();
     await writeFile(join(dir, 'a-file'), 'mine');
@@ -186,7 +204,10 @@ describe('writing a module', () => {
     const { exitCode, stdout } = await runCli([target, ...flags, '--dry-run']);
     expect(exitCode).toBe(0);
     expect(existsSync(join(work, 'dry'))).toBe(false);
-    const [heading, ...listed] = stdout.trim().split('\n').slice(-1 - Number(stdout.match(/Would write (\d+) files/)?.[1]));
+    const [heading, ...listed] = stdout
+      .trim()
+      .split('\n')
+      .slice(-1 - Number(stdout.match(/Would write (\d+) files/)?.[1]));
     expect(heading).toBe(`Would write ${listed.length} files into ${target}:`);
 
     const real = join(work, 'dry-real', 'm');
@@ -253,7 +274,9 @@ describe('writing a module', () => {
     for (const force of [[], ['--force']]) {
       const { exitCode, stderr } = await runCli([target, ...force, ...QUIET], { cwd: work });
       expect(exitCode).toBe(1);
-      expect(stderr).toMatch(/already is already a module made by create-iexec-module .*`npx create-iexec-module upgrade` there brings it up to date keeping them, and `cd already && npm install && npx create-iexec-module validate` finishes its setup\. Nothing was written\./);
+      expect(stderr).toMatch(
+        /already is already a module made by create-iexec-module .*`npx create-iexec-module upgrade` there brings it up to date keeping them, and `cd already && npm install && npx create-iexec-module validate` finishes its setup\. Nothing was written\./,
+      );
     }
     expect(await readFile(join(target, 'src/app.ts'), 'utf8')).toBe('// my own app\n');
   });
@@ -313,10 +336,13 @@ describe('at a terminal', () => {
 
   it('shows a validation message and lets the user correct the answer', async () => {
     const retyped = join(work, 'retyped');
-    const result = await inTerminal(`node ${cliPath} ${retyped} --tee tdx --chain arbitrum-mainnet --description d --package-manager npm --docker-namespace x --features args --ci ${QUIET.join(' ')}`, [
-      { expect: /Package name/, send: `Bad Name${KEY.enter}` },
-      { expect: /Invalid package name/, send: `${KEY.backspace.repeat(8)}good-name${KEY.enter}` },
-    ]);
+    const result = await inTerminal(
+      `node ${cliPath} ${retyped} --tee tdx --chain arbitrum-mainnet --description d --package-manager npm --docker-namespace x --features args --ci ${QUIET.join(' ')}`,
+      [
+        { expect: /Package name/, send: `Bad Name${KEY.enter}` },
+        { expect: /Invalid package name/, send: `${KEY.backspace.repeat(8)}good-name${KEY.enter}` },
+      ],
+    );
     expect(result.exitCode, result.screen).toBe(0);
     expect(JSON.parse(await readFile(join(retyped, 'package.json'), 'utf8')).name).toBe('good-name');
   });
@@ -338,7 +364,11 @@ describe('at a terminal', () => {
     await writeFile(hang, '');
     const target = join(work, 'cut-install');
     const env = { PATH: `${tools}:${process.env.PATH}` };
-    const { exitCode, screen } = await inTerminal(`node ${cliPath} ${target} --yes --no-git`, [{ expect: /npm install/, send: KEY.ctrlC }], { env: { ...env, HANG_INSTALL: hang } });
+    const { exitCode, screen } = await inTerminal(
+      `node ${cliPath} ${target} --yes --no-git`,
+      [{ expect: /npm install/, send: KEY.ctrlC }],
+      { env: { ...env, HANG_INSTALL: hang } },
+    );
     expect(exitCode, screen).toBe(130);
     expect(screen).toMatch(/Interrupted: the module is in \S+cut-install, not yet installed and validated\. Finish with:/);
     const finish = screen.match(/Finish with:\s*\n\s*(.+?)\s*$/m)?.[1];

@@ -34,7 +34,12 @@ describe.each(CASES)('a module from $label', ({ args }) => {
     expect(existsSync(resultPath)).toBe(true);
 
     // The post-compute checks a worker makes, through the module's own emulation of it.
-    const local = await execa('npm', ['run', 'local', '--', '--args', 'Alice Bob'], { cwd: target, all: true, reject: false, env: { NO_COLOR: '1' } });
+    const local = await execa('npm', ['run', 'local', '--', '--args', 'Alice Bob'], {
+      cwd: target,
+      all: true,
+      reject: false,
+      env: { NO_COLOR: '1' },
+    });
     expect(local.exitCode, local.all).toBe(0);
     expect(local.all).toMatch(/PASS: a worker would complete this task/);
     expect(local.all).toContain('"greeting": "Hello, Alice and Bob!"');
@@ -45,7 +50,10 @@ it('validate reports a broken module, keeps it, and says how to retry', { timeou
   const target = join(await tempDir(), 'broken');
   const created = await runCli([target, '--yes', '--no-git', '--no-validate'], { timeout: 600_000 });
   expect(created.exitCode, created.stderr).toBe(0);
-  await writeFile(join(target, 'src/app.ts'), `${await readFile(join(target, 'src/app.ts'), 'utf8')}\nconst broken: number = 'not a number';\n`);
+  await writeFile(
+    join(target, 'src/app.ts'),
+    `${await readFile(join(target, 'src/app.ts'), 'utf8')}\nconst broken: number = 'not a number';\n`,
+  );
   const { exitCode, stderr } = await runCli(['validate', target]);
   expect(exitCode).toBe(1);
   expect(stderr).toMatch(/✖ type-check and build failed/);

@@ -9,7 +9,9 @@ function nasty(count: number): string[] {
   let seed = 7;
   const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
   return Array.from({ length: count }, () =>
-    Array.from({ length: 1 + random(12) }, () => (random(3) === 0 ? String.fromCharCode(1 + random(126)) : pool[random(pool.length)])).join(''),
+    Array.from({ length: 1 + random(12) }, () => (random(3) === 0 ? String.fromCharCode(1 + random(126)) : pool[random(pool.length)])).join(
+      '',
+    ),
   ).concat([EVIL_DESCRIPTION, '', "'", "''"]);
 }
 

@@ -66,12 +66,18 @@ async function litter(parent: string): Promise<string[]> {
   return entries.filter((e) => /\.create-iexec-module-(new|old)$|(^|\/)\.create-iexec-module-\w{6}$/.test(e));
 }
 
-async function judge(run: Result, scene: { parent: string; target: string; args: string[] }, force: boolean, again?: () => Promise<Result>): Promise<Verdict> {
+async function judge(
+  run: Result,
+  scene: { parent: string; target: string; args: string[] },
+  force: boolean,
+  again?: () => Promise<Result>,
+): Promise<Verdict> {
   if (run.timedOut) return 'hang';
   if (force && (await readFile(join(scene.target, 'notes.txt'), 'utf8').catch(() => undefined)) !== MINE['notes.txt']) return 'loss';
   const stderr = String(run.stderr ?? '');
   const untouched = force
-    ? !existsSync(join(scene.target, MANIFEST_FILE)) && (await readFile(join(scene.target, 'package.json'), 'utf8').catch(() => '')) === MINE['package.json']
+    ? !existsSync(join(scene.target, MANIFEST_FILE)) &&
+      (await readFile(join(scene.target, 'package.json'), 'utf8').catch(() => '')) === MINE['package.json']
     : !existsSync(scene.target);
   if (run.signal === 'SIGKILL' || run.isTerminated) {
     // Nothing can be said after a kill: the disk must hold the old state or the new, and the next run must end it.
@@ -95,10 +101,10 @@ describe.skipIf(!TOOLS.strace)('Ctrl-C (SIGINT) and SIGKILL at each step of writ
     { force: false, syscall: 'chmod', when: 2, step: 'half the files are written' },
     { force: false, syscall: 'rename', when: 1, step: 'the module is moved into place' },
     { force: false, nested: true, syscall: 'rename', when: 1, step: 'the module is moved into folders made for it' },
-    { force: true, syscall: 'chmod', when: 2, step: 'half the files are written beside the user\'s' },
-    { force: true, syscall: 'rename', when: 1, step: 'the first file replaces the user\'s' },
+    { force: true, syscall: 'chmod', when: 2, step: "half the files are written beside the user's" },
+    { force: true, syscall: 'rename', when: 1, step: "the first file replaces the user's" },
     { force: true, syscall: 'rename', when: 9, step: 'half the files are in place' },
-    { force: true, syscall: 'unlink', when: 1, step: 'the user\'s replaced files are deleted' },
+    { force: true, syscall: 'unlink', when: 1, step: "the user's replaced files are deleted" },
   ];
   const cases = points.flatMap((p) => (['SIGINT', 'SIGKILL'] as const).map((signal) => ({ ...p, signal })));
   it.each(cases)('$signal when $step (--force: $force, $syscall #$when)', async ({ force, nested, syscall, when, signal }) => {
@@ -122,11 +128,19 @@ describe('Ctrl-C and kill after the files, during the install and the validation
   ] as const)('Ctrl-C at a terminal while npm %s runs', async (step, shown) => {
     const s = await scene(`ctrl-c-${step}`, false);
     const { env } = await hanging(`ctrl-c-${step}`, step);
-    const { exitCode, screen } = await inTerminal(`node ${cliPath} ${s.target} --yes --no-git ${KIT.join(' ')}`, [{ expect: shown, send: KEY.ctrlC }], { env, cwd: s.parent });
+    const { exitCode, screen } = await inTerminal(
+      `node ${cliPath} ${s.target} --yes --no-git ${KIT.join(' ')}`,
+      [{ expect: shown, send: KEY.ctrlC }],
+      { env, cwd: s.parent },
+    );
     const finish = screen.match(/Finish with:\s*\n\s*(.+?)\s*$/m)?.[1];
     const fine = exitCode === 130 && (await whole(s.target)) && finish !== undefined;
     const then = fine ? await execa('bash', ['-c', finish], { cwd: s.parent, env, reject: false }) : undefined;
-    record(`Ctrl-C during npm ${step}`, fine && then?.exitCode === 0 ? 'fine' : exitCode === 130 ? 'unclear' : 'wrong', `exit ${exitCode}:\n${screen}`);
+    record(
+      `Ctrl-C during npm ${step}`,
+      fine && then?.exitCode === 0 ? 'fine' : exitCode === 130 ? 'unclear' : 'wrong',
+      `exit ${exitCode}:\n${screen}`,
+    );
   });
 
   it('Ctrl-C at a terminal while `create-iexec-module validate` builds', async () => {
@@ -134,7 +148,10 @@ describe('Ctrl-C and kill after the files, during the install and the validation
     expect((await runCli([s.target, '--yes', ...QUIET, ...KIT], s.parent)).exitCode).toBe(0);
     const { env } = await hanging('ctrl-c-validate', 'run');
     await mkdir(join(s.target, 'node_modules'));
-    const { exitCode, screen } = await inTerminal(`node ${cliPath} validate`, [{ expect: /type-check and build/, send: KEY.ctrlC }], { env, cwd: s.target });
+    const { exitCode, screen } = await inTerminal(`node ${cliPath} validate`, [{ expect: /type-check and build/, send: KEY.ctrlC }], {
+      env,
+      cwd: s.target,
+    });
     const finish = screen.match(/Interrupted: the validation stopped\. Run it again with:\s*\n\s*(.+?)\s*$/m)?.[1];
     const then = finish ? await execa('bash', ['-c', finish], { cwd: s.target, env, reject: false }) : undefined;
     record('Ctrl-C during validate', exitCode === 130 && then?.exitCode === 0 ? 'fine' : 'unclear', `exit ${exitCode}:\n${screen}`);
@@ -144,7 +161,14 @@ describe('Ctrl-C and kill after the files, during the install and the validation
     const s = await scene('kill-install', false);
     const { env } = await hanging('kill-install', 'install');
     // Its own process group, killed whole as a closed terminal would: the stand-in npm with it.
-    const run = execa('node', [cliPath, s.target, '--yes', '--no-git', ...KIT], { cwd: s.parent, env: { ...env, CI: '1' }, reject: false, stdin: 'ignore', detached: true, timeout: TIMEOUT_MS });
+    const run = execa('node', [cliPath, s.target, '--yes', '--no-git', ...KIT], {
+      cwd: s.parent,
+      env: { ...env, CI: '1' },
+      reject: false,
+      stdin: 'ignore',
+      detached: true,
+      timeout: TIMEOUT_MS,
+    });
     for (let i = 0; i < 200 && existsSync(env.HANG_INSTALL!); i++) await new Promise((r) => setTimeout(r, 25));
     process.kill(-run.pid!, 'SIGKILL');
     await run;
@@ -157,7 +181,9 @@ describe('Ctrl-C and kill after the files, during the install and the validation
 
 const onSmallDisk = (script: string, size: string) => smallDisk(work, script, size);
 
-const seed = Object.entries(MINE).map(([file, text]) => `mkdir -p mod && printf '${text.replaceAll('\n', '\\n')}' > mod/${file}`).join('\n');
+const seed = Object.entries(MINE)
+  .map(([file, text]) => `mkdir -p mod && printf '${text.replaceAll('\n', '\\n')}' > mod/${file}`)
+  .join('\n');
 const create = (force: boolean) => `node ${cliPath} mod --yes ${QUIET.join(' ')} ${KIT.join(' ')}${force ? ' --force' : ''}`;
 
 describe.skipIf(!TOOLS.unshare)('a full disk and a read-only one (tmpfs in a mount namespace)', () => {
@@ -173,7 +199,10 @@ describe.skipIf(!TOOLS.unshare)('a full disk and a read-only one (tmpfs in a mou
     const stderr = await readFile(join(logs, 'stderr'), 'utf8');
     const s = { parent: after, target: join(after, 'mod'), args: [] };
     const verdict = await judge({ exitCode: status, stderr, timedOut: false } as Result, s, force);
-    record(`${fault} disk${force ? ' (--force)' : ''}`, status === 1 && /Cannot write the module into \S+: .*\((ENOSPC|EROFS)\)\. Nothing was written/.test(stderr) ? verdict : 'unclear');
+    record(
+      `${fault} disk${force ? ' (--force)' : ''}`,
+      status === 1 && /Cannot write the module into \S+: .*\((ENOSPC|EROFS)\)\. Nothing was written/.test(stderr) ? verdict : 'unclear',
+    );
   });
 });
 
@@ -190,7 +219,10 @@ describe.skipIf(!TOOLS.setpriv)('folders the user may not write (run as nobody)'
   it('a new module in a folder of someone else', async () => {
     const s = await scene('eacces-new', false);
     const run = await asNobody(s.args, s.parent);
-    record('not allowed to write the folder', /you may not write .*\(EACCES\)\. Nothing was written/.test(run.stderr) ? await judge(run, s, false) : 'unclear');
+    record(
+      'not allowed to write the folder',
+      /you may not write .*\(EACCES\)\. Nothing was written/.test(run.stderr) ? await judge(run, s, false) : 'unclear',
+    );
   });
 
   it('--force into a folder whose src/ the user may not write', async () => {
@@ -200,15 +232,25 @@ describe.skipIf(!TOOLS.setpriv)('folders the user may not write (run as nobody)'
     await execa('chown', ['-R', '65534:65534', s.target]);
     await execa('chown', ['0:0', join(s.target, 'src')]);
     const run = await asNobody(s.args, s.parent);
-    record('--force, not allowed to write src/', /you may not write .*src.*\(EACCES\)\. Nothing was written/.test(run.stderr) ? await judge(run, s, true) : 'unclear');
+    record(
+      '--force, not allowed to write src/',
+      /you may not write .*src.*\(EACCES\)\. Nothing was written/.test(run.stderr) ? await judge(run, s, true) : 'unclear',
+    );
   });
 });
 
 describe('Ctrl-C at a question', () => {
   it('exits 130 and writes nothing', async () => {
     const s = await scene('ctrl-c-question', false);
-    const { exitCode, screen } = await inTerminal(`node ${cliPath} ${s.target} ${QUIET.join(' ')}`, [{ expect: /Package name/, send: KEY.ctrlC }], { cwd: s.parent });
-    record('Ctrl-C at a question', exitCode === 130 && /Cancelled: nothing was written/.test(screen) && !existsSync(s.target) ? 'fine' : 'wrong');
+    const { exitCode, screen } = await inTerminal(
+      `node ${cliPath} ${s.target} ${QUIET.join(' ')}`,
+      [{ expect: /Package name/, send: KEY.ctrlC }],
+      { cwd: s.parent },
+    );
+    record(
+      'Ctrl-C at a question',
+      exitCode === 130 && /Cancelled: nothing was written/.test(screen) && !existsSync(s.target) ? 'fine' : 'wrong',
+    );
   });
 });
 

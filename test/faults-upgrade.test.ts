@@ -41,7 +41,13 @@ await cp(pristine, reference, { recursive: true });
 // and where to inject depends on how many there are.
 const renameLog = join(work, 'renames.log');
 const referenceRun = TOOLS.strace
-  ? await execa('strace', ['-f', '-o', renameLog, '-e', 'trace=rename', 'node', cliPath, ...UPGRADE], { cwd: reference, reject: false, stdin: 'ignore', timeout: TIMEOUT_MS, env: TRACED_ENV })
+  ? await execa('strace', ['-f', '-o', renameLog, '-e', 'trace=rename', 'node', cliPath, ...UPGRADE], {
+      cwd: reference,
+      reject: false,
+      stdin: 'ignore',
+      timeout: TIMEOUT_MS,
+      env: TRACED_ENV,
+    })
   : await runCli(UPGRADE, reference);
 const renames = TOOLS.strace ? (await readFile(renameLog, 'utf8')).split('\n').filter((line) => /\brename\(/.test(line)).length : 0;
 /** What an upgrade without fault leaves: the reference every case must reach. */
@@ -64,7 +70,8 @@ async function copyOf(name: string): Promise<string> {
 }
 
 const owned = async (dir: string) =>
-  (await readFile(join(dir, 'notes.txt'), 'utf8').catch(() => '')) === NOTES && (await readFile(join(dir, 'src/app.ts'), 'utf8').catch(() => '')).includes(OWNER_LINE);
+  (await readFile(join(dir, 'notes.txt'), 'utf8').catch(() => '')) === NOTES &&
+  (await readFile(join(dir, 'src/app.ts'), 'utf8').catch(() => '')).includes(OWNER_LINE);
 
 /** The next `upgrade` (the one a user runs after the fault): it must end in the reference, losing nothing. */
 async function finishes(dir: string): Promise<Verdict> {

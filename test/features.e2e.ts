@@ -68,22 +68,36 @@ describe('generated modules, per feature', () => {
   }, 600_000);
   afterAll(() => rm(work, { recursive: true, force: true }));
 
-  it('all features: installs, builds and passes its own tests (in beforeAll), and runs locally with every option', { timeout: 120_000 }, async () => {
+  it('all features: installs, builds and passes its own tests (in beforeAll), and runs locally with every option', {
+    timeout: 120_000,
+  }, async () => {
     await writeFile(join(all, 'names.txt'), 'Carol\n');
-    for (const [file, name] of [['mine.zip', 'Dora'], ['bulk-1.zip', 'Ezra'], ['bulk-2.zip', 'Fay']]) {
+    for (const [file, name] of [
+      ['mine.zip', 'Dora'],
+      ['bulk-1.zip', 'Ezra'],
+      ['bulk-2.zip', 'Fay'],
+    ]) {
       const mock = await npm(all, ['run', 'mock:protected-data', '--', file!, JSON.stringify({ name })]);
       expect(mock.exitCode, mock.all).toBe(0);
     }
     const local = await npm(all, [
-      'run', 'local', '--',
+      'run',
+      'local',
+      '--',
       // A callback deal only gets callback-data when the requester asks for it in the task args.
       "--args=--callback Alice 'Ada Lovelace'",
-      '--input-file', 'names.txt',
-      '--requester-secret', '1=requester-value',
-      '--app-secret', 'app-value',
-      '--protected-data', 'mine.zip',
-      '--bulk', 'bulk-1.zip',
-      '--bulk', 'bulk-2.zip',
+      '--input-file',
+      'names.txt',
+      '--requester-secret',
+      '1=requester-value',
+      '--app-secret',
+      'app-value',
+      '--protected-data',
+      'mine.zip',
+      '--bulk',
+      'bulk-1.zip',
+      '--bulk',
+      'bulk-2.zip',
       '--callback',
     ]);
     expect(local.exitCode, local.all).toBe(0);
@@ -105,7 +119,11 @@ describe('generated modules, per feature', () => {
 
   describe('npm run local fails with the reason when the app breaks the worker contract', () => {
     it.each([
-      ['writes no computed.json', "import { writeFileSync } from 'node:fs';\nwriteFileSync(`${process.env.IEXEC_OUT}/result.json`, '{}');\n", /FAIL: the app wrote no computed.json in IEXEC_OUT/],
+      [
+        'writes no computed.json',
+        "import { writeFileSync } from 'node:fs';\nwriteFileSync(`${process.env.IEXEC_OUT}/result.json`, '{}');\n",
+        /FAIL: the app wrote no computed.json in IEXEC_OUT/,
+      ],
       [
         'points computed.json outside IEXEC_OUT',
         "import { writeFileSync } from 'node:fs';\nwriteFileSync(`${process.env.IEXEC_OUT}/computed.json`, JSON.stringify({ 'deterministic-output-path': '/etc/hostname' }));\n",

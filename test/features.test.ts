@@ -16,9 +16,9 @@ const TRACES: Record<Feature, RegExp> = {
 const WORKER_EMULATION = ['tests/run.sh'];
 
 describe('every combination of features, rendered', () => {
-  const combinations = Array.from({ length: 2 ** FEATURES.length }, (_, mask) =>
-    FEATURES.filter((_f, i) => mask & (1 << i)),
-  ).filter((features) => !features.includes('bulk') || features.includes('protected-data'));
+  const combinations = Array.from({ length: 2 ** FEATURES.length }, (_, mask) => FEATURES.filter((_f, i) => mask & (1 << i))).filter(
+    (features) => !features.includes('bulk') || features.includes('protected-data'),
+  );
 
   it(`leaves no trace of an unselected feature in any of the ${combinations.length} combinations`, { timeout: 60_000 }, async () => {
     const offenders = new Set<string>();
@@ -26,7 +26,9 @@ describe('every combination of features, rendered', () => {
       expect(parseFeatures(features)).toEqual(features);
       const files = await render({ name: 'combination', features });
       const pkg = JSON.parse(files['package.json']!);
-      expect(Boolean(pkg.dependencies?.['@iexec/dataprotector-deserializer']), features.join(',')).toBe(features.includes('protected-data'));
+      expect(Boolean(pkg.dependencies?.['@iexec/dataprotector-deserializer']), features.join(',')).toBe(
+        features.includes('protected-data'),
+      );
       // The worker emulation handles every part of the contract, whatever the app reads: the real
       // worker passes args and sets IEXEC_DATASET_* for every task, and PoCo judges callback-data on any.
       for (const [file, text] of Object.entries(files).filter(([f]) => !WORKER_EMULATION.includes(f))) {
@@ -42,7 +44,10 @@ describe('every combination of features, rendered', () => {
 
   it('writes no blank line where a left-out part was: never two in a row, none at the start of a file', async () => {
     const offenders = new Set<string>();
-    for (const [tee, chain] of [['tdx', 'arbitrum-sepolia-testnet'], ['scone', 'bellecour']] as const) {
+    for (const [tee, chain] of [
+      ['tdx', 'arbitrum-sepolia-testnet'],
+      ['scone', 'bellecour'],
+    ] as const) {
       for (const features of combinations) {
         const files = await render({ name: 'combination', tee, chain, features }).catch(() => undefined);
         for (const [file, text] of Object.entries(files ?? {})) {

@@ -26,7 +26,12 @@ async function imports(folder: string): Promise<Import[]> {
     const text = await readFile(join(repoRoot, file), 'utf8');
     for (const [statement, path] of text.matchAll(/(?:from\s+|import\s*\(\s*)'([^']+)'/g)) {
       const local = path!.startsWith('.');
-      found.push({ file, path: local ? relative(repoRoot, resolve(repoRoot, dirname(file), path!)) : path!, local, isStatic: statement.startsWith('from') });
+      found.push({
+        file,
+        path: local ? relative(repoRoot, resolve(repoRoot, dirname(file), path!)) : path!,
+        local,
+        isStatic: statement.startsWith('from'),
+      });
     }
   }
   return found;
@@ -36,7 +41,9 @@ describe('the floors of the generator', () => {
   it('generators/ imports nothing above it: only its own files, node-plop, Handlebars and Node', async () => {
     const found = await imports('generators');
     expect(found.length).toBeGreaterThan(0);
-    const outside = found.filter(({ path, local }) => (local ? !path.startsWith('generators/') : !/^(node:.*|node-plop|handlebars)$/.test(path)));
+    const outside = found.filter(({ path, local }) =>
+      local ? !path.startsWith('generators/') : !/^(node:.*|node-plop|handlebars)$/.test(path),
+    );
     expect(outside.map(({ file, path }) => `${file} -> ${path}`)).toEqual([]);
   });
 
@@ -46,7 +53,11 @@ describe('the floors of the generator', () => {
   });
 
   it('keeps src/upgrade/ a floor above the rest: only cli.ts reaches it, by a dynamic import', async () => {
-    const intoUpgrade = (await imports('src')).filter(({ file, path }) => path.startsWith('src/upgrade/') && !file.startsWith('src/upgrade/'));
-    expect(intoUpgrade.map(({ file, path, isStatic }) => `${file} -> ${path}${isStatic ? '' : ' (dynamic)'}`)).toEqual(['src/cli.ts -> src/upgrade/upgrade.js (dynamic)']);
+    const intoUpgrade = (await imports('src')).filter(
+      ({ file, path }) => path.startsWith('src/upgrade/') && !file.startsWith('src/upgrade/'),
+    );
+    expect(intoUpgrade.map(({ file, path, isStatic }) => `${file} -> ${path}${isStatic ? '' : ' (dynamic)'}`)).toEqual([
+      'src/cli.ts -> src/upgrade/upgrade.js (dynamic)',
+    ]);
   });
 });

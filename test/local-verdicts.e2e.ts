@@ -22,7 +22,9 @@ describe('npm run local on a module with args and callback', () => {
   it('fails a task that writes callback-data on a deal without a callback, with the reason PoCo would give', async () => {
     const run = await local(['--args=--callback Alice']);
     expect(run.exitCode, run.all).toBe(1);
-    expect(run.all).toMatch(/FAIL: computed.json has callback-data but the deal has no callback contract: PoCo reverts finalize \(IexecPoco2Facet/);
+    expect(run.all).toMatch(
+      /FAIL: computed.json has callback-data but the deal has no callback contract: PoCo reverts finalize \(IexecPoco2Facet/,
+    );
   });
 
   it('passes the same task as a callback deal, and requires callback-data there', async () => {
@@ -54,7 +56,9 @@ describe('npm run local on a module with args and callback', () => {
     try {
       const run = await local(['--args', 'Alice']);
       expect(run.exitCode, run.all).toBe(1);
-      expect(run.all).toMatch(/FAIL: result file names over 31 bytes of UTF-8 fail the TEE post-compute \(PostComputeTooLongResultFileName\): é{16}/);
+      expect(run.all).toMatch(
+        /FAIL: result file names over 31 bytes of UTF-8 fail the TEE post-compute \(PostComputeTooLongResultFileName\): é{16}/,
+      );
     } finally {
       await writeFile(app, original);
     }

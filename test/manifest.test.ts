@@ -36,7 +36,7 @@ describe('the manifest of a new module', () => {
     expect(files).toEqual(written);
   });
 
-  it('is marked generated and kept out of text diffs by the module\'s .gitattributes, as git reads it', async () => {
+  it("is marked generated and kept out of text diffs by the module's .gitattributes, as git reads it", async () => {
     await execa('git', ['init', '--quiet'], { cwd: dir });
     const { stdout } = await execa('git', ['check-attr', 'linguist-generated', 'diff', '--', MANIFEST_FILE], { cwd: dir });
     expect(stdout.split('\n')).toEqual([`${MANIFEST_FILE}: linguist-generated: true`, `${MANIFEST_FILE}: diff: unset`]);

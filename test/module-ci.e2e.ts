@@ -29,7 +29,8 @@ let npmCache: string;
 
 beforeAll(async () => {
   const missing = await missingPrerequisites();
-  if (missing.length > 0) throw new Error(`missing ${missing.join(', ')}: run \`bash scripts/ci-containers.sh\` as root (npm run test:e2e does)`);
+  if (missing.length > 0)
+    throw new Error(`missing ${missing.join(', ')}: run \`bash scripts/ci-containers.sh\` as root (npm run test:e2e does)`);
   work = await mkdtemp(join(tmpdir(), 'cim-module-ci-'));
   // The machine's npm cache: the registry suite pays for a cold one; this suite is about the steps.
   npmCache = (await execa('npm', ['config', 'get', 'cache'], { env: cleanEnv(), extendEnv: false })).stdout.trim();
@@ -63,14 +64,18 @@ describe.each(PACKAGE_MANAGERS)('the CI workflow of a module using %s', (pm: Pac
   it('runs every step it lists, and each passes', { timeout: 1_800_000 }, async () => {
     const home = await mkdtemp(join(work, `home-${pm}-`));
     const { env: user } = newUser({ registry: registry.url, npmCache, home });
-    const created = await execa('npm', ['create', 'iexec-module@latest', `ci-${pm}`, '--', '--yes', '--package-manager', pm, '--no-install', '--no-validate'], {
-      cwd: work,
-      env: user,
-      extendEnv: false,
-      all: true,
-      reject: false,
-      stdin: 'ignore',
-    });
+    const created = await execa(
+      'npm',
+      ['create', 'iexec-module@latest', `ci-${pm}`, '--', '--yes', '--package-manager', pm, '--no-install', '--no-validate'],
+      {
+        cwd: work,
+        env: user,
+        extendEnv: false,
+        all: true,
+        reject: false,
+        stdin: 'ignore',
+      },
+    );
     expect(created.exitCode, created.all).toBe(0);
     const module = join(work, `ci-${pm}`);
     const text = await readFile(join(module, WORKFLOW), 'utf8');

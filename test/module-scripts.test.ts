@@ -107,9 +107,15 @@ async function script(dir: string, args: string[], app = WRITES_RESULT) {
     env: { PATH: `${bin}:${process.env.PATH}`, HOME: root, STUB_LOG: log, STUB_RUN: run, STUB_APP: app },
   });
   const calls: string[][] = existsSync(log)
-    ? readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line))
+    ? readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line))
     : [];
-  const container = existsSync(run) ? (JSON.parse(readFileSync(run, 'utf8')) as { argv: string[]; env: Record<string, string> }) : undefined;
+  const container = existsSync(run)
+    ? (JSON.parse(readFileSync(run, 'utf8')) as { argv: string[]; env: Record<string, string> })
+    : undefined;
   return { ...result, calls, container };
 }
 
@@ -129,7 +135,7 @@ describe('tests/run.sh', () => {
     expect(result.calls, 'nothing runs').toEqual([]);
   });
 
-  it("splits the string as the worker does: Alice \"Ada Lovelace\" is two words", async () => {
+  it('splits the string as the worker does: Alice "Ada Lovelace" is two words', async () => {
     const result = await script(dir, ['tests/run.sh', 'Alice "Ada Lovelace"']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.container?.argv).toEqual(['Alice', 'Ada Lovelace']);
@@ -186,7 +192,10 @@ describe('tests/run.sh', () => {
       ['exit 1', /no computed\.json/],
       [`echo '{' > "$IEXEC_OUT/computed.json"`, /not valid JSON/],
       [`echo '{}' > "$IEXEC_OUT/computed.json"`, /no "deterministic-output-path"/],
-      [`echo '{"deterministic-output-path":"/tmp/x"}' > "$IEXEC_OUT/computed.json"`, /deterministic-output-path \/tmp\/x is outside IEXEC_OUT/],
+      [
+        `echo '{"deterministic-output-path":"/tmp/x"}' > "$IEXEC_OUT/computed.json"`,
+        /deterministic-output-path \/tmp\/x is outside IEXEC_OUT/,
+      ],
       [`echo '{"deterministic-output-path":"/iexec_out/nope"}' > "$IEXEC_OUT/computed.json"`, /does not exist/],
     ];
     for (const [app, message] of cases) {
@@ -205,7 +214,11 @@ describe('tests/run.sh', () => {
 
     // A long folder name is fine, so is a file name of exactly 31 bytes.
     const folder = 'a-folder-name-well-over-31-bytes-long';
-    const passed = await script(dir, ['tests/run.sh'], `${WRITES_RESULT}\nmkdir "$IEXEC_OUT/${folder}"\ntouch "$IEXEC_OUT/${folder}/${'b'.repeat(31)}"`);
+    const passed = await script(
+      dir,
+      ['tests/run.sh'],
+      `${WRITES_RESULT}\nmkdir "$IEXEC_OUT/${folder}"\ntouch "$IEXEC_OUT/${folder}/${'b'.repeat(31)}"`,
+    );
     expect(passed.exitCode, passed.stderr).toBe(0);
   });
 
@@ -214,7 +227,9 @@ describe('tests/run.sh', () => {
 echo '{"deterministic-output-path":"/iexec_out/result.txt","callback-data":"0x01"}' > "$IEXEC_OUT/computed.json"`;
     const result = await script(dir, ['tests/run.sh'], app);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/FAIL: computed.json has callback-data but the deal has no callback contract: PoCo reverts finalize \(IexecPoco2Facet/);
+    expect(result.stderr).toMatch(
+      /FAIL: computed.json has callback-data but the deal has no callback contract: PoCo reverts finalize \(IexecPoco2Facet/,
+    );
     const callbackDeal = await script(dir, ['-c', 'CALLBACK=1 tests/run.sh'], app);
     expect(callbackDeal.exitCode, callbackDeal.stderr).toBe(0);
     const noData = await script(dir, ['-c', 'CALLBACK=1 tests/run.sh']);
@@ -239,7 +254,12 @@ describe('sconify.sh', () => {
   ])('records --sconify-image %s as mrenclave.version %s (the SMS pipeline name)', async (tag, version) => {
     const result = await script(dir, ['sconify.sh', 'record', IMAGE, '--sconify-image', tag]);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect(JSON.parse(profile()).app.mrenclave).toMatchObject({ framework: 'SCONE', version, heapSize: 1024 ** 3, fingerprint: 'cd'.repeat(32) });
+    expect(JSON.parse(profile()).app.mrenclave).toMatchObject({
+      framework: 'SCONE',
+      version,
+      heapSize: 1024 ** 3,
+      fingerprint: 'cd'.repeat(32),
+    });
   });
 
   it('refuses an unknown SCONE version before pushing or writing anything', async () => {

@@ -71,32 +71,60 @@ describe('the release refuses, writing nothing', () => {
 
   it('when the tree has uncommitted changes, naming them', async () => {
     await appendFile(join(dir, 'README.md'), '\nunfinished\n');
-    await refuses(dir, [version, '--registry', pingOnlyUrl], /the tree has uncommitted changes \(README\.md\): commit them, or put them aside with `git stash --include-untracked`/);
+    await refuses(
+      dir,
+      [version, '--registry', pingOnlyUrl],
+      /the tree has uncommitted changes \(README\.md\): commit them, or put them aside with `git stash --include-untracked`/,
+    );
   });
 
   it('when the version is released already (its tag exists)', async () => {
     await git(dir, 'tag', '-a', `v${version}`, '-m', 'released');
-    await refuses(dir, [version, '--registry', pingOnlyUrl], new RegExp(`tag v${version} exists: ${version} is released .*give a greater version`));
+    await refuses(
+      dir,
+      [version, '--registry', pingOnlyUrl],
+      new RegExp(`tag v${version} exists: ${version} is released .*give a greater version`),
+    );
   });
 
   it('when the version is not greater than the last release, or lower than package.json', async () => {
-    await refuses(dir, ['0.0.1', '--registry', pingOnlyUrl], new RegExp(`0\\.0\\.1 is lower than the version package\\.json already holds, ${version}`));
+    await refuses(
+      dir,
+      ['0.0.1', '--registry', pingOnlyUrl],
+      new RegExp(`0\\.0\\.1 is lower than the version package\\.json already holds, ${version}`),
+    );
     await git(dir, 'tag', '-a', 'v9.1.0', '-m', 'released');
     await refuses(dir, ['9.0.0', '--registry', pingOnlyUrl], /9\.0\.0 is not greater than the last release, 9\.1\.0 \(tag v9\.1\.0\)/);
     await refuses(dir, ['9.1.0-rc.1', '--registry', pingOnlyUrl], /not greater than the last release, 9\.1\.0/);
   });
 
   it('when a changelog has no entry for the version', async () => {
-    await refuses(dir, ['9.0.0', '--registry', pingOnlyUrl], /CHANGELOG\.md has no entry for 9\.0\.0: write what it changes for module owners under "## 9\.0\.0"/);
+    await refuses(
+      dir,
+      ['9.0.0', '--registry', pingOnlyUrl],
+      /CHANGELOG\.md has no entry for 9\.0\.0: write what it changes for module owners under "## 9\.0\.0"/,
+    );
   });
 
   it('when a suite named is not one of .ci/run', async () => {
-    await refuses(dir, [version, '--registry', pingOnlyUrl, '--suites', 'test,nope'], /--suites test,nope: name suites of \.ci\/run, comma-separated: test, test:e2e/);
+    await refuses(
+      dir,
+      [version, '--registry', pingOnlyUrl, '--suites', 'test,nope'],
+      /--suites test,nope: name suites of \.ci\/run, comma-separated: test, test:e2e/,
+    );
   });
 
   it('when the registry does not answer, or does not know the maintainer', async () => {
     const closed = pingOnlyUrl.replace(/:\d+\/$/, ':9/');
-    await refuses(dir, [version, '--registry', closed], /the registry http:\/\/127\.0\.0\.1:9\/ does not answer \(npm ping: .*ECONNREFUSED.*\): check the URL/);
-    await refuses(dir, [version, '--registry', pingOnlyUrl], new RegExp(`you are not logged in to ${pingOnlyUrl} .*run \`npm login --registry ${pingOnlyUrl}\``));
+    await refuses(
+      dir,
+      [version, '--registry', closed],
+      /the registry http:\/\/127\.0\.0\.1:9\/ does not answer \(npm ping: .*ECONNREFUSED.*\): check the URL/,
+    );
+    await refuses(
+      dir,
+      [version, '--registry', pingOnlyUrl],
+      new RegExp(`you are not logged in to ${pingOnlyUrl} .*run \`npm login --registry ${pingOnlyUrl}\``),
+    );
   });
 });

@@ -38,7 +38,10 @@ describe('Ctrl-C while writing', () => {
 
   it('leaves Ctrl-C to its default once the write is over', async () => {
     const before = process.listenerCount('SIGINT');
-    await writing(() => 'cut', async () => undefined);
+    await writing(
+      () => 'cut',
+      async () => undefined,
+    );
     expect(process.listenerCount('SIGINT')).toBe(before);
   });
 });

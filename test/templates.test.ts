@@ -32,7 +32,11 @@ function printedExpressions(source: string): { text: string; line: number; ok: b
         found.push({
           text: source.split('\n')[m.loc.start.line - 1]!.trim(),
           line: m.loc.start.line,
-          ok: escaped && (helper === 'run' ? namesOneScript(m.params) : node.type === 'MustacheStatement' && ESCAPING_HELPERS.includes(helper) && m.params.length === 1),
+          ok:
+            escaped &&
+            (helper === 'run'
+              ? namesOneScript(m.params)
+              : node.type === 'MustacheStatement' && ESCAPING_HELPERS.includes(helper) && m.params.length === 1),
         });
       }
     }
@@ -74,8 +78,16 @@ describe('templates', () => {
     expect(printedExpressions('a {{name}} b').map((e) => e.ok)).toEqual([false]);
     expect(printedExpressions('{{{name}}}').map((e) => e.ok)).toEqual([false]);
     expect(printedExpressions('{{sh name}} {{#if (eq tee "scone")}}x{{/if}}').map((e) => e.ok)).toEqual([true]);
-    expect(printedExpressions('{{run "local"}} {{#run "iexec"}}wallet show {{sh name}}{{/run}}').map((e) => e.ok)).toEqual([true, true, true]);
-    expect(printedExpressions('{{run name}} {{#run description}}x{{/run}} {{run "a" "b"}}').map((e) => e.ok)).toEqual([false, false, false]);
+    expect(printedExpressions('{{run "local"}} {{#run "iexec"}}wallet show {{sh name}}{{/run}}').map((e) => e.ok)).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(printedExpressions('{{run name}} {{#run description}}x{{/run}} {{run "a" "b"}}').map((e) => e.ok)).toEqual([
+      false,
+      false,
+      false,
+    ]);
   });
 });
 
@@ -86,7 +98,9 @@ describe('the module generator (generators/module.ts, driven by src/render.ts)',
     await writeFile(join(folder, 'b.json.hbs'), '{{json misspelt}}\n');
     await writeFile(join(folder, 'c.md.hbs'), 'after\n');
     const context = templateContext(await resolveAnswers({ name: 'm' }, { directory: folder }), '0.0.0-test');
-    await expect(renderFiles(context, folder)).rejects.toThrow('rendering b.json failed: template helper "json" got an undefined value (misspelt variable?)');
+    await expect(renderFiles(context, folder)).rejects.toThrow(
+      'rendering b.json failed: template helper "json" got an undefined value (misspelt variable?)',
+    );
     await rm(folder, { recursive: true, force: true });
   });
 });

@@ -35,7 +35,9 @@ describe('the lint', () => {
     expect(problems.join('\n')).toMatch(/unexpected key "run-on"/);
     expect(problems.join('\n')).toMatch(/input "node-versions" is not defined in action "actions\/setup-node@v4"/);
     expect(problems.join('\n')).toMatch(/property "nope" is not defined/);
-    expect(problems.join('\n')).toMatch(/module: if \[ -f package-lock\.json\][^\n]*: SC1020 line 1: You need a space before the \]\. \[shellcheck\]/);
+    expect(problems.join('\n')).toMatch(
+      /module: if \[ -f package-lock\.json\][^\n]*: SC1020 line 1: You need a space before the \]\. \[shellcheck\]/,
+    );
     // Nothing else: the `${{ }}` is actionlint's to judge, and blanked out before shellcheck.
     expect(problems.filter((p) => p.includes('npm test'))).toEqual([]);
   });
@@ -59,22 +61,28 @@ describe('the repository workflow', () => {
 });
 
 describe("a module's workflow", () => {
-  it.each(PACKAGE_MANAGERS.flatMap((pm) => TEES.map((tee) => [pm, tee] as const)))('passes the lint (%s, %s)', async (packageManager, tee) => {
-    expect(await lintWorkflow(await moduleWorkflow({ packageManager, tee }))).toEqual([]);
-  });
+  it.each(PACKAGE_MANAGERS.flatMap((pm) => TEES.map((tee) => [pm, tee] as const)))(
+    'passes the lint (%s, %s)',
+    async (packageManager, tee) => {
+      expect(await lintWorkflow(await moduleWorkflow({ packageManager, tee }))).toEqual([]);
+    },
+  );
 
   it.each([
     ['npm', /npm ci;/, ['npm run typecheck', 'npm test', 'npm run local', 'npm run docker:build']],
     ['pnpm', /pnpm install --frozen-lockfile;/, ['pnpm typecheck', 'pnpm test', 'pnpm local', 'pnpm docker:build']],
     ['yarn', /yarn install --frozen-lockfile --ignore-engines;/, ['yarn typecheck', 'yarn test', 'yarn local', 'yarn docker:build']],
-  ] as const)('checks the module with %s: install, type-check, tests, a run like a worker, the image; then upgrade --check', async (pm, install, checks) => {
-    const text = await moduleWorkflow({ packageManager: pm });
-    const runs = jobSteps(text, 'module').flatMap((s) => (s.run ? [s.run] : []));
-    expect(runs[0]).toMatch(install);
-    expect(runs.slice(1)).toEqual(checks);
-    expect(jobSteps(text, 'module').some((s) => s.uses?.startsWith('pnpm/action-setup@'))).toBe(pm === 'pnpm');
-    expect(jobSteps(text, 'generator').at(-1)!.run).toBe('npx --yes create-iexec-module@latest upgrade --check');
-  });
+  ] as const)(
+    'checks the module with %s: install, type-check, tests, a run like a worker, the image; then upgrade --check',
+    async (pm, install, checks) => {
+      const text = await moduleWorkflow({ packageManager: pm });
+      const runs = jobSteps(text, 'module').flatMap((s) => (s.run ? [s.run] : []));
+      expect(runs[0]).toMatch(install);
+      expect(runs.slice(1)).toEqual(checks);
+      expect(jobSteps(text, 'module').some((s) => s.uses?.startsWith('pnpm/action-setup@'))).toBe(pm === 'pnpm');
+      expect(jobSteps(text, 'generator').at(-1)!.run).toBe('npx --yes create-iexec-module@latest upgrade --check');
+    },
+  );
 
   it('is left out with --no-ci, which the manifest records', async () => {
     const dir = await tempDir();

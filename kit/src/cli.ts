@@ -5,17 +5,50 @@
 import { readFileSync } from 'node:fs';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ main: (argv: string[]) => Promise<number> }> }> = {
-  local: { summary: 'run the built app as a worker would, then check its result as the worker and PoCo would', load: () => import('./commands/local.js') },
-  'post-compute': { summary: "check a finished task's output as the worker and PoCo would (tests/run.sh uses it)", load: () => import('./commands/post-compute.js') },
-  args: { summary: "print the args a worker gives the app for one iexec_args string (NUL-separated)", load: () => import('./commands/args.js') },
-  iexec: { summary: "run the module's pinned iexec CLI on its standard or TEE app: iexec <standard|tee> <iexec args>", load: () => import('./commands/iexec.js') },
-  result: { summary: 'download a task result and unzip it into results/<taskid>/: result <taskid> [--tee]', load: () => import('./commands/result.js') },
-  doctor: { summary: 'check every condition a run on a chain needs, each with its fix, before spending anything: doctor [--chain NAME]', load: () => import('./commands/doctor.js') },
-  task: { summary: 'one view of a task on any chain, and what to do next: task <taskid> [--watch] [--claim] [--replay]', load: () => import('./commands/task.js') },
-  chain: { summary: 'iExec in a box: PoCo on a local chain, its services and a worker, to rehearse deploy to result; Ctrl-C ends it', load: () => import('./commands/chain.js') },
-  'mock-protected-data': { summary: 'write a protected data file as DataProtector makes them, to run the app with', load: () => import('./commands/mock-protected-data.js') },
-  'protect-data': { summary: "protect data as DataProtector's protectData does, on the local network: protect-data '<json>' --chain local", load: () => import('./commands/protect-data.js') },
-  'grant-access': { summary: "publish the dataset order DataProtector's grantAccess would: grant-access <protected data> --app <address> --user <address>", load: () => import('./commands/grant-access.js') },
+  local: {
+    summary: 'run the built app as a worker would, then check its result as the worker and PoCo would',
+    load: () => import('./commands/local.js'),
+  },
+  'post-compute': {
+    summary: "check a finished task's output as the worker and PoCo would (tests/run.sh uses it)",
+    load: () => import('./commands/post-compute.js'),
+  },
+  args: {
+    summary: 'print the args a worker gives the app for one iexec_args string (NUL-separated)',
+    load: () => import('./commands/args.js'),
+  },
+  iexec: {
+    summary: "run the module's pinned iexec CLI on its standard or TEE app: iexec <standard|tee> <iexec args>",
+    load: () => import('./commands/iexec.js'),
+  },
+  result: {
+    summary: 'download a task result and unzip it into results/<taskid>/: result <taskid> [--tee]',
+    load: () => import('./commands/result.js'),
+  },
+  doctor: {
+    summary: 'check every condition a run on a chain needs, each with its fix, before spending anything: doctor [--chain NAME]',
+    load: () => import('./commands/doctor.js'),
+  },
+  task: {
+    summary: 'one view of a task on any chain, and what to do next: task <taskid> [--watch] [--claim] [--replay]',
+    load: () => import('./commands/task.js'),
+  },
+  chain: {
+    summary: 'iExec in a box: PoCo on a local chain, its services and a worker, to rehearse deploy to result; Ctrl-C ends it',
+    load: () => import('./commands/chain.js'),
+  },
+  'mock-protected-data': {
+    summary: 'write a protected data file as DataProtector makes them, to run the app with',
+    load: () => import('./commands/mock-protected-data.js'),
+  },
+  'protect-data': {
+    summary: "protect data as DataProtector's protectData does, on the local network: protect-data '<json>' --chain local",
+    load: () => import('./commands/protect-data.js'),
+  },
+  'grant-access': {
+    summary: "publish the dataset order DataProtector's grantAccess would: grant-access <protected data> --app <address> --user <address>",
+    load: () => import('./commands/grant-access.js'),
+  },
 };
 
 function usage(): string {

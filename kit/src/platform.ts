@@ -12,7 +12,10 @@ export type TeeFramework = keyof typeof TEE_TAGS;
  * account #1) with this description on the local PoCo, so its address is the same on every start
  * (WorkerpoolRegistry.createWorkerpool is CREATE2 over owner and description). It takes every tag.
  */
-export const LOCAL_WORKERPOOL = { address: '0xea2E9CEd3DB6692954DCcBEB906F70b70ADB5411', description: 'iExec in a box: local workerpool' } as const;
+export const LOCAL_WORKERPOOL = {
+  address: '0xea2E9CEd3DB6692954DCcBEB906F70b70ADB5411',
+  description: 'iExec in a box: local workerpool',
+} as const;
 
 /**
  * The workerpool `app run` uses when none is given, per TEE framework and chain: on a public chain a

@@ -26,7 +26,11 @@ export function parseImage(image: string): { registry: string; repository: strin
 export const isLoopbackRegistry = (image: string) => /^(127\.\d+\.\d+\.\d+|localhost)(:\d+)?\//.test(image);
 
 const INDEX_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
-const MANIFEST_TYPES = [...INDEX_TYPES, 'application/vnd.oci.image.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
+const MANIFEST_TYPES = [
+  ...INDEX_TYPES,
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
 const TIMEOUT_MS = 15_000;
 
 /** A registry's answer that is not the image: `status` 404 is a tag never pushed, 401/403 a private image. */
@@ -52,11 +56,13 @@ class Repository {
   async request(method: 'GET' | 'HEAD', path: string): Promise<Response> {
     const url = `${this.base}${path}`;
     const send = () =>
-      fetch(url, { method, headers: { accept: MANIFEST_TYPES, ...(this.authorization && { authorization: this.authorization }) }, signal: AbortSignal.timeout(TIMEOUT_MS) }).catch(
-        (error: Error) => {
-          throw new RegistryError(`${method} ${url}: ${(error as { cause?: Error }).cause?.message ?? error.message}`);
-        },
-      );
+      fetch(url, {
+        method,
+        headers: { accept: MANIFEST_TYPES, ...(this.authorization && { authorization: this.authorization }) },
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      }).catch((error: Error) => {
+        throw new RegistryError(`${method} ${url}: ${(error as { cause?: Error }).cause?.message ?? error.message}`);
+      });
     let response = await send();
     const challenge = response.headers.get('www-authenticate');
     if (response.status === 401 && challenge?.startsWith('Bearer ') && this.authorization === undefined) {
@@ -112,7 +118,8 @@ export interface ImageFacts {
   amd64Bytes?: number;
 }
 
-const sizeOf = (manifest: any) => [manifest.config, ...(manifest.layers ?? [])].reduce((sum: number, blob: any) => sum + Number(blob?.size ?? 0), 0);
+const sizeOf = (manifest: any) =>
+  [manifest.config, ...(manifest.layers ?? [])].reduce((sum: number, blob: any) => sum + Number(blob?.size ?? 0), 0);
 const isAmd64 = (platform: Platform | undefined) => platform?.os === 'linux' && platform.architecture === 'amd64';
 
 /** The image's digest, the platforms it is built for, and the size of its linux/amd64 variant. */
@@ -123,7 +130,9 @@ export async function imageFacts(image: string): Promise<ImageFacts> {
   if (INDEX_TYPES.includes(tagged.body.mediaType) || Array.isArray(tagged.body.manifests)) {
     const entries = (tagged.body.manifests ?? []) as Array<{ digest: string; platform?: Platform }>;
     // buildx adds attestation manifests with platform unknown/unknown: not an image a worker could pull.
-    const platforms = entries.map((entry) => entry.platform).filter((platform): platform is Platform => !!platform && platform.os !== 'unknown');
+    const platforms = entries
+      .map((entry) => entry.platform)
+      .filter((platform): platform is Platform => !!platform && platform.os !== 'unknown');
     const amd64 = entries.find((entry) => isAmd64(entry.platform));
     return { digest, platforms, ...(amd64 && { amd64Bytes: sizeOf((await repository.json(`/manifests/${amd64.digest}`)).body) }) };
   }

@@ -69,7 +69,9 @@ describe("grant-access's dataset order", () => {
 describe('the chain and the wallet the commands use', () => {
   it('is the local network unless the owner asks for a real chain with --without-dataprotector', () => {
     const root = moduleRoot('arbitrum-mainnet');
-    expect(() => chosenChain(root, undefined, false, 'protect-data')).toThrow(/on arbitrum-mainnet, protect and share data with DataProtector .*--without-dataprotector/);
+    expect(() => chosenChain(root, undefined, false, 'protect-data')).toThrow(
+      /on arbitrum-mainnet, protect and share data with DataProtector .*--without-dataprotector/,
+    );
     expect(chosenChain(root, undefined, true, 'protect-data')).toBe('arbitrum-mainnet');
     expect(chosenChain(root, 'local', false, 'protect-data')).toBe('local');
   });
@@ -93,14 +95,23 @@ describe('the commands refuse bad input before anything is sent (exit 1, one lin
   };
 
   it('protect-data: not a JSON object, a bad --file, a real chain', async () => {
-    expect(await run(protectMain, ['[1]'])).toEqual({ status: 1, errors: [`error: [1] is not a JSON object: give the values as one, e.g. '{"name": "Alice"}'`] });
+    expect(await run(protectMain, ['[1]'])).toEqual({
+      status: 1,
+      errors: [`error: [1] is not a JSON object: give the values as one, e.g. '{"name": "Alice"}'`],
+    });
     expect((await run(protectMain, ['{"a": 1}', '--file', 'nokey'])).errors).toEqual(['error: --file takes <key>=<path>, got nokey']);
-    expect((await run(protectMain, ['{"a": 1}', '--chain', 'arbitrum-mainnet'])).errors[0]).toMatch(/^error: protect-data rehearses DataProtector on the local network/);
+    expect((await run(protectMain, ['{"a": 1}', '--chain', 'arbitrum-mainnet'])).errors[0]).toMatch(
+      /^error: protect-data rehearses DataProtector on the local network/,
+    );
   });
 
   it('grant-access: no --app, no --user, a bad number', async () => {
-    expect((await run(grantMain, [DATASET, '--user', USER])).errors).toEqual(['error: --app is required: the address of the (TEE) app that may read the protected data']);
+    expect((await run(grantMain, [DATASET, '--user', USER])).errors).toEqual([
+      'error: --app is required: the address of the (TEE) app that may read the protected data',
+    ]);
     expect((await run(grantMain, [DATASET, '--app', APP])).status).toBe(1);
-    expect((await run(grantMain, [DATASET, '--app', APP, '--user', USER, '--volume', '0'])).errors).toEqual(["error: --volume takes a whole number from 1, got '0'"]);
+    expect((await run(grantMain, [DATASET, '--app', APP, '--user', USER, '--volume', '0'])).errors).toEqual([
+      "error: --volume takes a whole number from 1, got '0'",
+    ]);
   });
 });

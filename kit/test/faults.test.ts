@@ -21,7 +21,9 @@ type Outcome = 'fine' | 'unclear' | 'hang' | 'wrong' | 'loss';
 const tally: Record<Outcome, number> = { fine: 0, unclear: 0, hang: 0, wrong: 0, loss: 0 };
 afterAll(() => {
   const cases = Object.values(tally).reduce((sum, count) => sum + count, 0);
-  console.log(`kit fault cases: ${cases} (fine ${tally.fine}, unclear ${tally.unclear}, hangs ${tally.hang}, wrong ${tally.wrong}, losses ${tally.loss})`);
+  console.log(
+    `kit fault cases: ${cases} (fine ${tally.fine}, unclear ${tally.unclear}, hangs ${tally.hang}, wrong ${tally.wrong}, losses ${tally.loss})`,
+  );
 });
 
 /** A case: its body returns 'fine', or what went wrong and how. */
@@ -50,9 +52,16 @@ interface KitRun {
  * `iexec-module <argv>` from kit/dist in its own process, its temporary folders in `tmp`; `during`
  * gets the process while it runs (to stop it); killed past `deadlineMs`.
  */
-function kitRun(argv: string[], options: { tmp?: string; deadlineMs?: number; during?: (pid: number) => Promise<void> } = {}): Promise<KitRun> {
+function kitRun(
+  argv: string[],
+  options: { tmp?: string; deadlineMs?: number; during?: (pid: number) => Promise<void> } = {},
+): Promise<KitRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...argv], { cwd: work, env: { ...process.env, TMPDIR: options.tmp ?? os.tmpdir(), NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliPath, ...argv], {
+      cwd: work,
+      env: { ...process.env, TMPDIR: options.tmp ?? os.tmpdir(), NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     let hung = false;
@@ -119,7 +128,9 @@ describe.concurrent('hangs: the app, the kit, a download server', () => {
   fault('local: an app that never exits and wrote nothing fails at --timeout, saying why', async () => {
     const run = await kitRun(['local', '--bundle', bundle, '--timeout', '1', '--args', 'no-computed hang']);
     if (run.hung) return 'hang';
-    return run.status === 1 && /ran past its 1 s/.test(run.stdout) && /FAIL: the app wrote no computed.json/.test(run.stderr) ? 'fine' : ['wrong', run.stdout + run.stderr];
+    return run.status === 1 && /ran past its 1 s/.test(run.stdout) && /FAIL: the app wrote no computed.json/.test(run.stderr)
+      ? 'fine'
+      : ['wrong', run.stdout + run.stderr];
   });
 
   fault('local: a child the app leaves running when it exits is stopped with it, as the container stops', async () => {
@@ -161,7 +172,7 @@ describe.concurrent('hangs: the app, the kit, a download server', () => {
 });
 
 describe.concurrent('wrong results: outputs local did not expect, the 9.2.0 flow', () => {
-  fault('local: an app that prints 3 MB (over spawnSync\'s 1 MiB) completes, its output kept whole in stdout.txt', async () => {
+  fault("local: an app that prints 3 MB (over spawnSync's 1 MiB) completes, its output kept whole in stdout.txt", async () => {
     const run = await kitRun(['local', '--bundle', bundle, '--args', 'flood=3000000']);
     const out = run.stdout.match(/The result is in (\S+)/)?.[1];
     if (run.status !== 0 || !out) return ['wrong', run.stderr];
@@ -183,19 +194,31 @@ describe.concurrent('wrong results: outputs local did not expect, the 9.2.0 flow
 
   fault('local: an app secret copied into result.json fails our lint, naming the file', async () => {
     const run = await kitRun(['local', '--bundle', bundle, '--app-secret', 'app-developer-key', '--args', 'keep-secrets']);
-    return run.status === 1 && /FAIL: the result file result.json holds the value of a secret/.test(run.stderr) ? 'fine' : ['wrong', run.stdout + run.stderr];
+    return run.status === 1 && /FAIL: the result file result.json holds the value of a secret/.test(run.stderr)
+      ? 'fine'
+      : ['wrong', run.stdout + run.stderr];
   });
 
-  fault('local --flow standard: an input file that cannot be downloaded gives the worker\'s error.txt result, and the task completes', async () => {
-    const run = await kitRun(['local', '--bundle', bundle, '--flow', 'standard', '--input-file', 'http://127.0.0.1:9/gone']);
-    const out = run.stdout.match(/The result is in (\S+)/)?.[1];
-    if (run.status !== 0 || !out) return ['wrong', run.stdout + run.stderr];
-    return fs.readdirSync(out).sort().join(',') === 'computed.json,error.txt' && /\n {2}error.txt \(\d+ bytes\)\n/.test(run.stdout) ? 'fine' : 'wrong';
-  });
+  fault(
+    "local --flow standard: an input file that cannot be downloaded gives the worker's error.txt result, and the task completes",
+    async () => {
+      const run = await kitRun(['local', '--bundle', bundle, '--flow', 'standard', '--input-file', 'http://127.0.0.1:9/gone']);
+      const out = run.stdout.match(/The result is in (\S+)/)?.[1];
+      if (run.status !== 0 || !out) return ['wrong', run.stdout + run.stderr];
+      return fs.readdirSync(out).sort().join(',') === 'computed.json,error.txt' && /\n {2}error.txt \(\d+ bytes\)\n/.test(run.stdout)
+        ? 'fine'
+        : 'wrong';
+    },
+  );
 
   fault('local (TEE): an input file that cannot be downloaded is logged, and the app runs without it', async () => {
     const run = await kitRun(['local', '--bundle', bundle, '--input-file', 'http://127.0.0.1:9/gone']);
-    return run.status === 0 && /! Input file download failed for input http:\/\/127.0.0.1:9\/gone: .*the worker logs it and runs the app all the same/.test(run.stdout) ? 'fine' : ['wrong', run.stdout + run.stderr];
+    return run.status === 0 &&
+      /! Input file download failed for input http:\/\/127.0.0.1:9\/gone: .*the worker logs it and runs the app all the same/.test(
+        run.stdout,
+      )
+      ? 'fine'
+      : ['wrong', run.stdout + run.stderr];
   });
 });
 
@@ -205,7 +228,10 @@ describe.concurrent('unclear: bad input to local and post-compute', () => {
     [['local', '--timeout', '0'], /^--timeout takes a number of seconds above 0, got "0"\n/],
     [['local', '--flow', 'production'], /^--flow takes tee or standard, got "production"\n/],
     [['post-compute', 'no-such-folder'], /^no-such-folder is not a folder: give the IEXEC_OUT folder the app wrote into\n$/],
-    [['post-compute', '.', '--stdout', 'no-such.log'], /^no-such.log is not a file: --stdout and --stderr take the files the app's output went to\n$/],
+    [
+      ['post-compute', '.', '--stdout', 'no-such.log'],
+      /^no-such.log is not a file: --stdout and --stderr take the files the app's output went to\n$/,
+    ],
   ] as const) {
     fault(`${argv.join(' ')}: one line naming the problem, a non-zero exit`, async () => {
       const run = await kitRun([...argv]);
@@ -230,7 +256,13 @@ describe('losses and exit codes: the iexec wrapper (a stub CLI, see iexec-wrappe
       "import fs from 'node:fs';\nfs.writeFileSync(process.env.STUB_ARGV, JSON.stringify(process.argv.slice(2)));\nprocess.stderr.write(process.env.STUB_PRINT ?? '');\nprocess.exit(Number(process.env.STUB_EXIT ?? 0));\n",
     );
     fs.writeFileSync(path.join(root, 'chain.json'), JSON.stringify({ default: 'arbitrum-sepolia-testnet', chains: {} }));
-    const app = { owner: '0x0000000000000000000000000000000000000000', name: 'm', type: 'DOCKER', multiaddr: 'user/m:1.0.0', checksum: `0x${'ab'.repeat(32)}` };
+    const app = {
+      owner: '0x0000000000000000000000000000000000000000',
+      name: 'm',
+      type: 'DOCKER',
+      multiaddr: 'user/m:1.0.0',
+      checksum: `0x${'ab'.repeat(32)}`,
+    };
     fs.writeFileSync(path.join(root, 'iexec.json'), `${JSON.stringify({ app }, null, 2)}\n`);
     fs.writeFileSync(path.join(root, 'wallet.json'), JSON.stringify({ address: '0x1111111111111111111111111111111111111111' }));
   });
@@ -247,15 +279,18 @@ describe('losses and exit codes: the iexec wrapper (a stub CLI, see iexec-wrappe
     vi.unstubAllEnvs();
   };
 
-  fault('wallet create --keystoredir ../wallets: the key goes beside the module, as in the shell, not into the temporary workspace', async () => {
-    stub({});
-    try {
-      await iexec(['standard', 'wallet', 'create', '--keystoredir', '../wallets'], root);
-      return argv()[3] === path.join(path.dirname(root), 'wallets') ? 'fine' : ['loss', argv().join(' ')];
-    } finally {
-      done();
-    }
-  });
+  fault(
+    'wallet create --keystoredir ../wallets: the key goes beside the module, as in the shell, not into the temporary workspace',
+    async () => {
+      stub({});
+      try {
+        await iexec(['standard', 'wallet', 'create', '--keystoredir', '../wallets'], root);
+        return argv()[3] === path.join(path.dirname(root), 'wallets') ? 'fine' : ['loss', argv().join(' ')];
+      } finally {
+        done();
+      }
+    },
+  );
 
   fault('a deploy that fails (an unknown option) leaves iexec.json as it was, and says so', async () => {
     const before = fs.readFileSync(path.join(root, 'iexec.json'), 'utf8');

@@ -80,7 +80,9 @@ export function moduleDir(): { dir: string; bundle: string } {
 
 /** Every file below `dir`. */
 function filesBelow(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesBelow(join(dir, entry.name)) : [join(dir, entry.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesBelow(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
 }
 
 /**
@@ -96,7 +98,12 @@ export function buildKit(): void {
 }
 
 /** Runs a node script in its own process, its output collected; `env` adds to the environment. */
-export function runNode(script: string, argv: string[], cwd?: string, env?: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export function runNode(
+  script: string,
+  argv: string[],
+  cwd?: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...argv], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';

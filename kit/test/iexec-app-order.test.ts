@@ -11,9 +11,15 @@ const OTHER_APP = '0x00000000000000000000000000000000000000A2';
 
 function module(app: string) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kit-app-order-'));
-  fs.writeFileSync(path.join(root, 'chain.json'), JSON.stringify({ default: 'local', chains: { local: { id: '31337' }, other: { id: '7' }, bare: {} } }));
+  fs.writeFileSync(
+    path.join(root, 'chain.json'),
+    JSON.stringify({ default: 'local', chains: { local: { id: '31337' }, other: { id: '7' }, bare: {} } }),
+  );
   fs.writeFileSync(path.join(root, 'deployed.tee.json'), JSON.stringify({ app: { 31337: LOCAL_APP, 7: OTHER_APP } }));
-  fs.writeFileSync(path.join(root, 'iexec.tee.json'), JSON.stringify({ app: { name: 'x' }, order: { apporder: { app, appprice: '0', volume: '1000' } } }));
+  fs.writeFileSync(
+    path.join(root, 'iexec.tee.json'),
+    JSON.stringify({ app: { name: 'x' }, order: { apporder: { app, appprice: '0', volume: '1000' } } }),
+  );
   return { root, order: () => JSON.parse(fs.readFileSync(path.join(root, 'iexec.tee.json'), 'utf8')).order.apporder };
 }
 

@@ -87,7 +87,13 @@ function makeModule(tee: 'tdx' | 'scone') {
   });
   const app = { owner: NULL_ADDRESS, name: 'm', type: 'DOCKER', multiaddr: 'user/m:1.0.0', checksum: CHECKSUM };
   writeJson(path.join(root, 'iexec.json'), { app });
-  const mrenclave = { framework: 'SCONE', version: 'v5.9', entrypoint: 'node /app/app.cjs', heapSize: 1073741824, fingerprint: 'cd'.repeat(32) };
+  const mrenclave = {
+    framework: 'SCONE',
+    version: 'v5.9',
+    entrypoint: 'node /app/app.cjs',
+    heapSize: 1073741824,
+    fingerprint: 'cd'.repeat(32),
+  };
   writeJson(path.join(root, 'iexec.tee.json'), { app: { ...app, name: 'm-tee', ...(tee === 'scone' ? { mrenclave } : {}) } });
   fs.mkdirSync(path.join(root, 'src'), { recursive: true });
 }
@@ -212,9 +218,31 @@ describe('iexec-module iexec: app run defaults', () => {
     makeModule('tdx');
     installStub(root);
     expect(await iexec(['standard', 'app', 'run', '--args', 'Alice Bob'], root)).toBe(0);
-    expect(lastCall().argv).toEqual(['app', 'run', '--chain', 'arbitrum-sepolia-testnet', '--workerpool', TDX_POOL, '--watch', '--args', 'Alice Bob']);
+    expect(lastCall().argv).toEqual([
+      'app',
+      'run',
+      '--chain',
+      'arbitrum-sepolia-testnet',
+      '--workerpool',
+      TDX_POOL,
+      '--watch',
+      '--args',
+      'Alice Bob',
+    ]);
     expect(await iexec(['tee', 'app', 'run', '--', 'x'], root)).toBe(0);
-    expect(lastCall().argv).toEqual(['app', 'run', '--chain', 'arbitrum-sepolia-testnet', '--workerpool', TDX_POOL, '--tag', 'tee,tdx', '--watch', '--', 'x']);
+    expect(lastCall().argv).toEqual([
+      'app',
+      'run',
+      '--chain',
+      'arbitrum-sepolia-testnet',
+      '--workerpool',
+      TDX_POOL,
+      '--tag',
+      'tee,tdx',
+      '--watch',
+      '--',
+      'x',
+    ]);
     expect(errors()).not.toContain('storage init');
   });
 
@@ -222,7 +250,14 @@ describe('iexec-module iexec: app run defaults', () => {
     makeModule('tdx');
     installStub(root);
     expect(await iexec(['standard', 'app', 'run', '--chain=arbitrum-mainnet'], root)).toBe(0);
-    expect(lastCall().argv).toEqual(['app', 'run', '--workerpool', '0x8ef2ec3ef9535d4b4349bfec7d8b31a580e60244', '--watch', '--chain=arbitrum-mainnet']);
+    expect(lastCall().argv).toEqual([
+      'app',
+      'run',
+      '--workerpool',
+      '0x8ef2ec3ef9535d4b4349bfec7d8b31a580e60244',
+      '--watch',
+      '--chain=arbitrum-mainnet',
+    ]);
     expect(await iexec(['standard', 'app', 'run', '--chain', 'my-own-chain'], root)).toBe(1);
     expect(errors()).toContain('error: pass --workerpool with --chain my-own-chain');
     expect(calls()).toHaveLength(1);
@@ -235,11 +270,29 @@ describe('iexec-module iexec: app run defaults', () => {
     installStub(root);
     setApp('iexec.tee.json', { mrenclave: { ...readJson(path.join(root, 'iexec.tee.json')).app.mrenclave, framework: 'Scone' } });
     expect(await iexec(['tee', 'app', 'run'], root)).toBe(0);
-    expect(lastCall().argv).toEqual(['app', 'run', '--chain', 'bellecour', '--workerpool', 'debug-v8-bellecour.main.pools.iexec.eth', '--tag', 'tee,scone', '--watch']);
+    expect(lastCall().argv).toEqual([
+      'app',
+      'run',
+      '--chain',
+      'bellecour',
+      '--workerpool',
+      'debug-v8-bellecour.main.pools.iexec.eth',
+      '--tag',
+      'tee,scone',
+      '--watch',
+    ]);
     expect(errors()).toContain('npx iexec-module iexec tee storage init --tee-framework scone --chain bellecour');
     stderr = [];
     expect(await iexec(['standard', 'app', 'run'], root)).toBe(0);
-    expect(lastCall().argv).toEqual(['app', 'run', '--chain', 'bellecour', '--workerpool', 'debug-v8-bellecour.main.pools.iexec.eth', '--watch']);
+    expect(lastCall().argv).toEqual([
+      'app',
+      'run',
+      '--chain',
+      'bellecour',
+      '--workerpool',
+      'debug-v8-bellecour.main.pools.iexec.eth',
+      '--watch',
+    ]);
     expect(errors()).toBe('');
   });
 
@@ -247,7 +300,9 @@ describe('iexec-module iexec: app run defaults', () => {
     makeModule('scone');
     installStub(root);
     expect(await iexec(['tee', 'app', 'run', '--chain', 'arbitrum-mainnet'], root)).toBe(1);
-    expect(errors()).toContain('error: pass --workerpool with --chain arbitrum-mainnet: the kit knows public SCONE workerpools on bellecour only');
+    expect(errors()).toContain(
+      'error: pass --workerpool with --chain arbitrum-mainnet: the kit knows public SCONE workerpools on bellecour only',
+    );
   });
 
   it('says so when chain.json names no default chain', async () => {
@@ -265,7 +320,9 @@ describe('iexec-module iexec: app deploy', () => {
     installStub(root);
     setApp('iexec.json', { checksum: PLACEHOLDER_CHECKSUM });
     expect(await iexec(['standard', 'app', 'deploy'], root)).toBe(1);
-    expect(errors()).toBe('error: iexec.json still has the placeholder checksum: run ./publish.sh VERSION first: it pushes the image and writes its multiaddr and checksum');
+    expect(errors()).toBe(
+      'error: iexec.json still has the placeholder checksum: run ./publish.sh VERSION first: it pushes the image and writes its multiaddr and checksum',
+    );
 
     makeModule('scone');
     setApp('iexec.tee.json', { checksum: PLACEHOLDER_CHECKSUM });
@@ -287,7 +344,7 @@ describe('iexec-module iexec: app deploy', () => {
     expect(calls()).toEqual([]);
   });
 
-  it("fills app.owner from the newest wallet of the default keystore, then runs the CLI", async () => {
+  it('fills app.owner from the newest wallet of the default keystore, then runs the CLI', async () => {
     makeModule('tdx');
     installStub(root);
     const keystore = path.join(home, '.ethereum', 'keystore');
@@ -392,7 +449,10 @@ describe('result download', () => {
     const escape = path.join(base, 'escaped.txt');
     // jszip itself drops `../` on load; an absolute name is what is left to refuse.
     const placeholder = 'Q'.repeat(escape.length);
-    const zip = Buffer.from((await zipOf({ 'a.txt': 'a', [placeholder]: 'x' })).toString('latin1').split(placeholder).join(escape), 'latin1');
+    const zip = Buffer.from(
+      (await zipOf({ 'a.txt': 'a', [placeholder]: 'x' })).toString('latin1').split(placeholder).join(escape),
+      'latin1',
+    );
     vi.stubEnv('STUB_IEXEC_WRITE', JSON.stringify({ [`${TASK}.zip`]: zip.toString('base64') }));
     expect(await iexec(['standard', 'result', TASK], root)).toBe(1);
     expect(errors()).toContain(`error: refusing the zip entry ${escape}: it points outside ${path.join(root, 'results', TASK)}`);
@@ -409,7 +469,7 @@ describe('result download', () => {
   });
 });
 
-describe('iexec-module iexec: paths mean what they mean in the user\'s shell', () => {
+describe("iexec-module iexec: paths mean what they mean in the user's shell", () => {
   it('resolves --keystoredir from the folder npm ran in, not from the temporary workspace', async () => {
     makeModule('tdx');
     installStub(root);
@@ -450,7 +510,8 @@ describe('iexec-module iexec: paths mean what they mean in the user\'s shell', (
 });
 
 describe('iexec-module iexec: exit codes that say whether the task completed', () => {
-  const failedRun = (id: string) => `✖ App run failed:\n1/2 tasks completed:\n  - Task idx 0 (${TASK})\n1/2 tasks failed:\n  - Task idx 1 (${id})\n`;
+  const failedRun = (id: string) =>
+    `✖ App run failed:\n1/2 tasks completed:\n  - Task idx 0 (${TASK})\n1/2 tasks failed:\n  - Task idx 1 (${id})\n`;
 
   it('app run: exits 1 when iexec app run --watch reports a task that did not complete, naming it and how to see why', async () => {
     makeModule('tdx');
@@ -458,7 +519,9 @@ describe('iexec-module iexec: exit codes that say whether the task completed', (
     const other = `0x${'2e'.repeat(32)}`;
     vi.stubEnv('STUB_IEXEC_PRINT', failedRun(other));
     expect(await iexec(['standard', 'app', 'run', '--chain', 'arbitrum-mainnet'], root)).toBe(1);
-    expect(errors()).toContain(`error: a task of the deal did not complete (iexec app run says so above); see why: npx iexec-module iexec standard task debug ${other} --logs --chain arbitrum-mainnet`);
+    expect(errors()).toContain(
+      `error: a task of the deal did not complete (iexec app run says so above); see why: npx iexec-module iexec standard task debug ${other} --logs --chain arbitrum-mainnet`,
+    );
     vi.stubEnv('STUB_IEXEC_PRINT', `${JSON.stringify({ ok: false, deals: [], failedTasks: [{ taskid: other }] })}\n`);
     expect(await iexec(['tee', 'app', 'run', '--raw'], root)).toBe(1);
     expect(errors()).toContain(`npx iexec-module iexec tee task debug ${other} --logs --chain arbitrum-sepolia-testnet`);
@@ -471,7 +534,9 @@ describe('iexec-module iexec: exit codes that say whether the task completed', (
     installStub(root);
     vi.stubEnv('STUB_IEXEC_PRINT', 'ℹ Task status ACTIVE\nℹ Task status is not COMPLETED, option --download will be ignored\n');
     expect(await result([TASK, '--chain', 'local'], root)).toBe(1);
-    expect(errors()).toContain(`error: task ${TASK} is ACTIVE, not COMPLETED: it has no result to download; see why: npx iexec-module iexec standard task debug ${TASK} --logs --chain local`);
+    expect(errors()).toContain(
+      `error: task ${TASK} is ACTIVE, not COMPLETED: it has no result to download; see why: npx iexec-module iexec standard task debug ${TASK} --logs --chain local`,
+    );
     expect(fs.existsSync(path.join(root, 'results'))).toBe(false);
   });
 

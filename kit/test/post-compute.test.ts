@@ -42,7 +42,10 @@ const computed = (path: string) => JSON.stringify({ 'deterministic-output-path':
 /** A finished task the worker would accept, with `extra` fields in computed.json. */
 function accepted(extra: Record<string, unknown> = {}, status: number | null = 0): Task {
   const task = finished({ 'result.json': '{"ok":true,"result":1}' }, status);
-  writeFileSync(join(task.outDir, 'computed.json'), JSON.stringify({ 'deterministic-output-path': join(task.outDir, 'result.json'), ...extra }));
+  writeFileSync(
+    join(task.outDir, 'computed.json'),
+    JSON.stringify({ 'deterministic-output-path': join(task.outDir, 'result.json'), ...extra }),
+  );
   return task;
 }
 /** A task whose deterministic output is `name`, made by `make` in IEXEC_OUT. */
@@ -86,11 +89,22 @@ describe('the post-compute checks', () => {
   it('only warns on a non-zero exit, a signal or a timeout: since 9.2.0 the worker still runs the post-compute', () => {
     const verdict = checkOutput(accepted({}, 2));
     expect(verdict.ok).toBe(true);
-    expect(verdict.checks[0]).toMatchObject({ level: 'warn', message: expect.stringMatching(/status 2: the worker logs APP_COMPUTE_FAILED.*still runs the post-compute/) });
-    expect(checkOutput(accepted({}, null)).checks[0]).toMatchObject({ level: 'warn', message: expect.stringMatching(/killed by a signal/) });
+    expect(verdict.checks[0]).toMatchObject({
+      level: 'warn',
+      message: expect.stringMatching(/status 2: the worker logs APP_COMPUTE_FAILED.*still runs the post-compute/),
+    });
+    expect(checkOutput(accepted({}, null)).checks[0]).toMatchObject({
+      level: 'warn',
+      message: expect.stringMatching(/killed by a signal/),
+    });
     const stopped = checkOutput({ ...accepted({}, null), timedOut: true, timeoutMs: 5_000 });
     expect(stopped.ok).toBe(true);
-    expect(stopped.checks[0]).toMatchObject({ level: 'warn', message: expect.stringMatching(/ran past its 5 s and was stopped.*APP_COMPUTE_TIMEOUT.*still runs the post-compute on what IEXEC_OUT holds/) });
+    expect(stopped.checks[0]).toMatchObject({
+      level: 'warn',
+      message: expect.stringMatching(
+        /ran past its 5 s and was stopped.*APP_COMPUTE_TIMEOUT.*still runs the post-compute on what IEXEC_OUT holds/,
+      ),
+    });
   });
 
   it('warns first when the worker dropped the args, then on what the emulation left out', () => {
@@ -104,16 +118,23 @@ describe('the post-compute checks', () => {
 
   it('fails callback-data on a deal without a callback, as PoCo reverts its finalize, unless it holds no byte', () => {
     const task = accepted({ 'callback-data': '0x01' });
-    for (const verdict of Object.values(both(task))) expect(verdict.reason).toMatch(/callback-data but the deal has no callback contract: PoCo reverts finalize \(IexecPoco2Facet/);
+    for (const verdict of Object.values(both(task)))
+      expect(verdict.reason).toMatch(/callback-data but the deal has no callback contract: PoCo reverts finalize \(IexecPoco2Facet/);
     expect(checkOutput({ ...task, callback: true })).toMatchObject({ ok: true });
     expect(checkOutput({ ...task, callback: true }).checks.at(-1)?.message).toBe('callback-data holds 1 bytes for the callback contract');
     // PoCo: `deal.callback == address(0) && resultsCallback.length == 0`: "0x" is no byte at all.
-    for (const empty of ['', null, '0x']) expect(both(accepted({ 'callback-data': empty }))).toMatchObject({ tee: { ok: true }, standard: { ok: true } });
+    for (const empty of ['', null, '0x'])
+      expect(both(accepted({ 'callback-data': empty }))).toMatchObject({ tee: { ok: true }, standard: { ok: true } });
     expect(both(accepted({ 'callback-data': 'ab' }))).toMatchObject({ tee: { ok: false }, standard: { ok: false } });
   });
 
   it('takes callback-data as both post-computes decode it: with or without 0x, an odd length, none at all', () => {
-    for (const [data, bytes] of [['0x', 0], ['abcd', 2], ['0xabc', 2], ['0x' + 'ab'.repeat(32), 32]] as const) {
+    for (const [data, bytes] of [
+      ['0x', 0],
+      ['abcd', 2],
+      ['0xabc', 2],
+      ['0x' + 'ab'.repeat(32), 32],
+    ] as const) {
       for (const verdict of Object.values(both({ ...accepted({ 'callback-data': data }), callback: true }))) {
         expect(verdict.ok).toBe(true);
         expect(verdict.checks).toContainEqual({ level: 'pass', message: `callback-data holds ${bytes} bytes for the callback contract` });
@@ -122,18 +143,24 @@ describe('the post-compute checks', () => {
   });
 
   it('fails a callback deal without callback-data, saying how to ask for it; not hex fails the TEE one only', () => {
-    for (const verdict of Object.values(both({ ...accepted(), callback: true }))) expect(verdict.reason).toMatch(/callback-data is null: in a deal with a callback .*--args "--callback …"/);
+    for (const verdict of Object.values(both({ ...accepted(), callback: true })))
+      expect(verdict.reason).toMatch(/callback-data is null: in a deal with a callback .*--args "--callback …"/);
     expect(both({ ...accepted({ 'callback-data': '' }), callback: true })).toMatchObject({ tee: { ok: false }, standard: { ok: false } });
     const notHex = both({ ...accepted({ 'callback-data': '0xzz' }), callback: true });
     expect(notHex.tee.reason).toMatch(/callback-data is "0xzz", not hex: the TEE post-compute panics on it/);
     expect(notHex.standard.ok).toBe(true);
-    expect(notHex.standard.checks).toContainEqual({ level: 'warn', message: expect.stringMatching(/turns it into other bytes without a word/) });
+    expect(notHex.standard.checks).toContainEqual({
+      level: 'warn',
+      message: expect.stringMatching(/turns it into other bytes without a word/),
+    });
   });
 
   it('reads computed.json as each reads it: Java takes a number as text, Rust wants a string', () => {
     const task = { ...accepted({ 'callback-data': 12 }), callback: true };
     expect(checkOutput(task, { flow: 'standard' })).toMatchObject({ ok: true });
-    expect(checkOutput(task, { flow: 'tee' }).reason).toMatch(/computed.json's "callback-data" is 12, not a string: the TEE post-compute cannot read it \(POST_COMPUTE_COMPUTED_FILE_NOT_FOUND\)/);
+    expect(checkOutput(task, { flow: 'tee' }).reason).toMatch(
+      /computed.json's "callback-data" is 12, not a string: the TEE post-compute cannot read it \(POST_COMPUTE_COMPUTED_FILE_NOT_FOUND\)/,
+    );
     expect(both(accepted({ 'deterministic-output-path': { a: 1 } }))).toMatchObject({ tee: { ok: false }, standard: { ok: false } });
   });
 
@@ -143,10 +170,15 @@ describe('the post-compute checks', () => {
     const unhashable = finished({ 'computed.json': JSON.stringify({ 'deterministic-output-path': '/nowhere', 'result-digest': digest }) });
     const verdicts = both(unhashable);
     expect(verdicts.standard.ok).toBe(true);
-    expect(verdicts.standard.checks).toContainEqual({ level: 'warn', message: expect.stringMatching(/contributes it as it is, without hashing the result \(iexec-worker ResultService.getComputedFile\)/) });
+    expect(verdicts.standard.checks).toContainEqual({
+      level: 'warn',
+      message: expect.stringMatching(/contributes it as it is, without hashing the result \(iexec-worker ResultService.getComputedFile\)/),
+    });
     expect(verdicts.tee.reason).toMatch(/\/nowhere is outside IEXEC_OUT/);
     expect(verdicts.tee.checks).toContainEqual({ level: 'warn', message: expect.stringMatching(/the TEE post-compute ignores it/) });
-    expect(checkOutput(accepted({ 'result-digest': '0x1234' }), { flow: 'standard' }).reason).toMatch(/"0x1234".*cannot reveal: it is not 32 bytes of hex/);
+    expect(checkOutput(accepted({ 'result-digest': '0x1234' }), { flow: 'standard' }).reason).toMatch(
+      /"0x1234".*cannot reveal: it is not 32 bytes of hex/,
+    );
   });
 
   it('holds a standard callback deal to PoCo: an app-written result-digest must be keccak256 of callback-data', () => {
@@ -167,14 +199,24 @@ describe('the post-compute checks', () => {
 
   it('fails an app that prints the value of a secret, or puts it in a result file (our lint)', () => {
     const task = accepted();
-    expect(checkOutput({ ...task, secrets: ['hunter22'], stdout: 'token=hunter22\n' }).reason).toMatch(/printed the value of a secret \(our lint, not a worker check\).*stdout.txt/);
+    expect(checkOutput({ ...task, secrets: ['hunter22'], stdout: 'token=hunter22\n' }).reason).toMatch(
+      /printed the value of a secret \(our lint, not a worker check\).*stdout.txt/,
+    );
     expect(checkOutput({ ...task, secrets: ['hunter22'], stderr: 'hunter22' }).ok).toBe(false);
     expect(checkOutput({ ...task, secrets: ['short'], stdout: 'short\n' }).ok).toBe(true);
-    expect(checkOutput({ ...task, secrets: ['hunter22'] }).checks.map((c) => c.message)).toContain('no secret value in the result files (our lint)');
-    expect(checkOutput(task).checks.map((c) => c.message).join('\n')).not.toContain('our lint');
+    expect(checkOutput({ ...task, secrets: ['hunter22'] }).checks.map((c) => c.message)).toContain(
+      'no secret value in the result files (our lint)',
+    );
+    expect(
+      checkOutput(task)
+        .checks.map((c) => c.message)
+        .join('\n'),
+    ).not.toContain('our lint');
     mkdirSync(join(task.outDir, 'deep'));
     writeFileSync(join(task.outDir, 'deep', 'copy.json'), '{"key":"hunter22"}');
-    expect(checkOutput({ ...task, secrets: ['hunter22'] }).reason).toMatch(/the result file deep\/copy.json holds the value of a secret \(our lint, not a worker check\): the worker uploads IEXEC_OUT/);
+    expect(checkOutput({ ...task, secrets: ['hunter22'] }).reason).toMatch(
+      /the result file deep\/copy.json holds the value of a secret \(our lint, not a worker check\): the worker uploads IEXEC_OUT/,
+    );
   });
 
   it('finds a secret in a log file past the first chunk it reads, across the chunk border', () => {
@@ -194,7 +236,11 @@ describe('the post-compute checks', () => {
     ['a computed.json that is no object', () => finished({ 'computed.json': '[]' }), /not a JSON object/],
     ['no deterministic-output-path', () => finished({ 'computed.json': '{}' }), /no "deterministic-output-path"/],
     ['a path outside IEXEC_OUT', () => finished({ 'computed.json': computed('/etc/hostname') }), /\/etc\/hostname is outside IEXEC_OUT/],
-    ['a relative path', () => finished({ 'computed.json': computed('result.json'), 'result.json': '{}' }), /result.json is outside IEXEC_OUT/],
+    [
+      'a relative path',
+      () => finished({ 'computed.json': computed('result.json'), 'result.json': '{}' }),
+      /result.json is outside IEXEC_OUT/,
+    ],
     ['a hard-coded /iexec_out path', () => finished({ 'computed.json': computed('/iexec_out/result.json') }), /do not write \/iexec_out/],
   ])('fails %s in both flows, saying why', (_label, task, reason) => {
     for (const verdict of Object.values(both(task()))) {
@@ -205,17 +251,28 @@ describe('the post-compute checks', () => {
   });
 
   it('names the causes: the TEE read of computed.json; the standard copy of a missing one, the read of a bad one', () => {
-    expect(checkOutput(finished({}), { flow: 'tee' }).reason).toMatch(/no computed.json in IEXEC_OUT: the TEE post-compute cannot read it \(POST_COMPUTE_COMPUTED_FILE_NOT_FOUND\), so the task never completes/);
-    expect(checkOutput(finished({}), { flow: 'standard' }).reason).toMatch(/no computed.json in IEXEC_OUT: the worker cannot contribute, so the task never completes \(POST_COMPUTE_SEND_COMPUTED_FILE_FAILED, then DETERMINISM_HASH_NOT_FOUND\)/);
-    expect(checkOutput(finished({ 'computed.json': '{' }), { flow: 'standard' }).reason).toMatch(/\(POST_COMPUTE_COMPUTED_FILE_NOT_FOUND, then DETERMINISM_HASH_NOT_FOUND\)/);
+    expect(checkOutput(finished({}), { flow: 'tee' }).reason).toMatch(
+      /no computed.json in IEXEC_OUT: the TEE post-compute cannot read it \(POST_COMPUTE_COMPUTED_FILE_NOT_FOUND\), so the task never completes/,
+    );
+    expect(checkOutput(finished({}), { flow: 'standard' }).reason).toMatch(
+      /no computed.json in IEXEC_OUT: the worker cannot contribute, so the task never completes \(POST_COMPUTE_SEND_COMPUTED_FILE_FAILED, then DETERMINISM_HASH_NOT_FOUND\)/,
+    );
+    expect(checkOutput(finished({ 'computed.json': '{' }), { flow: 'standard' }).reason).toMatch(
+      /\(POST_COMPUTE_COMPUTED_FILE_NOT_FOUND, then DETERMINISM_HASH_NOT_FOUND\)/,
+    );
   });
 
   it('fails an empty output file or folder in a TEE task; the standard worker hashes it and warns', () => {
     for (const task of [outputAt('r.json', (path) => writeFileSync(path, '')), outputAt('empty', (path) => mkdirSync(path))]) {
       const verdicts = both(task);
-      expect(verdicts.tee.reason).toMatch(/is an empty (file|folder): the TEE post-compute cannot compute a digest of nothing \(POST_COMPUTE_RESULT_DIGEST_COMPUTATION_FAILED\)/);
+      expect(verdicts.tee.reason).toMatch(
+        /is an empty (file|folder): the TEE post-compute cannot compute a digest of nothing \(POST_COMPUTE_RESULT_DIGEST_COMPUTATION_FAILED\)/,
+      );
       expect(verdicts.standard.ok).toBe(true);
-      expect(verdicts.standard.checks).toContainEqual({ level: 'warn', message: expect.stringMatching(/is an empty (file|folder): the standard worker hashes it all the same/) });
+      expect(verdicts.standard.checks).toContainEqual({
+        level: 'warn',
+        message: expect.stringMatching(/is an empty (file|folder): the standard worker hashes it all the same/),
+      });
     }
   });
 
@@ -227,7 +284,10 @@ describe('the post-compute checks', () => {
     const verdicts = both(task);
     expect(verdicts.standard.ok).toBe(true);
     expect(verdicts.tee.ok).toBe(true);
-    expect(verdicts.tee.checks).toContainEqual({ level: 'warn', message: expect.stringMatching(/holds only folders or empty files.*keccak256 of nothing/) });
+    expect(verdicts.tee.checks).toContainEqual({
+      level: 'warn',
+      message: expect.stringMatching(/holds only folders or empty files.*keccak256 of nothing/),
+    });
   });
 
   it('counts name lengths as each does: UTF-8 bytes of files in TEE, UTF-16 units of files and links in standard', () => {
@@ -243,7 +303,9 @@ describe('the post-compute checks', () => {
     // 16 UTF-16 units... and 32 of them: both.
     expect(both(withName('😀'.repeat(8)))).toMatchObject({ tee: { ok: false }, standard: { ok: true } });
     const long = both(withName('😀'.repeat(16)));
-    expect(long.standard.reason).toMatch(/over 31 characters \(UTF-16 units\) fail the standard worker's post-compute \(POST_COMPUTE_TOO_LONG_RESULT_FILE_NAME/);
+    expect(long.standard.reason).toMatch(
+      /over 31 characters \(UTF-16 units\) fail the standard worker's post-compute \(POST_COMPUTE_TOO_LONG_RESULT_FILE_NAME/,
+    );
     expect(long.tee.ok).toBe(false);
     // A callback deal uploads nothing: the TEE post-compute does not check names there, the standard one does.
     const callback = { ...accepted({ 'callback-data': '0x01' }), callback: true };
@@ -255,8 +317,16 @@ describe('the post-compute checks', () => {
     const task = accepted();
     symlinkSync('result.json', join(task.outDir, 'link.json'));
     const verdicts = both(task);
-    expect(verdicts.standard.checks).toContainEqual({ level: 'warn', message: expect.stringMatching(/link.json is a symbolic link: the standard worker zips it as an empty entry \(iexec-common FileHelper.zipFolder\)/) });
-    expect(verdicts.tee.checks).toContainEqual({ level: 'warn', message: expect.stringMatching(/link.json is a symbolic link: the TEE post-compute leaves it out of the result zip/) });
+    expect(verdicts.standard.checks).toContainEqual({
+      level: 'warn',
+      message: expect.stringMatching(
+        /link.json is a symbolic link: the standard worker zips it as an empty entry \(iexec-common FileHelper.zipFolder\)/,
+      ),
+    });
+    expect(verdicts.tee.checks).toContainEqual({
+      level: 'warn',
+      message: expect.stringMatching(/link.json is a symbolic link: the TEE post-compute leaves it out of the result zip/),
+    });
     symlinkSync('result.json', join(task.outDir, 'l'.repeat(32)));
     expect(both(task)).toMatchObject({ tee: { ok: true }, standard: { ok: false } });
   });
@@ -270,7 +340,11 @@ describe('the post-compute checks', () => {
   });
 
   it("judges the worker's own error result, whose path is the container's /iexec_out", () => {
-    const task = { ...finished({ 'error.txt': '[IEXEC] Errors', 'computed.json': computed('/iexec_out/error.txt') }), appRan: false, status: null };
+    const task = {
+      ...finished({ 'error.txt': '[IEXEC] Errors', 'computed.json': computed('/iexec_out/error.txt') }),
+      appRan: false,
+      status: null,
+    };
     expect(both(task)).toMatchObject({ tee: { ok: true }, standard: { ok: true } });
     expect(checkOutput({ ...task, callback: true }).reason).toMatch(/the worker's error result has no callback-data/);
   });

@@ -24,7 +24,9 @@ describe.concurrent('runProcess: a process as the worker runs an app container',
   });
 
   it('says a command it cannot start, and a signal that ended one', async () => {
-    await expect(runProcess('no-such-command-here', [], options)).rejects.toThrow(/^cannot start no-such-command-here: spawn no-such-command-here ENOENT$/);
+    await expect(runProcess('no-such-command-here', [], options)).rejects.toThrow(
+      /^cannot start no-such-command-here: spawn no-such-command-here ENOENT$/,
+    );
     const [command, args] = node(`process.kill(process.pid, 'SIGTERM')`);
     expect(await runProcess(command, [...args], options)).toMatchObject({ status: null, signal: 'SIGTERM', timedOut: false });
   });
@@ -32,7 +34,9 @@ describe.concurrent('runProcess: a process as the worker runs an app container',
   it('at its time limit runs the cleanup command, then kills the process and what it started', async () => {
     const marker = join(work, 'cleaned');
     const pidFile = join(work, 'child.pid');
-    const [command, args] = node(`require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(require('child_process').spawn(process.execPath, ['-e', 'for (;;) {}']).pid)); for (;;) {}`);
+    const [command, args] = node(
+      `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(require('child_process').spawn(process.execPath, ['-e', 'for (;;) {}']).pid)); for (;;) {}`,
+    );
     const started = Date.now();
     const run = await runProcess(command, [...args], { ...options, timeoutMs: 1_000, cleanup: ['touch', marker] });
     expect(Date.now() - started).toBeLessThan(8_000);

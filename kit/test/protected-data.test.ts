@@ -41,7 +41,9 @@ describe('mockProtectedData', () => {
 
   it('refuses what @iexec/dataprotector refuses, naming the value', async () => {
     await expect(mockProtectedData({ 'a.b': 'x' })).rejects.toThrow('protected data key "a.b" must be letters, digits, - or _');
-    await expect(mockProtectedData({ nested: { list: [1] as never } })).rejects.toThrow(/protected data value nested.list is \[1\]: use a string, a finite number/);
+    await expect(mockProtectedData({ nested: { list: [1] as never } })).rejects.toThrow(
+      /protected data value nested.list is \[1\]: use a string, a finite number/,
+    );
     await expect(mockProtectedData({ n: Number.NaN })).rejects.toThrow(/value n is null/);
   });
 });

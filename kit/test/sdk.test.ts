@@ -16,17 +16,40 @@ describe('the chain, as the CLI loads it', () => {
     const { root } = fakeModule();
     expect(chainTarget(root)).toMatchObject({ name: 'arbitrum-sepolia-testnet', entry: {}, local: false });
     expect(chainTarget(root, 'local')).toMatchObject({ name: 'local', local: true });
-    expect(() => chainTarget(root, 'bellecour')).toThrow('chain.json has no "bellecour" chain (it has arbitrum-sepolia-testnet, local): pass --chain with one of them, or add it to chain.json');
+    expect(() => chainTarget(root, 'bellecour')).toThrow(
+      'chain.json has no "bellecour" chain (it has arbitrum-sepolia-testnet, local): pass --chain with one of them, or add it to chain.json',
+    );
   });
 
   it("gives IExec the entry's host and one option per service it sets; SDK 8 also the TEE framework, and its result proxy", () => {
-    expect(sdkConnection({ name: 'arbitrum-sepolia-testnet', entry: {}, local: false }, 9, 'tdx')).toEqual({ ethProvider: 'arbitrum-sepolia-testnet', options: {} });
-    const entry = { id: '31337', host: 'http://127.0.0.1:8545', hub: '0xh', sms: 'http://127.0.0.1:8547', iexecGateway: 'http://m', ipfsGateway: 'http://i', compass: 'http://c', resultProxy: 'http://r' };
+    expect(sdkConnection({ name: 'arbitrum-sepolia-testnet', entry: {}, local: false }, 9, 'tdx')).toEqual({
+      ethProvider: 'arbitrum-sepolia-testnet',
+      options: {},
+    });
+    const entry = {
+      id: '31337',
+      host: 'http://127.0.0.1:8545',
+      hub: '0xh',
+      sms: 'http://127.0.0.1:8547',
+      iexecGateway: 'http://m',
+      ipfsGateway: 'http://i',
+      compass: 'http://c',
+      resultProxy: 'http://r',
+    };
     expect(sdkConnection({ name: 'local', entry, local: true }, 9, 'tdx')).toEqual({
       ethProvider: 'http://127.0.0.1:8545',
-      options: { hubAddress: '0xh', smsURL: 'http://127.0.0.1:8547', iexecGatewayURL: 'http://m', ipfsGatewayURL: 'http://i', compassURL: 'http://c' },
+      options: {
+        hubAddress: '0xh',
+        smsURL: 'http://127.0.0.1:8547',
+        iexecGatewayURL: 'http://m',
+        ipfsGatewayURL: 'http://i',
+        compassURL: 'http://c',
+      },
     });
-    expect(sdkConnection({ name: 'local', entry, local: true }, 8, 'scone').options).toMatchObject({ resultProxyURL: 'http://r', defaultTeeFramework: 'scone' });
+    expect(sdkConnection({ name: 'local', entry, local: true }, 8, 'scone').options).toMatchObject({
+      resultProxyURL: 'http://r',
+      defaultTeeFramework: 'scone',
+    });
   });
 });
 
@@ -49,7 +72,11 @@ describe('ChainReads on the SDK', () => {
         Object.assign(this, modules);
       }
     }
-    return { IExec: IExec as any, IExecConfig: class {} as any, utils: { getSignerFromPrivateKey: () => ({}), encodeTag: () => '', decodeTag: () => [] } };
+    return {
+      IExec: IExec as any,
+      IExecConfig: class {} as any,
+      utils: { getSignerFromPrivateKey: () => ({}), encodeTag: () => '', decodeTag: () => [] },
+    };
   }
   const target = { name: 'arbitrum-sepolia-testnet', entry: {}, local: false };
 
@@ -57,14 +84,21 @@ describe('ChainReads on the SDK', () => {
     const notFound = Object.assign(new Error('No task found'), { name: 'ObjectNotFoundError' });
     const api = fakeApi({
       task: {
-        fetchOffchainInfo: async () => ({ task: { status: 'RUNNING', statusHistory: [{ status: 'RUNNING', date: 'd' }] }, replicates: [{ worker: '0xw', status: 'COMPUTED' }] }),
+        fetchOffchainInfo: async () => ({
+          task: { status: 'RUNNING', statusHistory: [{ status: 'RUNNING', date: 'd' }] },
+          replicates: [{ worker: '0xw', status: 'COMPUTED' }],
+        }),
         show: async () => {
           throw notFound;
         },
       },
     });
     const reads = new SdkReads({ target, sdk: { version: '9.0.1', major: 9, api }, teeFramework: 'tdx' });
-    expect(await reads.offchain('0x')).toEqual({ status: 'RUNNING', statusHistory: [{ status: 'RUNNING', date: 'd' }], replicates: [{ worker: '0xw', status: 'COMPUTED', statusHistory: [] }] });
+    expect(await reads.offchain('0x')).toEqual({
+      status: 'RUNNING',
+      statusHistory: [{ status: 'RUNNING', date: 'd' }],
+      replicates: [{ worker: '0xw', status: 'COMPUTED', statusHistory: [] }],
+    });
     expect(await reads.task('0x')).toBeUndefined();
   });
 
@@ -74,13 +108,19 @@ describe('ChainReads on the SDK', () => {
       orderbook: {
         fetchWorkerpoolOrderbook: async (query: unknown) => {
           asked = query;
-          return { orders: [{ order: { workerpool: '0xp', workerpoolprice: '5', tag: '0x9', category: '1', trust: '0' }, orderHash: '0xh', remaining: 3 }] };
+          return {
+            orders: [
+              { order: { workerpool: '0xp', workerpoolprice: '5', tag: '0x9', category: '1', trust: '0' }, orderHash: '0xh', remaining: 3 },
+            ],
+          };
         },
       },
       account: { checkBalance: async () => ({ stake: { toString: () => '12' }, locked: { toString: () => '0' } }) },
     });
     const reads = new SdkReads({ target, sdk: { version: '9.0.1', major: 9, api }, teeFramework: 'tdx' });
-    expect(await reads.workerpoolOrders({ workerpool: '0xp', app: '0xa', requester: '0xr', minTag: '0x9', category: 1 })).toEqual([{ workerpool: '0xp', price: 5n, tag: '0x9', category: 1, trust: 0, remaining: 3, orderHash: '0xh' }]);
+    expect(await reads.workerpoolOrders({ workerpool: '0xp', app: '0xa', requester: '0xr', minTag: '0x9', category: 1 })).toEqual([
+      { workerpool: '0xp', price: 5n, tag: '0x9', category: 1, trust: 0, remaining: 3, orderHash: '0xh' },
+    ]);
     expect(asked).toEqual({ workerpool: '0xp', app: '0xa', requester: '0xr', minTag: '0x9', category: 1, minTrust: 0 });
     expect(await reads.account('0xr')).toEqual({ stake: 12n, locked: 0n });
   });

@@ -51,7 +51,10 @@ describe('runTask: the task as the worker sets it up', () => {
     const { task: dropped, verdict } = await run({ args: `Alice 'Bob` });
     expect(dropped.argv).toEqual([]);
     expect(verdict.ok).toBe(true);
-    expect(verdict.checks[0]).toMatchObject({ level: 'warn', message: expect.stringMatching(/unbalanced quotes.*runs the app with no args/) });
+    expect(verdict.checks[0]).toMatchObject({
+      level: 'warn',
+      message: expect.stringMatching(/unbalanced quotes.*runs the app with no args/),
+    });
   });
 
   it('puts what the app printed into the result, as the worker saves stdout.txt and stderr.txt, after a successful run only', async () => {
@@ -68,7 +71,9 @@ describe('runTask: the task as the worker sets it up', () => {
   });
 
   it('refuses a bundle that is not there, rather than a task that fails for no visible reason', async () => {
-    await expect(runTask({ bundle: join(work, 'nope.cjs'), workDir: work })).rejects.toThrow(/the app bundle .*nope.cjs is not a file: build the app first/);
+    await expect(runTask({ bundle: join(work, 'nope.cjs'), workDir: work })).rejects.toThrow(
+      /the app bundle .*nope.cjs is not a file: build the app first/,
+    );
   });
 });
 
@@ -113,8 +118,14 @@ describe('runTask: input files', () => {
     const { task, verdict } = await run({ inputFiles: [`${base}/hang`, `${base}/gone.txt`, `${base}/names.txt`], downloadTimeoutMs: 500 });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(task.preComputeErrors).toEqual([
-      { cause: 'PRE_COMPUTE_INPUT_FILE_DOWNLOAD_FAILED', message: `Input file download failed for input ${base}/hang: no complete answer within 0.5 s` },
-      { cause: 'PRE_COMPUTE_INPUT_FILE_DOWNLOAD_FAILED', message: `Input file download failed for input ${base}/gone.txt: HTTP 404 Not Found` },
+      {
+        cause: 'PRE_COMPUTE_INPUT_FILE_DOWNLOAD_FAILED',
+        message: `Input file download failed for input ${base}/hang: no complete answer within 0.5 s`,
+      },
+      {
+        cause: 'PRE_COMPUTE_INPUT_FILE_DOWNLOAD_FAILED',
+        message: `Input file download failed for input ${base}/gone.txt: HTTP 404 Not Found`,
+      },
     ]);
     expect(task.appRan).toBe(true);
     // The environment still names all three; only the one downloaded is there.
@@ -123,7 +134,9 @@ describe('runTask: input files', () => {
     expect(readdirSync(task.inDir)).toEqual([inputFileName(`${base}/names.txt`)]);
     expect(verdict.ok).toBe(true);
     expect(verdict.checks.filter((c) => c.level === 'warn').map((c) => c.message)).toEqual([
-      expect.stringMatching(/hang: no complete answer within 0.5 s \(PRE_COMPUTE_INPUT_FILE_DOWNLOAD_FAILED\): the worker logs it and runs the app all the same/),
+      expect.stringMatching(
+        /hang: no complete answer within 0.5 s \(PRE_COMPUTE_INPUT_FILE_DOWNLOAD_FAILED\): the worker logs it and runs the app all the same/,
+      ),
       expect.stringMatching(/gone.txt: HTTP 404 Not Found/),
     ]);
   });
@@ -132,9 +145,17 @@ describe('runTask: input files', () => {
     asked.length = 0;
     const { task, verdict } = await run({ flow: 'standard', inputFiles: [`${base}/gone.txt`, `${base}/names.txt`] });
     expect(asked).toEqual(['/gone.txt']);
-    expect(task).toMatchObject({ appRan: false, status: null, preComputeErrors: [{ cause: 'INPUT_FILES_DOWNLOAD_FAILED', message: `cannot download input file ${base}/gone.txt: HTTP 404 Not Found` }] });
+    expect(task).toMatchObject({
+      appRan: false,
+      status: null,
+      preComputeErrors: [
+        { cause: 'INPUT_FILES_DOWNLOAD_FAILED', message: `cannot download input file ${base}/gone.txt: HTTP 404 Not Found` },
+      ],
+    });
     expect(readdirSync(task.outDir).sort()).toEqual(['computed.json', 'error.txt']);
-    expect(readFileSync(join(task.outDir, 'error.txt'), 'utf8')).toBe('[IEXEC] Errors occurred while computing the task [error:DATA_DOWNLOAD_FAILED, causes:[WorkflowError[cause=INPUT_FILES_DOWNLOAD_FAILED, message=]]]');
+    expect(readFileSync(join(task.outDir, 'error.txt'), 'utf8')).toBe(
+      '[IEXEC] Errors occurred while computing the task [error:DATA_DOWNLOAD_FAILED, causes:[WorkflowError[cause=INPUT_FILES_DOWNLOAD_FAILED, message=]]]',
+    );
     expect(JSON.parse(readFileSync(join(task.outDir, 'computed.json'), 'utf8'))).toEqual({
       'deterministic-output-path': '/iexec_out/error.txt',
       'callback-data': null,
@@ -145,9 +166,14 @@ describe('runTask: input files', () => {
     });
     // The task completes, with error.txt as its result.
     expect(verdict.ok).toBe(true);
-    expect(verdict.checks).toContainEqual({ level: 'warn', message: expect.stringMatching(/the worker did not run the app, it wrote error.txt/) });
+    expect(verdict.checks).toContainEqual({
+      level: 'warn',
+      message: expect.stringMatching(/the worker did not run the app, it wrote error.txt/),
+    });
     const hung = await run({ flow: 'standard', inputFiles: [`${base}/hang`], downloadTimeoutMs: 500 });
-    expect(hung.task.preComputeErrors[0]?.message).toBe(`cannot download input file ${base}/hang: no complete answer within 0.5 s (the kit gives up there; a standard worker sets no timeout and waits until the task's deadlines)`);
+    expect(hung.task.preComputeErrors[0]?.message).toBe(
+      `cannot download input file ${base}/hang: no complete answer within 0.5 s (the kit gives up there; a standard worker sets no timeout and waits until the task's deadlines)`,
+    );
   });
 
   it('names the cause of a connection that fails, and refuses what is no URL when local paths are off, as a worker does', async () => {
@@ -164,27 +190,40 @@ describe('runTask: input files', () => {
     ]);
   });
 
-  it('refuses a local input that is not a file: the user\'s mistake, not a download', async () => {
-    await expect(run({ inputFiles: [join(work, 'gone.txt')] })).rejects.toThrow(/input file .*gone.txt is not a file \(give an http\(s\) URL to rehearse a download that fails\)/);
+  it("refuses a local input that is not a file: the user's mistake, not a download", async () => {
+    await expect(run({ inputFiles: [join(work, 'gone.txt')] })).rejects.toThrow(
+      /input file .*gone.txt is not a file \(give an http\(s\) URL to rehearse a download that fails\)/,
+    );
     await expect(run({ inputFiles: [work] })).rejects.toThrow(/is not a file/);
   });
 });
 
 describe('runTask: pre-compute errors given by the caller (a dataset the chain could not get)', () => {
   it('standard: no app run after a dataset error, error.txt names it, and no input file is downloaded', async () => {
-    const { task } = await run({ flow: 'standard', preComputeErrors: [{ cause: 'DATASET_FILE_BAD_CHECKSUM', message: 'the dataset has sha256 0x12' }], inputFiles: ['http://127.0.0.1:9/never'], localInputFiles: false });
+    const { task } = await run({
+      flow: 'standard',
+      preComputeErrors: [{ cause: 'DATASET_FILE_BAD_CHECKSUM', message: 'the dataset has sha256 0x12' }],
+      inputFiles: ['http://127.0.0.1:9/never'],
+      localInputFiles: false,
+    });
     expect(task.appRan).toBe(false);
     expect(task.preComputeErrors).toHaveLength(1);
-    expect(readFileSync(join(task.outDir, 'error.txt'), 'utf8')).toContain('[error:DATA_DOWNLOAD_FAILED, causes:[WorkflowError[cause=DATASET_FILE_BAD_CHECKSUM, message=]]]');
+    expect(readFileSync(join(task.outDir, 'error.txt'), 'utf8')).toContain(
+      '[error:DATA_DOWNLOAD_FAILED, causes:[WorkflowError[cause=DATASET_FILE_BAD_CHECKSUM, message=]]]',
+    );
   });
 
   it('TEE: the app runs after a dataset error, not after an app image that cannot be pulled', async () => {
-    const dataset = await run({ preComputeErrors: [{ cause: 'PRE_COMPUTE_DATASET_DECRYPTION_FAILED', message: 'Failed to decrypt dataset 0xab' }] });
+    const dataset = await run({
+      preComputeErrors: [{ cause: 'PRE_COMPUTE_DATASET_DECRYPTION_FAILED', message: 'Failed to decrypt dataset 0xab' }],
+    });
     expect(dataset.task.appRan).toBe(true);
     expect(dataset.verdict.ok).toBe(true);
     const image = await run({ preComputeErrors: [{ cause: 'APP_IMAGE_DOWNLOAD_FAILED', message: 'cannot pull app:1' }] });
     expect(image.task.appRan).toBe(false);
-    expect(readFileSync(join(image.task.outDir, 'error.txt'), 'utf8')).toContain('[error:APP_DOWNLOAD_FAILED, causes:[WorkflowError[cause=APP_IMAGE_DOWNLOAD_FAILED, message=]]]');
+    expect(readFileSync(join(image.task.outDir, 'error.txt'), 'utf8')).toContain(
+      '[error:APP_DOWNLOAD_FAILED, causes:[WorkflowError[cause=APP_IMAGE_DOWNLOAD_FAILED, message=]]]',
+    );
   });
 });
 
@@ -228,7 +267,9 @@ describe('runTask: secrets', () => {
       IEXEC_APP_DEVELOPER_SECRET_1: 'app-developer',
     });
     expect(task.secrets).toEqual(['requester-one', 'requester-three', 'app-developer']);
-    expect(verdict.checks.map((c) => c.message)).toEqual(expect.arrayContaining(['no secret value in the app output (our lint)', 'no secret value in the result files (our lint)']));
+    expect(verdict.checks.map((c) => c.message)).toEqual(
+      expect.arrayContaining(['no secret value in the app output (our lint)', 'no secret value in the result files (our lint)']),
+    );
     const leaked = await run({ ...inputs, args: 'leak' });
     expect(leaked.verdict.reason).toMatch(/printed the value of a secret/);
     const kept = await run({ ...inputs, args: 'keep-secrets' });
@@ -237,7 +278,9 @@ describe('runTask: secrets', () => {
 
   it('refuses a requester secret key that is not a positive integer', async () => {
     for (const key of ['0', 'a', '01']) {
-      await expect(run({ requesterSecrets: { [key]: 'x' } })).rejects.toThrow(`requester secret key "${key}" must be a positive integer, as in --secret 1=<name>`);
+      await expect(run({ requesterSecrets: { [key]: 'x' } })).rejects.toThrow(
+        `requester secret key "${key}" must be a positive integer, as in --secret 1=<name>`,
+      );
     }
   });
 });

@@ -15,7 +15,19 @@ import type { Replacement } from './migrations.js';
  * - moved: a migration moved it, the owner's copy leaves this path for the new one;
  * - unresolved: both changed it, but it still holds conflict markers of an earlier upgrade.
  */
-export type Action = 'unchanged' | 'update' | 'yours' | 'merge' | 'conflict' | 'add' | 'delete' | 'orphaned' | 'kept' | 'skipped' | 'moved' | 'unresolved';
+export type Action =
+  | 'unchanged'
+  | 'update'
+  | 'yours'
+  | 'merge'
+  | 'conflict'
+  | 'add'
+  | 'delete'
+  | 'orphaned'
+  | 'kept'
+  | 'skipped'
+  | 'moved'
+  | 'unresolved';
 
 export interface FileDecision {
   path: string;
@@ -68,7 +80,13 @@ function merge(path: string, ours: string, base: string, theirs: string, labels:
   return bySection.conflicts <= byLine.conflicts ? bySection : byLine;
 }
 
-function decide(path: string, ours: string | undefined, base: string | undefined, theirs: string | undefined, labels: MergeLabels): Pick<FileDecision, 'action' | 'after' | 'conflicts'> {
+function decide(
+  path: string,
+  ours: string | undefined,
+  base: string | undefined,
+  theirs: string | undefined,
+  labels: MergeLabels,
+): Pick<FileDecision, 'action' | 'after' | 'conflicts'> {
   if (theirs === undefined) {
     if (ours === undefined) return { action: 'unchanged', after: undefined };
     return base !== undefined && same(ours, base) ? { action: 'delete', after: undefined } : { action: 'orphaned', after: ours };

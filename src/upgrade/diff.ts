@@ -82,14 +82,23 @@ function longestIncreasing(pairs: [number, number][]): [number, number][] {
   return result.reverse();
 }
 
-function commonSubsequence(a: readonly string[], b: readonly string[], a0: number, a1: number, b0: number, b1: number, out: [number, number][]): void {
+function commonSubsequence(
+  a: readonly string[],
+  b: readonly string[],
+  a0: number,
+  a1: number,
+  b0: number,
+  b1: number,
+  out: [number, number][],
+): void {
   const [n, m] = [a1 - a0, b1 - b0];
   if (n * m > LCS_LIMIT) return;
   const width = m + 1;
   const table = new Uint32Array((n + 1) * width);
   for (let i = n - 1; i >= 0; i--) {
     for (let j = m - 1; j >= 0; j--) {
-      table[i * width + j] = a[a0 + i] === b[b0 + j] ? table[(i + 1) * width + j + 1]! + 1 : Math.max(table[(i + 1) * width + j]!, table[i * width + j + 1]!);
+      table[i * width + j] =
+        a[a0 + i] === b[b0 + j] ? table[(i + 1) * width + j + 1]! + 1 : Math.max(table[(i + 1) * width + j]!, table[i * width + j + 1]!);
     }
   }
   let [i, j] = [0, 0];

@@ -18,7 +18,10 @@ function codeShape(text: string): string {
       while (j < text.length && text[j] !== c) j += text[j] === '\\' ? 2 : 1;
       const body = text.slice(i + 1, j);
       // In a template literal only the code of its placeholders is reformatted.
-      shape += c === '`' ? `\`${body.replace(/\$\{([^}]*)\}/g, (_, code: string) => `\${${codeShape(code)}}`)}\`` : `"${body.replaceAll("\\'", "'").replaceAll('\\"', '"')}"`;
+      shape +=
+        c === '`'
+          ? `\`${body.replace(/\$\{([^}]*)\}/g, (_, code: string) => `\${${codeShape(code)}}`)}\``
+          : `"${body.replaceAll("\\'", "'").replaceAll('\\"', '"')}"`;
       i = j;
     } else if (c !== ';' && !/\s/.test(c)) {
       shape += c;
@@ -106,6 +109,8 @@ export function reindent(line: string, map: Map<string, string> | undefined): st
   const unit = [...map.keys()].filter((k) => /^ +$/.test(k)).sort((x, y) => x.length - y.length)[0];
   const target = unit && map.get(unit);
   if (!unit || target === undefined || !/^ +$/.test(indent) || indent.length % unit.length !== 0) return line;
-  const consistent = [...map].every(([from, to]) => !/^ +$/.test(from) || from.length % unit.length !== 0 || to === target.repeat(from.length / unit.length));
+  const consistent = [...map].every(
+    ([from, to]) => !/^ +$/.test(from) || from.length % unit.length !== 0 || to === target.repeat(from.length / unit.length),
+  );
   return consistent ? target.repeat(indent.length / unit.length) + line.slice(indent.length) : line;
 }

@@ -92,7 +92,9 @@ export async function checkWritable(target: string, entries: JournalEntry[]): Pr
       if (!found) break;
       const isLast = depth === parts.length;
       if (isLast ? found.isDirectory() : !found.isDirectory()) {
-        throw new UserError(`The upgrade writes ${entry.path}, but ${path} is a ${isLast ? 'folder' : 'file'}: move it away and retry. Nothing was written.`);
+        throw new UserError(
+          `The upgrade writes ${entry.path}, but ${path} is a ${isLast ? 'folder' : 'file'}: move it away and retry. Nothing was written.`,
+        );
       }
     }
   }

@@ -72,7 +72,8 @@ export function mergeMarkdown(ours: string, base: string, theirs: string, labels
   const oursAt = positionsIn(oursHunks, b.length);
   const theirsHunks = sectionHunks(b, t);
   const theirsAt = positionsIn(theirsHunks, b.length);
-  const mergeLines = (mine: readonly Section[], older: readonly Section[], generated: readonly Section[]): Merged => mergeText(textOf(mine), textOf(older), textOf(generated), labels, path);
+  const mergeLines = (mine: readonly Section[], older: readonly Section[], generated: readonly Section[]): Merged =>
+    mergeText(textOf(mine), textOf(older), textOf(generated), labels, path);
 
   const out: string[] = [];
   let conflicts = 0;
@@ -96,7 +97,10 @@ export function mergeMarkdown(ours: string, base: string, theirs: string, labels
       continue;
     }
     const keys = (sections: Section[]) => sections.map((s) => s.key).join('\n');
-    const pairs = keys(mine) === keys(older) && keys(generated) === keys(older) ? older.map((s, k) => [[mine[k]!], [s], [generated[k]!]] as const) : [[mine, older, generated] as const];
+    const pairs =
+      keys(mine) === keys(older) && keys(generated) === keys(older)
+        ? older.map((s, k) => [[mine[k]!], [s], [generated[k]!]] as const)
+        : [[mine, older, generated] as const];
     for (const [m, old, g] of pairs) {
       const merged = mergeLines(m, old, g);
       out.push(...parseText(merged.text).lines);

@@ -60,8 +60,14 @@ function trimShared(ours: string[], theirs: string[], same: (a: string, b: strin
   let head = 0;
   while (head < ours.length && head < theirs.length && same(ours[head]!, theirs[head]!)) head++;
   let tail = 0;
-  while (tail < ours.length - head && tail < theirs.length - head && same(ours[ours.length - 1 - tail]!, theirs[theirs.length - 1 - tail]!)) tail++;
-  return { head: ours.slice(0, head), ours: ours.slice(head, ours.length - tail), theirs: theirs.slice(head, theirs.length - tail), tail: ours.slice(ours.length - tail) };
+  while (tail < ours.length - head && tail < theirs.length - head && same(ours[ours.length - 1 - tail]!, theirs[theirs.length - 1 - tail]!))
+    tail++;
+  return {
+    head: ours.slice(0, head),
+    ours: ours.slice(head, ours.length - tail),
+    theirs: theirs.slice(head, theirs.length - tail),
+    tail: ours.slice(ours.length - tail),
+  };
 }
 
 /**
@@ -83,7 +89,8 @@ export function mergeText(ours: string, base: string, theirs: string, labels: Me
   const [o, b, t] = [parseText(ours), parseText(base), parseText(theirs)];
   const oursHunks = diffSequences(b.lines.map(formatting.key), o.lines.map(formatting.key));
   const theirsHunks = diffSequences(b.lines, t.lines);
-  const formatOnly = (side: Text) => (h: Hunk) => formatting.sameContent(b.lines.slice(h.start, h.end), side.lines.slice(h.otherStart, h.otherEnd));
+  const formatOnly = (side: Text) => (h: Hunk) =>
+    formatting.sameContent(b.lines.slice(h.start, h.end), side.lines.slice(h.otherStart, h.otherEnd));
   const oursAt = positionsIn(oursHunks, b.lines.length);
   const oursLine = (i: number) => o.lines[oursAt[i]!]!;
   const indentation = indentationMap(b.lines.flatMap((line, i): [string, string][] => (oursAt[i]! >= 0 ? [[line, oursLine(i)]] : [])));
@@ -104,7 +111,8 @@ export function mergeText(ours: string, base: string, theirs: string, labels: Me
     if (cluster.theirs.length === 0) out.push(...mine);
     else if (cluster.ours.length === 0 || reformats(cluster.ours, mine)) out.push(...inOwnersIndent(generated));
     else if (reformats(cluster.theirs, generated)) out.push(...mine);
-    else if (mine.length === generated.length && mine.every((line, k) => formatting.key(line) === formatting.key(generated[k]!))) out.push(...mine);
+    else if (mine.length === generated.length && mine.every((line, k) => formatting.key(line) === formatting.key(generated[k]!)))
+      out.push(...mine);
     else if (b.lines.length > 0 && separateInsertions(cluster, formatting)) out.push(...inOwnersIndent(generated), ...mine);
     else {
       const split = trimShared(mine, generated, (x, y) => formatting.key(x) === formatting.key(y));
@@ -121,7 +129,8 @@ export function mergeText(ours: string, base: string, theirs: string, labels: Me
  * after a conflict marker), and the owner's line endings.
  */
 export function joinText(lines: string[], [o, b, t]: [Text, Text, Text], crlf: boolean): string {
-  const finalNewline = (o.finalNewline !== b.finalNewline ? o.finalNewline : t.finalNewline) || lines[lines.length - 1]?.startsWith('>'.repeat(MARK)) === true;
+  const finalNewline =
+    (o.finalNewline !== b.finalNewline ? o.finalNewline : t.finalNewline) || lines[lines.length - 1]?.startsWith('>'.repeat(MARK)) === true;
   const text = lines.join('\n') + (finalNewline && lines.length > 0 ? '\n' : '');
   return crlf ? text.replaceAll('\n', '\r\n') : text;
 }

@@ -43,10 +43,19 @@ export const MIGRATIONS: readonly Migration[] = [
     replaced: {
       'scripts/worker.mjs': { script: { name: 'local' }, runs: 'iexec-module local, and taskRunner from iexec-module-kit in tests' },
       'scripts/local.mjs': { script: { name: 'local', args: '--args "…"' }, runs: 'iexec-module local', imports: ['scripts/worker.mjs'] },
-      'scripts/iexec.mjs': { script: { name: 'iexec', args: '<standard|tee> …' }, runs: 'iexec-module iexec, and iexec-module result for results' },
+      'scripts/iexec.mjs': {
+        script: { name: 'iexec', args: '<standard|tee> …' },
+        runs: 'iexec-module iexec, and iexec-module result for results',
+      },
       'scripts/local-chain.mjs': { script: { name: 'chain:local' }, runs: 'iexec-module chain' },
-      'scripts/mock-protected-data.mjs': { script: { name: 'mock:protected-data', args: "<out.zip> '<json object>'" }, runs: 'iexec-module mock-protected-data' },
-      'scripts/registry.sh': { script: { name: 'publish:image', args: '<version>' }, runs: "iexec-module-kit's sh/registry.sh, sourced by publish.sh" },
+      'scripts/mock-protected-data.mjs': {
+        script: { name: 'mock:protected-data', args: "<out.zip> '<json object>'" },
+        runs: 'iexec-module mock-protected-data',
+      },
+      'scripts/registry.sh': {
+        script: { name: 'publish:image', args: '<version>' },
+        runs: "iexec-module-kit's sh/registry.sh, sourced by publish.sh",
+      },
     },
   },
 ];

@@ -17,7 +17,8 @@ const WHY: Record<Exclude<Action, 'unchanged'>, (decision: FileDecision, by: str
     by
       ? `no longer generated, but you changed it: it stays yours and nothing runs it; ${by} replaces it, so delete it once your changes are carried over`
       : 'no longer generated, but you changed it: it stays (delete it if you do not need it)',
-  kept: (c) => `no longer generated, and you had not changed it, but ${c.importedBy} stays and imports it: it stays too, until you delete that one`,
+  kept: (c) =>
+    `no longer generated, and you had not changed it, but ${c.importedBy} stays and imports it: it stays too, until you delete that one`,
   skipped: () => 'you deleted it: not brought back',
   moved: (c) => `moved to ${c.movedTo}, with your changes`,
   unresolved: () => 'still holds the conflict markers of an earlier upgrade: resolve them first',

@@ -64,7 +64,7 @@ const HAND_PICKED: (string | null)[] = [
   'a\tb c',
   'a\nb',
   '"a b" \'c d\' e',
-  "1st_param 2nd_param '3rd param' \"4th param\"",
+  '1st_param 2nd_param \'3rd param\' "4th param"',
   '--name="Ada Lovelace"',
   "--opt='a b'",
   'Alice " "',
@@ -93,13 +93,13 @@ const HAND_PICKED: (string | null)[] = [
   "'\\\"'",
   '"\\\'"',
   '"a"b"c"',
-  "'a'\"b\"",
+  '\'a\'"b"',
   "'a",
   '"a',
   "a'",
   'a"',
   '"a\'',
-  "'a\"",
+  '\'a"',
   "'''",
   '"""',
   'é 日本 😀',
@@ -145,36 +145,95 @@ function generatedInputs(): string[] {
   const repeat = (n: number, piece: () => string) => Array.from({ length: n }, piece).join('');
   // Heavy on what the splitter treats specially; non-ASCII includes a surrogate pair (the emoji).
   const anyChar = weighted(random, [
-    [' ', 8], ["'", 5], ['"', 5], ['\\', 5], ['\t', 2], ['\n', 1],
-    ['a', 4], ['b', 2], ['Z', 1], ['0', 1], ['-', 1], ['=', 1], ['$', 0.5], ['*', 0.5],
-    ['é', 1], ['日本', 1], ['😀', 1], ['\u00a0', 0.5], ['\u3000', 0.5], ['\u2007', 0.3], ['\ufeff', 0.3],
+    [' ', 8],
+    ["'", 5],
+    ['"', 5],
+    ['\\', 5],
+    ['\t', 2],
+    ['\n', 1],
+    ['a', 4],
+    ['b', 2],
+    ['Z', 1],
+    ['0', 1],
+    ['-', 1],
+    ['=', 1],
+    ['$', 0.5],
+    ['*', 0.5],
+    ['é', 1],
+    ['日本', 1],
+    ['😀', 1],
+    ['\u00a0', 0.5],
+    ['\u3000', 0.5],
+    ['\u2007', 0.3],
+    ['\ufeff', 0.3],
   ]);
   // Whitespace as Java and JavaScript disagree on it, for the blank check that comes before the split.
   const spaceLike = weighted(random, [
-    [' ', 4], ['\t', 2], ['\n', 1], ['\r', 1], ['\u000b', 1], ['\f', 1], ['\u001c', 1], ['\u001f', 1],
-    ['\u00a0', 1], ['\u1680', 1], ['\u2000', 1], ['\u2007', 1], ['\u200a', 1], ['\u200b', 1], ['\u2028', 1],
-    ['\u2029', 1], ['\u202f', 1], ['\u205f', 1], ['\u3000', 1], ['\u0085', 1], ['\u180e', 1], ['\ufeff', 1],
-    ['x', 0.5], ["'", 0.3],
+    [' ', 4],
+    ['\t', 2],
+    ['\n', 1],
+    ['\r', 1],
+    ['\u000b', 1],
+    ['\f', 1],
+    ['\u001c', 1],
+    ['\u001f', 1],
+    ['\u00a0', 1],
+    ['\u1680', 1],
+    ['\u2000', 1],
+    ['\u2007', 1],
+    ['\u200a', 1],
+    ['\u200b', 1],
+    ['\u2028', 1],
+    ['\u2029', 1],
+    ['\u202f', 1],
+    ['\u205f', 1],
+    ['\u3000', 1],
+    ['\u0085', 1],
+    ['\u180e', 1],
+    ['\ufeff', 1],
+    ['x', 0.5],
+    ["'", 0.3],
   ]);
-  const letter = weighted(random, [['a', 3], ['b', 2], ['é', 1], ['日', 1], ['😀', 1], ['\\', 1], ['\t', 0.5]]);
+  const letter = weighted(random, [
+    ['a', 3],
+    ['b', 2],
+    ['é', 1],
+    ['日', 1],
+    ['😀', 1],
+    ['\\', 1],
+    ['\t', 0.5],
+  ]);
   // Mostly well-formed words, so that balanced inputs with escapes and quotes inside quotes are common.
-  const piece = weighted(random, [['plain', 4], ["'", 3], ['"', 3], ['escape', 2], ['space', 4]]);
-  const inner = (quote: string) => repeat(length(5), () => {
-    const r = random();
-    if (r < 0.15) return `\\${quote}`;
-    if (r < 0.25) return quote === "'" ? '"' : "'";
-    if (r < 0.4) return ' ';
-    return letter();
-  });
-  const structured = () => repeat(1 + length(5), () => {
-    switch (piece()) {
-      case 'plain': return repeat(1 + length(4), letter);
-      case "'": return `'${inner("'")}'`;
-      case '"': return `"${inner('"')}"`;
-      case 'escape': return random() < 0.5 ? "\\'" : '\\"';
-      default: return ' '.repeat(1 + length(2));
-    }
-  });
+  const piece = weighted(random, [
+    ['plain', 4],
+    ["'", 3],
+    ['"', 3],
+    ['escape', 2],
+    ['space', 4],
+  ]);
+  const inner = (quote: string) =>
+    repeat(length(5), () => {
+      const r = random();
+      if (r < 0.15) return `\\${quote}`;
+      if (r < 0.25) return quote === "'" ? '"' : "'";
+      if (r < 0.4) return ' ';
+      return letter();
+    });
+  const structured = () =>
+    repeat(1 + length(5), () => {
+      switch (piece()) {
+        case 'plain':
+          return repeat(1 + length(4), letter);
+        case "'":
+          return `'${inner("'")}'`;
+        case '"':
+          return `"${inner('"')}"`;
+        case 'escape':
+          return random() < 0.5 ? "\\'" : '\\"';
+        default:
+          return ' '.repeat(1 + length(2));
+      }
+    });
   return [
     ...Array.from({ length: 600 }, () => repeat(length(14), anyChar)),
     ...Array.from({ length: 150 }, () => repeat(1 + length(4), spaceLike)),
@@ -225,13 +284,29 @@ function workerArgv(outcome: Outcome): string[] {
 
 /** JSON, with the invisible and space-like characters JSON leaves raw written as \\u escapes. */
 const show = (value: unknown) =>
-  JSON.stringify(value).replace(/[\u0080-\u00a0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f\u2060\u3000\ufeff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  JSON.stringify(value).replace(
+    /[\u0080-\u00a0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f\u2060\u3000\ufeff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 
 /** Hand-picked inputs that also go through the CLI (a node process each: not all of them). */
 const CLI_CASES = [
-  '', '   ', '\t', "''", "'a b' c", 'Alice " "', '\\"', '"a\\"b"', "'it\\'s'", '\\ "a b"', "'a", '"a', 'a\nb',
-  '"é 日本" \'😀 x\'', '\u2028 \u2029', '$HOME *.txt ~ `id` $(id)',
+  '',
+  '   ',
+  '\t',
+  "''",
+  "'a b' c",
+  'Alice " "',
+  '\\"',
+  '"a\\"b"',
+  "'it\\'s'",
+  '\\ "a b"',
+  "'a",
+  '"a',
+  'a\nb',
+  '"é 日本" \'😀 x\'',
+  '\u2028 \u2029',
+  '$HOME *.txt ~ `id` $(id)',
 ];
 const CLI_BATCH = Math.max(2, availableParallelism());
 
@@ -272,7 +347,9 @@ describe("the kit's args splitter, against the real Java classes", () => {
   it('translateCommandline and isBlank give what Java gives, for every input', () => {
     const mismatches = inputs.flatMap((text, i) => {
       const ours = portOutcome(text);
-      return JSON.stringify(ours) === JSON.stringify(java[i]) ? [] : [`input ${show(text)}\n  java: ${show(java[i])}\n  ours: ${show(ours)}`];
+      return JSON.stringify(ours) === JSON.stringify(java[i])
+        ? []
+        : [`input ${show(text)}\n  java: ${show(java[i])}\n  ours: ${show(ours)}`];
     });
     expect(mismatches.slice(0, 20).join('\n'), `${mismatches.length} of ${inputs.length} inputs differ`).toBe('');
   });
@@ -304,10 +381,18 @@ describe("the kit's args splitter, against the real Java classes", () => {
       const expected = workerArgv(outcome);
       const printed = run.stdout === '' ? [] : run.stdout.slice(0, -1).split('\0');
       const warned = /the worker logs "Failed to translate string args to array" and runs the app with no args/.test(run.stderr);
-      const ok = run.status === 0 && (expected.length === 0 || run.stdout.endsWith('\0')) &&
-        JSON.stringify(printed) === JSON.stringify(expected) && warned === (!outcome.blank && outcome.error !== undefined) &&
-        (warned || run.stderr === '') && run.stderr.split('\n').length <= 2;
-      return ok ? [] : [`input ${show(text)}\n  java: ${show(expected)}\n  cli: status ${run.status}, stdout ${show(run.stdout)}, stderr ${show(run.stderr)}`];
+      const ok =
+        run.status === 0 &&
+        (expected.length === 0 || run.stdout.endsWith('\0')) &&
+        JSON.stringify(printed) === JSON.stringify(expected) &&
+        warned === (!outcome.blank && outcome.error !== undefined) &&
+        (warned || run.stderr === '') &&
+        run.stderr.split('\n').length <= 2;
+      return ok
+        ? []
+        : [
+            `input ${show(text)}\n  java: ${show(expected)}\n  cli: status ${run.status}, stdout ${show(run.stdout)}, stderr ${show(run.stderr)}`,
+          ];
     };
     const mismatches: string[] = [];
     for (let i = 0; i < cases.length; i += CLI_BATCH) {

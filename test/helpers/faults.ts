@@ -36,8 +36,8 @@ export const TOOLS = { strace: has('strace'), unshare: canUnshare, setpriv: root
 export const TIMEOUT_MS = 30_000;
 export const CLI_ENV = { CI: '1', NO_COLOR: '1', npm_config_user_agent: '' };
 
-
-export const runCli = (args: string[], cwd: string) => execa('node', [cliPath, ...args], { cwd, reject: false, stdin: 'ignore', timeout: TIMEOUT_MS, env: CLI_ENV });
+export const runCli = (args: string[], cwd: string) =>
+  execa('node', [cliPath, ...args], { cwd, reject: false, stdin: 'ignore', timeout: TIMEOUT_MS, env: CLI_ENV });
 
 /**
  * The CLI under strace, which sends `signal` at the `when`-th call of `syscall`. fs/promises calls run
@@ -46,7 +46,13 @@ export const runCli = (args: string[], cwd: string) => execa('node', [cliPath, .
  */
 export function withSignalAt(args: string[], syscall: string, when: number, signal: 'SIGINT' | 'SIGKILL', cwd: string) {
   const inject = `inject=${syscall}:signal=${signal}:when=${when}`;
-  return execa('strace', ['-f', '-o', '/dev/null', '-e', `trace=${syscall}`, '-e', inject, 'node', cliPath, ...args], { cwd, reject: false, stdin: 'ignore', timeout: TIMEOUT_MS, env: TRACED_ENV });
+  return execa('strace', ['-f', '-o', '/dev/null', '-e', `trace=${syscall}`, '-e', inject, 'node', cliPath, ...args], {
+    cwd,
+    reject: false,
+    stdin: 'ignore',
+    timeout: TIMEOUT_MS,
+    env: TRACED_ENV,
+  });
 }
 
 export const TRACED_ENV = { ...CLI_ENV, UV_THREADPOOL_SIZE: '1' };
@@ -61,7 +67,11 @@ export async function onSmallDisk(work: string, script: string, size: string) {
   await mkdir(disk);
   await mkdir(logs);
   const body = [`mount -t tmpfs -o size=${size} tmpfs ${disk}`, `cd ${disk}`, `LOGS=${logs}`, script, `cp -a ${disk} ${after}`].join('\n');
-  const run = await execa('unshare', ['--mount', '--map-root-user', 'sh', '-c', body], { reject: false, timeout: TIMEOUT_MS, env: { ...CLI_ENV, PATH: process.env.PATH } });
+  const run = await execa('unshare', ['--mount', '--map-root-user', 'sh', '-c', body], {
+    reject: false,
+    timeout: TIMEOUT_MS,
+    env: { ...CLI_ENV, PATH: process.env.PATH },
+  });
   return { run, after, logs };
 }
 

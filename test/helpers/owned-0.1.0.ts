@@ -26,7 +26,13 @@ export interface OwnedFixture {
 
 /** Each fixture changes a different vendored script, so three of the replacements are checked by name. */
 export const OWNED: OwnedFixture[] = [
-  { name: 'hello-tdx', touched: 'scripts/iexec.mjs', script: 'npm run iexec -- <standard|tee>', command: 'iexec-module iexec', untouched: 'scripts/worker.mjs' },
+  {
+    name: 'hello-tdx',
+    touched: 'scripts/iexec.mjs',
+    script: 'npm run iexec -- <standard|tee>',
+    command: 'iexec-module iexec',
+    untouched: 'scripts/worker.mjs',
+  },
   {
     name: 'hello-scone',
     touched: 'scripts/local.mjs',

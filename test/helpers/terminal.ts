@@ -11,7 +11,11 @@ interface Exchange {
  * Runs a command in a real pseudo-terminal (util-linux `script`), answering prompts as a person
  * would: it waits for each expected text before typing, since keys typed ahead would be lost.
  */
-export function inTerminal(command: string, exchanges: Exchange[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {}) {
+export function inTerminal(
+  command: string,
+  exchanges: Exchange[],
+  options: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+) {
   return new Promise<{ exitCode: number | null; screen: string }>((resolve, reject) => {
     const child = spawn('script', ['--quiet', '--return', '--command', command, '/dev/null'], {
       cwd: options.cwd,

@@ -53,7 +53,10 @@ export function replaceLine(text: string, at: number, line: string): string {
 }
 
 /** The minor release after today's, whatever today's is. */
-export const NEXT_VERSION = generatorVersion.replace(/^(\d+)\.(\d+)\..*$/, (_, major: string, minor: string) => `${major}.${Number(minor) + 1}.0`);
+export const NEXT_VERSION = generatorVersion.replace(
+  /^(\d+)\.(\d+)\..*$/,
+  (_, major: string, minor: string) => `${major}.${Number(minor) + 1}.0`,
+);
 export const NEXT = {
   /** An existing template the next version appends a line to. */
   changed: 'src/iexec.ts',
@@ -81,7 +84,8 @@ async function editTemplate(dir: string, template: string, edit: (text: string) 
   const path = join(dir, template);
   const before = await readFile(path, 'utf8');
   const after = edit(before);
-  if (after === before) throw new Error(`the next-version fixture could not edit ${template}: its text changed, adapt test/helpers/upgrade.ts`);
+  if (after === before)
+    throw new Error(`the next-version fixture could not edit ${template}: its text changed, adapt test/helpers/upgrade.ts`);
   await writeFile(path, after);
 }
 
@@ -100,13 +104,17 @@ export async function nextGenerator(): Promise<UpgradeSetup> {
   await editTemplate(dir, `${NEXT.appended}.hbs`, (t) => `${t}${NEXT.appendedLine}\n`);
   await editTemplate(dir, `${NEXT.conflicted}.hbs`, (t) => t.replace(`${NEXT.conflictedLine}\n`, `${NEXT.conflictedNext}\n`));
   const [name, range] = NEXT.devDependency;
-  await editTemplate(dir, 'package.json.hbs', (t) => t.replace('"devDependencies": {\n', `"devDependencies": {\n    "${name}": "${range}",\n`));
+  await editTemplate(dir, 'package.json.hbs', (t) =>
+    t.replace('"devDependencies": {\n', `"devDependencies": {\n    "${name}": "${range}",\n`),
+  );
   return {
     ...CURRENT_GENERATOR,
     templates: dir,
     kit: { spec: NEXT_VERSION },
     version: NEXT_VERSION,
-    migrations: [{ version: NEXT_VERSION, description: `${NEXT.movedFrom} moved to ${NEXT.movedTo}`, renames: { [NEXT.movedFrom]: NEXT.movedTo } }],
+    migrations: [
+      { version: NEXT_VERSION, description: `${NEXT.movedFrom} moved to ${NEXT.movedTo}`, renames: { [NEXT.movedFrom]: NEXT.movedTo } },
+    ],
   };
 }
 

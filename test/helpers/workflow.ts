@@ -62,7 +62,9 @@ export async function lintWorkflow(text: string): Promise<string[]> {
       }),
     );
     if (files.length === 0) return problems;
-    const check = await execa('shellcheck', ['--norc', '-f', 'json', '-x', '--shell', 'bash', '-e', 'SC1091,SC2194', ...files], { reject: false });
+    const check = await execa('shellcheck', ['--norc', '-f', 'json', '-x', '--shell', 'bash', '-e', 'SC1091,SC2194', ...files], {
+      reject: false,
+    });
     if (check.exitCode !== 0 && !check.stdout) throw new Error(`shellcheck did not run: ${check.stderr}`);
     for (const issue of JSON.parse(check.stdout || '[]') as { file: string; code: number; line: number; message: string }[]) {
       problems.push(`${scripts[files.indexOf(issue.file)]!.label}: SC${issue.code} line ${issue.line - 1}: ${issue.message} [shellcheck]`);

@@ -113,7 +113,9 @@ class Module {
 
   /** app:run or app:run:tee; the CLI asks to confirm spending the (0) price: --force answers it. Returns the task id. */
   async appRun(script: 'app:run' | 'app:run:tee', args: string[], label: string) {
-    const result = await timed(`${this.tee}: npm run ${script} (${label}), deal to the CLI's end`, () => this.npm(script, ['--chain', 'local', ...args, '--force']));
+    const result = await timed(`${this.tee}: npm run ${script} (${label}), deal to the CLI's end`, () =>
+      this.npm(script, ['--chain', 'local', ...args, '--force']),
+    );
     const output = plain(result.all ?? '');
     const taskid = output.match(TASK_ID)?.[1];
     expect(taskid, `no task id printed by npm run ${script}\n${output}\n${this.network.tail()}`).toBeDefined();
@@ -122,7 +124,9 @@ class Module {
 
   /** The network's own line for the task's end, and its time. */
   async workerEnd(taskid: string, label: string) {
-    const [line, verdict, seconds] = await this.network.waitFor(new RegExp(`task ${taskid} \\([^)]*\\): (COMPLETED in ([\\d.]+) s|will not complete: .*)`));
+    const [line, verdict, seconds] = await this.network.waitFor(
+      new RegExp(`task ${taskid} \\([^)]*\\): (COMPLETED in ([\\d.]+) s|will not complete: .*)`),
+    );
     if (seconds) timing(`${this.tee}: one task on the local worker (${label}), deal seen to COMPLETED`, Number(seconds));
     return { line, verdict };
   }
@@ -183,7 +187,13 @@ class Module {
     expect(await nodeAnswers(this.host), `the node at ${this.host} still answers after Ctrl-C`).toBe(false);
     for (const [key, url] of Object.entries(readJson(join(this.dir, 'chain.json')).chains.local)) {
       if (key !== 'host' && typeof url === 'string' && url.startsWith('http')) {
-        expect(await fetch(url).then(() => true, () => false), `${key} ${url} still answers after Ctrl-C`).toBe(false);
+        expect(
+          await fetch(url).then(
+            () => true,
+            () => false,
+          ),
+          `${key} ${url} still answers after Ctrl-C`,
+        ).toBe(false);
       }
     }
   }
@@ -216,7 +226,9 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
     expect(module.ready.callbackReceiver).toMatch(/^0x[0-9a-fA-F]{40}$/);
   });
 
-  it('1. deploy, app run with args: COMPLETED, and the downloaded result.json is what `npm run local` gives', { timeout: 300_000 }, async () => {
+  it('1. deploy, app run with args: COMPLETED, and the downloaded result.json is what `npm run local` gives', {
+    timeout: 300_000,
+  }, async () => {
     // Deployed as generated: the placeholder checksum, so the worker runs dist/app.cjs and says why.
     await module.ok('deploy', ['--chain', 'local']);
     expect(readJson(join(module.dir, 'deployed.json')).app['31337']).toMatch(/^0x[0-9a-fA-F]{40}$/);
@@ -225,8 +237,14 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
     standardTask = taskid;
     const { line } = await module.workerEnd(taskid, 'standard app, bundle');
     expect(line, module.network.tail()).toContain('COMPLETED');
-    expect(module.network.log).toMatch(new RegExp(`task ${taskid} \\(TEE tdx[^)]*\\): running the bundle ${module.dir}/dist/app\\.cjs, which the module that deployed`));
-    expect(module.network.log).toMatch(new RegExp(`task ${taskid} \\(TEE tdx[^)]*\\): WARNING the app was deployed before its image was published \\(its checksum is the placeholder\\)`));
+    expect(module.network.log).toMatch(
+      new RegExp(`task ${taskid} \\(TEE tdx[^)]*\\): running the bundle ${module.dir}/dist/app\\.cjs, which the module that deployed`),
+    );
+    expect(module.network.log).toMatch(
+      new RegExp(
+        `task ${taskid} \\(TEE tdx[^)]*\\): WARNING the app was deployed before its image was published \\(its checksum is the placeholder\\)`,
+      ),
+    );
     expect((await module.status(taskid)).statusName).toBe('COMPLETED');
 
     const downloaded = await timed('tdx: npm run result (download and unzip)', () => module.result(taskid));
@@ -241,21 +259,32 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
     await module.ok('iexec', ['tee', 'app', 'push-secret', '--secret-value', APP_SECRET, '--chain', 'local']);
     expect(await module.ok('iexec', ['tee', 'app', 'check-secret', '--chain', 'local'])).toMatch(/Secret found for app/);
     await module.ok('iexec', ['tee', 'requester', 'push-secret', SECRET_NAME, '--secret-value', REQUESTER_SECRET, '--chain', 'local']);
-    const { taskid, exitCode, output } = await module.appRun('app:run:tee', ['--args', ARGS, '--secret', `1=${SECRET_NAME}`], 'TEE app, bundle, secrets');
+    const { taskid, exitCode, output } = await module.appRun(
+      'app:run:tee',
+      ['--args', ARGS, '--secret', `1=${SECRET_NAME}`],
+      'TEE app, bundle, secrets',
+    );
     expect(exitCode, output).toBe(0);
     const { line } = await module.workerEnd(taskid, 'TEE app, bundle');
     expect(line, module.network.tail()).toContain('COMPLETED');
     expect((await module.status(taskid, 'tee')).statusName).toBe('COMPLETED');
     const { result } = await module.result(taskid, 'result:tee');
-    expect(result).toEqual({ ok: true, result: { greeting: GREETING, requesterSignature: hmac(REQUESTER_SECRET, GREETING), appSignature: hmac(APP_SECRET, GREETING) } });
+    expect(result).toEqual({
+      ok: true,
+      result: { greeting: GREETING, requesterSignature: hmac(REQUESTER_SECRET, GREETING), appSignature: hmac(APP_SECRET, GREETING) },
+    });
     expect(result).toEqual(await module.local(['--args', ARGS, '--requester-secret', `1=${REQUESTER_SECRET}`, '--app-secret', APP_SECRET]));
   });
 
-  it('3. a callback deal: the receiver stores the bytes the app sends, the greeting\'s SHA-256', { timeout: 300_000 }, async () => {
+  it("3. a callback deal: the receiver stores the bytes the app sends, the greeting's SHA-256", { timeout: 300_000 }, async () => {
     const receiver = module.ready.callbackReceiver;
     // The standard app runs in TDX on SDK 9: it needs its own app secret (the SMS keys it by app address).
     await module.ok('iexec', ['standard', 'app', 'push-secret', '--secret-value', APP_SECRET, '--chain', 'local']);
-    const { taskid, exitCode, output } = await module.appRun('app:run', ['--callback', receiver, '--args=--callback Alice', '--secret', `1=${SECRET_NAME}`], 'callback');
+    const { taskid, exitCode, output } = await module.appRun(
+      'app:run',
+      ['--callback', receiver, '--args=--callback Alice', '--secret', `1=${SECRET_NAME}`],
+      'callback',
+    );
     expect(exitCode, output).toBe(0);
     const { line } = await module.workerEnd(taskid, 'callback deal');
     expect(line, module.network.tail()).toContain('COMPLETED');
@@ -276,7 +305,9 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
     }
   });
 
-  it('4. a failing app (no computed.json): its TEE task stays ACTIVE and the console says why; the next task completes; advanced past its final deadline, the requester claims it: FAILED', { timeout: 600_000 }, async () => {
+  it('4. a failing app (no computed.json): its TEE task stays ACTIVE and the console says why; the next task completes; advanced past its final deadline, the requester claims it: FAILED', {
+    timeout: 600_000,
+  }, async () => {
     const app = join(module.dir, 'src/app.ts');
     const kept = `${app}.kept`;
     copyFileSync(app, kept);
@@ -286,7 +317,7 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
       writeFileSync(
         app,
         [
-          "// Broken on purpose: it writes a result but never computed.json, and exits 0.",
+          '// Broken on purpose: it writes a result but never computed.json, and exits 0.',
           "import { writeFileSync } from 'node:fs';",
           "writeFileSync(`${process.env.IEXEC_OUT}/result.json`, '{}\\n');",
           "console.log('exiting without computed.json');",
@@ -310,12 +341,24 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
     const debug = await module.run('npm', ['run', '--silent', 'iexec', '--', 'tee', 'task', 'debug', taskid, '--chain', 'local', '--raw']);
     const offchain = JSON.parse(debug.stdout).offchainData;
     const history = offchain.replicates[0].statusHistory as Array<Record<string, unknown>>;
-    for (const update of history) expect(Object.keys(update).every((key) => ['status', 'date', 'cause'].includes(key)), JSON.stringify(update)).toBe(true);
-    expect(history.map((update) => update.status).slice(-3)).toEqual(['COMPUTED', 'CONTRIBUTE_AND_FINALIZE_ONGOING', 'CONTRIBUTE_AND_FINALIZE_FAILED']);
+    for (const update of history)
+      expect(
+        Object.keys(update).every((key) => ['status', 'date', 'cause'].includes(key)),
+        JSON.stringify(update),
+      ).toBe(true);
+    expect(history.map((update) => update.status).slice(-3)).toEqual([
+      'COMPUTED',
+      'CONTRIBUTE_AND_FINALIZE_ONGOING',
+      'CONTRIBUTE_AND_FINALIZE_FAILED',
+    ]);
     expect(history.at(-1)!.cause).toBe('DETERMINISM_HASH_NOT_FOUND');
     expect(offchain.task.status).toBe('RUNNING');
 
-    const good = await module.appRun('app:run:tee', ['--args', ARGS, '--secret', `1=${SECRET_NAME}`], 'the next task, right after the failing one');
+    const good = await module.appRun(
+      'app:run:tee',
+      ['--args', ARGS, '--secret', `1=${SECRET_NAME}`],
+      'the next task, right after the failing one',
+    );
     expect(good.exitCode, good.output).toBe(0);
     expect((await module.status(good.taskid, 'tee')).statusName).toBe('COMPLETED');
 
@@ -329,21 +372,33 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
     expect((await module.status(taskid, 'tee')).statusName).toBe('FAILED');
   });
 
-  it('4b. a TEE task whose input file cannot be downloaded completes with the app\'s own error result', { timeout: 300_000 }, async () => {
+  it("4b. a TEE task whose input file cannot be downloaded completes with the app's own error result", { timeout: 300_000 }, async () => {
     // Connection refused at once: the pre-compute logs it, the app runs without the file (iexec-worker 9.2.0).
     const missing = 'http://127.0.0.1:1/names.txt';
-    const { taskid, exitCode, output } = await module.appRun('app:run:tee', ['--args', ARGS, '--input-files', missing, '--secret', `1=${SECRET_NAME}`], 'input file not downloadable');
+    const { taskid, exitCode, output } = await module.appRun(
+      'app:run:tee',
+      ['--args', ARGS, '--input-files', missing, '--secret', `1=${SECRET_NAME}`],
+      'input file not downloadable',
+    );
     expect(exitCode, output).toBe(0);
-    expect(module.network.log).toMatch(new RegExp(`task ${taskid} [^\\n]*PRE_COMPUTE_INPUT_FILE_DOWNLOAD_FAILED: [^\\n]*127\\.0\\.0\\.1:1/names\\.txt`));
+    expect(module.network.log).toMatch(
+      new RegExp(`task ${taskid} [^\\n]*PRE_COMPUTE_INPUT_FILE_DOWNLOAD_FAILED: [^\\n]*127\\.0\\.0\\.1:1/names\\.txt`),
+    );
     expect((await module.status(taskid, 'tee')).statusName).toBe('COMPLETED');
     const { result } = await module.result(taskid, 'result:tee');
     expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/input file 1/) });
   });
 
-  it('4c. an encrypted result: only iexec_out.zip.aes and aes-key.rsa are uploaded, and `iexec result decrypt` gives result.json back', { timeout: 300_000 }, async () => {
+  it('4c. an encrypted result: only iexec_out.zip.aes and aes-key.rsa are uploaded, and `iexec result decrypt` gives result.json back', {
+    timeout: 300_000,
+  }, async () => {
     await module.ok('iexec', ['tee', 'result', 'generate-encryption-keypair']);
     await module.ok('iexec', ['tee', 'result', 'push-encryption-key', '--chain', 'local']);
-    const { taskid, exitCode, output } = await module.appRun('app:run:tee', ['--args', ARGS, '--secret', `1=${SECRET_NAME}`, '--encrypt-result'], 'encrypted result');
+    const { taskid, exitCode, output } = await module.appRun(
+      'app:run:tee',
+      ['--args', ARGS, '--secret', `1=${SECRET_NAME}`, '--encrypt-result'],
+      'encrypted result',
+    );
     expect(exitCode, output).toBe(0);
     await module.ok('result:tee', [taskid, '--chain', 'local']);
     const zip = join(module.dir, 'results', `${taskid}.zip`);
@@ -353,15 +408,25 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
     const unpacked = join(module.dir, 'results', `${taskid}-decrypted`);
     await mkdir(unpacked, { recursive: true });
     await execa('unzip', ['-o', join(module.dir, 'results.zip'), '-d', unpacked]);
-    expect(readJson(join(unpacked, 'result.json'))).toEqual({ ok: true, result: { greeting: GREETING, requesterSignature: hmac(REQUESTER_SECRET, GREETING), appSignature: hmac(APP_SECRET, GREETING) } });
+    expect(readJson(join(unpacked, 'result.json'))).toEqual({
+      ok: true,
+      result: { greeting: GREETING, requesterSignature: hmac(REQUESTER_SECRET, GREETING), appSignature: hmac(APP_SECRET, GREETING) },
+    });
   });
 
-  it('5. the published image: the local worker pulls and runs it; a tag pushed again: it says the digest no longer matches', { timeout: 600_000 }, async () => {
-    const published = await timed('tdx: publish.sh (build, push to the loopback registry)', () => module.run('bash', ['publish.sh', VERSION], 600_000));
+  it('5. the published image: the local worker pulls and runs it; a tag pushed again: it says the digest no longer matches', {
+    timeout: 600_000,
+  }, async () => {
+    const published = await timed('tdx: publish.sh (build, push to the loopback registry)', () =>
+      module.run('bash', ['publish.sh', VERSION], 600_000),
+    );
     expect(published.exitCode, published.all).toBe(0);
     const image = `${engine!.registry}/cim/${module.name}:${VERSION}`;
     const digest = await engine!.registryDigest(`cim/${module.name}`, VERSION);
-    expect(readJson(join(module.dir, 'iexec.json')).app).toMatchObject({ multiaddr: image, checksum: `0x${digest.slice('sha256:'.length)}` });
+    expect(readJson(join(module.dir, 'iexec.json')).app).toMatchObject({
+      multiaddr: image,
+      checksum: `0x${digest.slice('sha256:'.length)}`,
+    });
     await module.ok('deploy', ['--chain', 'local']);
     // A new registration, so a new address for the SMS: its app secret again.
     await module.ok('iexec', ['standard', 'app', 'push-secret', '--secret-value', APP_SECRET, '--chain', 'local']);
@@ -375,7 +440,10 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
     expect(log()).not.toMatch(new RegExp(`task ${first.taskid} \\([^)]*\\): running the bundle`));
     expect(log()).not.toContain('THE IMAGE IS NOT THE DEPLOYED ONE');
     const inImage = await module.result(first.taskid);
-    expect(inImage.result).toEqual({ ok: true, result: { greeting: GREETING, requesterSignature: hmac(REQUESTER_SECRET, GREETING), appSignature: hmac(APP_SECRET, GREETING) } });
+    expect(inImage.result).toEqual({
+      ok: true,
+      result: { greeting: GREETING, requesterSignature: hmac(REQUESTER_SECRET, GREETING), appSignature: hmac(APP_SECRET, GREETING) },
+    });
     // Inside the container the app wrote to /iexec_out, as on a worker (the bundle writes to a host folder).
     expect(inImage.computed['deterministic-output-path']).toBe('/iexec_out/result.json');
 
@@ -395,18 +463,26 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
     const repushed = await engine!.registryDigest(`cim/${module.name}`, VERSION);
     expect(repushed).not.toBe(digest);
 
-    const second = await module.appRun('app:run', ['--args', ARGS, '--secret', `1=${SECRET_NAME}`], 'image re-pushed under the deployed tag');
+    const second = await module.appRun(
+      'app:run',
+      ['--args', ARGS, '--secret', `1=${SECRET_NAME}`],
+      'image re-pushed under the deployed tag',
+    );
     expect(second.exitCode, second.output).toBe(0);
     await module.workerEnd(second.taskid, 'image re-pushed, pulled and run');
     const after = log().slice(log().indexOf(`task ${second.taskid}`));
     expect(after).toContain(`running the image ${image}`);
-    expect(after).toContain(`WARNING THE IMAGE IS NOT THE DEPLOYED ONE: ${image} is ${repushed} on its registry, the app on chain says ${digest}`);
+    expect(after).toContain(
+      `WARNING THE IMAGE IS NOT THE DEPLOYED ONE: ${image} is ${repushed} on its registry, the app on chain says ${digest}`,
+    );
     // A real worker runs it all the same, silently: the result is the new image's.
     const howdy = await module.result(second.taskid);
     expect(howdy.result).toMatchObject({ ok: true, result: { greeting: 'Howdy, Alice and Bob!' } });
   });
 
-  it('5b. a deployed image the worker cannot pull: the TEE task does not complete (APP_IMAGE_DOWNLOAD_FAILED)', { timeout: 600_000 }, async () => {
+  it('5b. a deployed image the worker cannot pull: the TEE task does not complete (APP_IMAGE_DOWNLOAD_FAILED)', {
+    timeout: 600_000,
+  }, async () => {
     const file = join(module.dir, 'iexec.tee.json');
     const before = readFileSync(file, 'utf8');
     const conf = JSON.parse(before);
@@ -418,11 +494,29 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
       await module.ok('deploy:tee', ['--chain', 'local']);
       await module.ok('iexec', ['tee', 'app', 'push-secret', '--secret-value', APP_SECRET, '--chain', 'local']);
       const running = module.npm('app:run:tee', ['--chain', 'local', '--args', ARGS, '--secret', `1=${SECRET_NAME}`, '--force'], 600_000);
-      const [, taskid, why] = await module.network.waitFor(/task (0x[0-9a-f]{64}) \(TEE tdx[^)]*\): will not complete: (.*never-pushed.*)/, 400_000);
+      const [, taskid, why] = await module.network.waitFor(
+        /task (0x[0-9a-f]{64}) \(TEE tdx[^)]*\): will not complete: (.*never-pushed.*)/,
+        400_000,
+      );
       expect(why).toMatch(/cannot pull/);
       expect((await module.status(taskid!, 'tee')).statusName).toBe('ACTIVE');
-      const debug = await module.run('npm', ['run', '--silent', 'iexec', '--', 'tee', 'task', 'debug', taskid!, '--chain', 'local', '--raw']);
-      expect(JSON.parse(debug.stdout).offchainData.replicates[0].statusHistory.at(-1)).toMatchObject({ status: 'APP_DOWNLOAD_FAILED', cause: 'APP_IMAGE_DOWNLOAD_FAILED' });
+      const debug = await module.run('npm', [
+        'run',
+        '--silent',
+        'iexec',
+        '--',
+        'tee',
+        'task',
+        'debug',
+        taskid!,
+        '--chain',
+        'local',
+        '--raw',
+      ]);
+      expect(JSON.parse(debug.stdout).offchainData.replicates[0].statusHistory.at(-1)).toMatchObject({
+        status: 'APP_DOWNLOAD_FAILED',
+        cause: 'APP_IMAGE_DOWNLOAD_FAILED',
+      });
       running.kill('SIGINT');
       await running;
     } finally {
@@ -430,7 +524,9 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
     }
   });
 
-  it('Ctrl-C stops the network: npm exits 0, no process of its group is left, nothing answers on its ports', { timeout: 60_000 }, async () => {
+  it('Ctrl-C stops the network: npm exits 0, no process of its group is left, nothing answers on its ports', {
+    timeout: 60_000,
+  }, async () => {
     expect(standardTask).not.toBe('');
     await module.stopAndCheck();
     // The worker ran its containers with --rm: none is left either.
@@ -445,13 +541,15 @@ describe('a SCONE module (SDK 8.24): standard app, TEE app with storage init and
   beforeAll(() => (engine ? module.prepare({}) : undefined), 900_000);
   afterAll(() => module.dispose(), 60_000);
 
-  it('npm run chain:local: ready with SDK 8\'s result proxy, says a SCONE image cannot run here', () => {
+  it("npm run chain:local: ready with SDK 8's result proxy, says a SCONE image cannot run here", () => {
     checkBanner(module);
     expect(readJson(join(module.dir, 'chain.json')).chains.local.resultProxy).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(module.ready.banner).toMatch(/SCONE: an mrenclave .* is registered but never measured or checked/s);
   });
 
-  it('6a. deploy and app run, standard (untagged on SDK 8): COMPLETED, result.json as `npm run local` gives it', { timeout: 300_000 }, async () => {
+  it('6a. deploy and app run, standard (untagged on SDK 8): COMPLETED, result.json as `npm run local` gives it', {
+    timeout: 300_000,
+  }, async () => {
     await module.ok('deploy', ['--chain', 'local']);
     const { taskid, exitCode, output } = await module.appRun('app:run', ['--args', ARGS], 'standard');
     expect(exitCode, output).toBe(0);
@@ -465,26 +563,43 @@ describe('a SCONE module (SDK 8.24): standard app, TEE app with storage init and
     expect(result).toMatchObject({ ok: false, error: expect.stringContaining('requester secret 1 is missing') });
   });
 
-  it('6b. the TEE app: storage init, the app and requester secrets, app:run:tee: ok:true, both HMACs (run from the bundle)', { timeout: 300_000 }, async () => {
+  it('6b. the TEE app: storage init, the app and requester secrets, app:run:tee: ok:true, both HMACs (run from the bundle)', {
+    timeout: 300_000,
+  }, async () => {
     // Deployed with the placeholder mrenclave fingerprint: nothing here measures it.
     await module.ok('deploy:tee', ['--chain', 'local']);
-    expect(await module.ok('iexec', ['tee', 'storage', 'check', '--tee-framework', 'scone', '--chain', 'local'])).toMatch(/Storage NOT initialized/);
+    expect(await module.ok('iexec', ['tee', 'storage', 'check', '--tee-framework', 'scone', '--chain', 'local'])).toMatch(
+      /Storage NOT initialized/,
+    );
     await module.ok('iexec', ['tee', 'storage', 'init', '--tee-framework', 'scone', '--chain', 'local']);
-    expect(await module.ok('iexec', ['tee', 'storage', 'check', '--tee-framework', 'scone', '--chain', 'local'])).toMatch(/Storage already initialized/);
+    expect(await module.ok('iexec', ['tee', 'storage', 'check', '--tee-framework', 'scone', '--chain', 'local'])).toMatch(
+      /Storage already initialized/,
+    );
     await module.ok('iexec', ['tee', 'app', 'push-secret', '--secret-value', APP_SECRET, '--chain', 'local']);
     await module.ok('iexec', ['tee', 'requester', 'push-secret', SECRET_NAME, '--secret-value', REQUESTER_SECRET, '--chain', 'local']);
-    const { taskid, exitCode, output } = await module.appRun('app:run:tee', ['--args', ARGS, '--secret', `1=${SECRET_NAME}`], 'TEE app, SCONE tag');
+    const { taskid, exitCode, output } = await module.appRun(
+      'app:run:tee',
+      ['--args', ARGS, '--secret', `1=${SECRET_NAME}`],
+      'TEE app, SCONE tag',
+    );
     expect(exitCode, output).toBe(0);
     const { line } = await module.workerEnd(taskid, 'SCONE TEE app, bundle');
     expect(line, module.network.tail()).toContain('COMPLETED');
     // What it cannot do: start a SCONE image (SGX only). It runs the module's bundle and says so.
-    expect(module.network.log).toMatch(new RegExp(`task ${taskid} \\(TEE scone[^)]*\\): WARNING the deployed image is a SCONE enclave, which starts inside SGX only`));
+    expect(module.network.log).toMatch(
+      new RegExp(`task ${taskid} \\(TEE scone[^)]*\\): WARNING the deployed image is a SCONE enclave, which starts inside SGX only`),
+    );
     expect((await module.status(taskid, 'tee')).statusName).toBe('COMPLETED');
     const { result } = await module.result(taskid, 'result:tee');
-    expect(result).toEqual({ ok: true, result: { greeting: GREETING, requesterSignature: hmac(REQUESTER_SECRET, GREETING), appSignature: hmac(APP_SECRET, GREETING) } });
+    expect(result).toEqual({
+      ok: true,
+      result: { greeting: GREETING, requesterSignature: hmac(REQUESTER_SECRET, GREETING), appSignature: hmac(APP_SECRET, GREETING) },
+    });
   });
 
-  it('Ctrl-C stops it with nothing left; a second start loads the cached chain, and keeps nothing of the first', { timeout: 300_000 }, async () => {
+  it('Ctrl-C stops it with nothing left; a second start loads the cached chain, and keeps nothing of the first', {
+    timeout: 300_000,
+  }, async () => {
     await module.stopAndCheck();
     await module.start('again (the deployed chain loaded from the cache)');
     checkBanner(module);

@@ -11,7 +11,6 @@ export { moduleUserEnv } from '../toolchain/engine.js';
  * (its own process group, Ctrl-C = SIGINT to the group) with everything it prints kept.
  */
 
-
 /** The CLI colours its output even without a terminal: the assertions read plain text. */
 export const plain = (text: string) => text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
 
@@ -69,7 +68,12 @@ export class LocalNetwork {
     this.output = '';
     return new Promise<Ready>((resolve, reject) => {
       // detached: a process group of its own (npm, the kit, anvil), which SIGINT stops as Ctrl-C does.
-      const child = spawn('npm', ['run', 'chain:local', ...(args.length > 0 ? ['--', ...args] : [])], { cwd: this.dir, env: this.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      const child = spawn('npm', ['run', 'chain:local', ...(args.length > 0 ? ['--', ...args] : [])], {
+        cwd: this.dir,
+        env: this.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
       this.child = child;
       const timer = setTimeout(() => reject(new Error(`chain:local not ready within ${timeoutMs / 1000} s\n${this.tail()}`)), timeoutMs);
       const onData = (chunk: Buffer) => {
@@ -121,7 +125,8 @@ export class LocalNetwork {
     const child = this.child;
     if (!child?.pid) return undefined;
     const pid = child.pid;
-    const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
+    const exited =
+      child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
     if (groupAlive(pid)) process.kill(-pid, 'SIGINT');
     const deadline = Date.now() + 30_000;
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
@@ -151,7 +156,11 @@ async function groupProcesses(pgid: number): Promise<string> {
 
 /** Whether something answers JSON-RPC at the URL. */
 export async function nodeAnswers(url: string): Promise<boolean> {
-  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}' }).then(
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}',
+  }).then(
     () => true,
     () => false,
   );

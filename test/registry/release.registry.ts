@@ -24,7 +24,11 @@ import { runLikeWorker } from '../helpers/module.js';
 
 const LOCKFILES = { npm: 'package-lock.json', pnpm: 'pnpm-lock.yaml', yarn: 'yarn.lock' } as const;
 /** What each package manager leaves in node_modules, so a lockfile alone cannot fake the install. */
-const INSTALL_MARKERS = { npm: 'node_modules/.package-lock.json', pnpm: 'node_modules/.pnpm', yarn: 'node_modules/.yarn-integrity' } as const;
+const INSTALL_MARKERS = {
+  npm: 'node_modules/.package-lock.json',
+  pnpm: 'node_modules/.pnpm',
+  yarn: 'node_modules/.yarn-integrity',
+} as const;
 
 type Pm = keyof typeof LOCKFILES;
 
@@ -69,7 +73,8 @@ function maintainer(command: string, args: string[]) {
   });
 }
 
-const release = (...extra: string[]) => maintainer('node', ['scripts/release.mjs', version, '--registry', registry.url, '--suites', 'test', ...extra]);
+const release = (...extra: string[]) =>
+  maintainer('node', ['scripts/release.mjs', version, '--registry', registry.url, '--suites', 'test', ...extra]);
 
 /** The integrity the registry serves for name@version, or undefined when it does not hold it. */
 async function onRegistry(name: string): Promise<string | undefined> {
@@ -84,7 +89,9 @@ beforeAll(async () => {
   npmCache = join(work, 'npm-cache');
   clone = join(work, 'clone');
   await checkoutCopy(clone);
-  const [major, minor, patch] = JSON.parse(await readFile(join(clone, 'package.json'), 'utf8')).version.split('.').map(Number);
+  const [major, minor, patch] = JSON.parse(await readFile(join(clone, 'package.json'), 'utf8'))
+    .version.split('.')
+    .map(Number);
   version = `${major}.${minor}.${patch + 1}`;
   // The maintainer's changelog entries for the next version, committed before releasing it.
   for (const changelog of ['CHANGELOG.md', 'kit/CHANGELOG.md']) {
@@ -152,14 +159,17 @@ afterAll(async () => {
 });
 
 describe('a clean clone', () => {
-  it.each(['npm pack --dry-run', 'npm publish --dry-run', 'npm publish --dry-run -w kit'])('`%s` exits 0 and writes no tarball', async (command) => {
-    const [file, ...args] = command.split(' ');
-    const result = await maintainer(file!, [...args, '--registry', registry.url]);
-    expect(result.exitCode, result.all).toBe(0);
-    expect(result.all).toMatch(new RegExp(`${args.includes('kit') ? KIT : GENERATOR}[@-]\\d`));
-    expect(readdirSync(clone).filter((f) => f.endsWith('.tgz'))).toEqual([]);
-    expect(readdirSync(join(clone, 'kit')).filter((f) => f.endsWith('.tgz'))).toEqual([]);
-  });
+  it.each(['npm pack --dry-run', 'npm publish --dry-run', 'npm publish --dry-run -w kit'])(
+    '`%s` exits 0 and writes no tarball',
+    async (command) => {
+      const [file, ...args] = command.split(' ');
+      const result = await maintainer(file!, [...args, '--registry', registry.url]);
+      expect(result.exitCode, result.all).toBe(0);
+      expect(result.all).toMatch(new RegExp(`${args.includes('kit') ? KIT : GENERATOR}[@-]\\d`));
+      expect(readdirSync(clone).filter((f) => f.endsWith('.tgz'))).toEqual([]);
+      expect(readdirSync(join(clone, 'kit')).filter((f) => f.endsWith('.tgz'))).toEqual([]);
+    },
+  );
 });
 
 describe('`npm run release`', () => {
@@ -168,7 +178,9 @@ describe('`npm run release`', () => {
     expect(result.exitCode, result.all).toBe(1);
     expect(result.all).toMatch(new RegExp(`set ${version} on ${GENERATOR} and ${KIT}, regenerated examples/`));
     expect(result.all).toMatch(/release: npm run test…[\s\S]*Test Files +\d+ passed \(\d+\)\n/);
-    expect(result.stderr).toMatch(new RegExp(`npm publish of ${KIT}@${version} to ${registry.url} failed \\(.*\\); ${GENERATOR} was not published either`));
+    expect(result.stderr).toMatch(
+      new RegExp(`npm publish of ${KIT}@${version} to ${registry.url} failed \\(.*\\); ${GENERATOR} was not published either`),
+    );
     expect(await onRegistry(KIT)).toBeUndefined();
     expect(await onRegistry(GENERATOR)).toBeUndefined();
     expect(await git('tag')).toBe('');
@@ -188,7 +200,11 @@ describe('`npm run release`', () => {
     expect(partial.exitCode, partial.all).toBe(1);
     expect(partial.all).toMatch(/npm run test: passed on this tree at/);
     expect(partial.all).toMatch(new RegExp(`published ${KIT}@${version}`));
-    expect(partial.stderr).toMatch(new RegExp(`npm publish of ${GENERATOR}@${version} .* failed .*; ${KIT} ${version} is published\\. Fix the cause and run \`npm run release -- ${version} --registry ${registry.url}\`: it publishes what is missing\\.`));
+    expect(partial.stderr).toMatch(
+      new RegExp(
+        `npm publish of ${GENERATOR}@${version} .* failed .*; ${KIT} ${version} is published\\. Fix the cause and run \`npm run release -- ${version} --registry ${registry.url}\`: it publishes what is missing\\.`,
+      ),
+    );
     expect(await onRegistry(GENERATOR)).toBeUndefined();
     expect(await git('tag')).toBe('');
 
@@ -218,7 +234,10 @@ describe('`npm run release`', () => {
 describe('the packed package', () => {
   it('holds only what runs: the bundle, the templates, the README and the manifest', () => {
     const unexpected = packed.files.filter(
-      (f) => !/^dist\/[^/]+\.(js|txt)$/.test(f) && !f.startsWith('templates/module/') && !['README.md', 'CHANGELOG.md', 'package.json', 'LICENSE'].includes(f),
+      (f) =>
+        !/^dist\/[^/]+\.(js|txt)$/.test(f) &&
+        !f.startsWith('templates/module/') &&
+        !['README.md', 'CHANGELOG.md', 'package.json', 'LICENSE'].includes(f),
     );
     expect(unexpected).toEqual([]);
     expect(packed.files).toEqual(expect.arrayContaining(['dist/cli.js', 'CHANGELOG.md', 'templates/module/.github/workflows/ci.yml.hbs']));
@@ -230,7 +249,12 @@ describe('the packed package', () => {
   it('comes with the kit at its own version: the compiled kit and its shell helper, no sources or tests', () => {
     expect(kit.name).toBe('iexec-module-kit');
     expect(kit.version).toBe(packed.version);
-    const unexpected = kit.files.filter((f) => !/^dist\/.+\.(js|d\.ts)$/.test(f) && !/^sh\/[^/]+\.sh$/.test(f) && !['README.md', 'CHANGELOG.md', 'package.json', 'LICENSE'].includes(f));
+    const unexpected = kit.files.filter(
+      (f) =>
+        !/^dist\/.+\.(js|d\.ts)$/.test(f) &&
+        !/^sh\/[^/]+\.sh$/.test(f) &&
+        !['README.md', 'CHANGELOG.md', 'package.json', 'LICENSE'].includes(f),
+    );
     expect(unexpected).toEqual([]);
     expect(kit.files).toEqual(expect.arrayContaining(['dist/cli.js', 'dist/index.js', 'sh/registry.sh', 'CHANGELOG.md']));
   });
@@ -248,7 +272,14 @@ describe('the packed package', () => {
 describe.each(CASES.map((c) => ({ ...c, label: c.command.join(' ') })))('`$label` from the registry', ({ pm, dir, command }) => {
   it(`creates a module installed with ${pm} that builds and passes its tests`, { timeout: 600_000 }, async () => {
     const { env } = newUser({ registry: registry.url, npmCache, home: await mkdtemp(join(work, 'home-')) });
-    const result = await execa(command[0]!, command.slice(1), { cwd: work, env, extendEnv: false, all: true, reject: false, stdin: 'ignore' });
+    const result = await execa(command[0]!, command.slice(1), {
+      cwd: work,
+      env,
+      extendEnv: false,
+      all: true,
+      reject: false,
+      stdin: 'ignore',
+    });
     expect(result.exitCode, result.all).toBe(0);
     expect(result.all).toMatch(new RegExp(`✔ ${pm} install`));
     expect(result.all).toMatch(/✔ type-check and build/);

@@ -82,7 +82,17 @@ export async function startEngine(): Promise<Engine> {
 
   await writeFile(
     join(dir, 'registry.yml'),
-    ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${dir}/registry`, 'http:', `  addr: ${registry}`, ''].join('\n'),
+    [
+      'version: 0.1',
+      'log:',
+      '  level: warn',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${dir}/registry`,
+      'http:',
+      `  addr: ${registry}`,
+      '',
+    ].join('\n'),
   );
   // The local registry speaks plain HTTP. The SCONE registry is blocked: this machine has no access to
   // it, and the refusal is immediate instead of a network attempt.

@@ -49,7 +49,6 @@ async function timed<T>(step: string, work: () => Promise<T>): Promise<T> {
   }
 }
 
-
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 /** Every file the app wrote in IEXEC_OUT, read as text: where its greeting shows. */
 const resultText = (out: string) =>
@@ -61,7 +60,10 @@ const resultText = (out: string) =>
 /** Whether something still answers on the port, for up to 5 s (npm may exit before anvil has). */
 async function nodeAnswers(port: string): Promise<boolean> {
   for (let i = 0; i < 50; i += 1) {
-    const answered = await fetch(`http://127.0.0.1:${port}`, { method: 'POST' }).then(() => true, () => false);
+    const answered = await fetch(`http://127.0.0.1:${port}`, { method: 'POST' }).then(
+      () => true,
+      () => false,
+    );
     if (!answered) return false;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -101,7 +103,8 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
 
   const sh = (args: string[], options: { env?: Record<string, string> } = {}) =>
     execa('bash', args, { cwd: dir, env: { ...env, ...options.env }, extendEnv: false, reject: false, all: true, stdin: 'ignore' });
-  const run = (command: string, args: string[]) => execa(command, args, { cwd: dir, env, extendEnv: false, reject: false, all: true, stdin: 'ignore' });
+  const run = (command: string, args: string[]) =>
+    execa(command, args, { cwd: dir, env, extendEnv: false, reject: false, all: true, stdin: 'ignore' });
 
   beforeAll(async () => {
     if (!engine) return;
@@ -136,7 +139,8 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
     // What the module's scripts call: the bin and the shell helper publish.sh and sconify.sh source.
     expect(existsSync(join(dir, 'node_modules/.bin/iexec-module'))).toBe(true);
     expect(existsSync(join(dir, 'node_modules/iexec-module-kit/sh/registry.sh'))).toBe(true);
-    for (const gone of ['scripts/iexec.mjs', 'scripts/local-chain.mjs', 'scripts/registry.sh']) expect(existsSync(join(dir, gone)), gone).toBe(false);
+    for (const gone of ['scripts/iexec.mjs', 'scripts/local-chain.mjs', 'scripts/registry.sh'])
+      expect(existsSync(join(dir, gone)), gone).toBe(false);
   });
 
   it(`static: iexec.json and iexec.tee.json pass SDK ${profile.sdk}'s own app rules, and the rules can fail`, async () => {
@@ -150,7 +154,13 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
     } else {
       expect(app.mrenclave).toBeUndefined();
       // SDK 9 dropped SCONE: an mrenclave object is refused, as the platform notes say.
-      const scone = { framework: 'SCONE', version: 'v5.9', entrypoint: 'node /app/app.cjs', heapSize: 1073741824, fingerprint: 'ab'.repeat(32) };
+      const scone = {
+        framework: 'SCONE',
+        version: 'v5.9',
+        entrypoint: 'node /app/app.cjs',
+        heapSize: 1073741824,
+        fingerprint: 'ab'.repeat(32),
+      };
       await expect(schema.validate({ ...app, mrenclave: scone })).rejects.toThrow(/mrenclave/);
     }
     await expect(schema.validate({ ...app, checksum: '0x1234' })).rejects.toThrow();
@@ -160,13 +170,21 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
     const build = await timed(`${profile.tee}: tests/build.sh`, () => sh(['tests/build.sh']));
     expect(build.exitCode, build.all).toBe(0);
     expect(build.stdout.trim()).toBe(`${image}:dev`);
-    const inspect = await run('podman', ['image', 'inspect', '--format', '{{.Architecture}} {{.Size}} {{json .Config.Entrypoint}}', `${image}:dev`]);
+    const inspect = await run('podman', [
+      'image',
+      'inspect',
+      '--format',
+      '{{.Architecture}} {{.Size}} {{json .Config.Entrypoint}}',
+      `${image}:dev`,
+    ]);
     const [arch, size, entrypoint] = inspect.stdout.split(' ');
     expect(arch).toBe('amd64');
     expect(JSON.parse(entrypoint!)[0]).toBe('/usr/local/bin/node');
     const app = await run('podman', ['run', '--rm', '--entrypoint', '/usr/bin/du', `${image}:dev`, '-sb', '/app']);
     const bundle = readFileSync(join(dir, 'dist/app.cjs')).length;
-    sizes.push(`  ${profile.tee}: runtime image ${(Number(size) / 1e6).toFixed(1)} MB (stand-in base + /app), /app ${app.stdout.split('\t')[0]} bytes, bundle ${bundle} bytes`);
+    sizes.push(
+      `  ${profile.tee}: runtime image ${(Number(size) / 1e6).toFixed(1)} MB (stand-in base + /app), /app ${app.stdout.split('\t')[0]} bytes, bundle ${bundle} bytes`,
+    );
     expect(Number(app.stdout.split('\t')[0])).toBeGreaterThanOrEqual(bundle);
   });
 
@@ -232,7 +250,10 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
     const digest = await engine!.registryDigest(`cim/${profile.name}`, VERSION);
     const files = profile.tee === 'tdx' ? ['iexec.json', 'iexec.tee.json'] : ['iexec.json'];
     for (const file of files) {
-      expect(readJson(join(dir, file)).app, file).toMatchObject({ multiaddr: `${image}:${VERSION}`, checksum: `0x${digest.slice('sha256:'.length)}` });
+      expect(readJson(join(dir, file)).app, file).toMatchObject({
+        multiaddr: `${image}:${VERSION}`,
+        checksum: `0x${digest.slice('sha256:'.length)}`,
+      });
     }
     const schema = await sdkAppSchema(dir);
     for (const file of files) await schema.validate(readJson(join(dir, file)).app);
@@ -252,7 +273,9 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
       expect(readJson(join(dir, 'iexec.tee.json')).app.checksum).toMatch(/^0x0{64}$/);
     });
 
-    it('sconify: `sconify.sh record` writes multiaddr, checksum and the whole mrenclave of a (stand-in) sconified image', { timeout: 600_000 }, async () => {
+    it('sconify: `sconify.sh record` writes multiaddr, checksum and the whole mrenclave of a (stand-in) sconified image', {
+      timeout: 600_000,
+    }, async () => {
       const sconified = `${image}:${VERSION}-sconify-${SCONIFY_TAG}-debug`;
       await timed('scone: build the stand-in sconified image', () => buildStandIn(`${image}:${VERSION}`, sconified));
 
@@ -323,7 +346,9 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
       ['deploy', 'iexec.json', 'deployed.json'],
       ['deploy:tee', 'iexec.tee.json', 'deployed.tee.json'],
     ] as const) {
-      const result = await timed(`${profile.tee}: npm run ${script} -- --chain local`, () => run('npm', ['run', script, '--', '--chain', 'local']));
+      const result = await timed(`${profile.tee}: npm run ${script} -- --chain local`, () =>
+        run('npm', ['run', script, '--', '--chain', 'local']),
+      );
       expect(result.exitCode, result.all).toBe(0);
       const address: string = readJson(join(dir, deployed)).app['31337'];
       expect(address).toMatch(/^0x[0-9a-fA-F]{40}$/);
@@ -335,7 +360,13 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
       const shown = JSON.parse(show.stdout);
       const written = readJson(join(dir, file)).app;
       expect(shown.address).toBe(address);
-      expect(shown.app).toMatchObject({ owner, appMultiaddr: written.multiaddr, appChecksum: written.checksum, appType: 'DOCKER', appName: written.name });
+      expect(shown.app).toMatchObject({
+        owner,
+        appMultiaddr: written.multiaddr,
+        appChecksum: written.checksum,
+        appType: 'DOCKER',
+        appName: written.name,
+      });
       if (written.mrenclave) expect(JSON.parse(shown.app.appMREnclave)).toEqual(written.mrenclave);
       else expect(shown.app.appMREnclave).toBe('');
     }
@@ -390,14 +421,17 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
       [
         "const fs = require('node:fs');",
         'const out = process.env.IEXEC_OUT;',
-        "fs.writeFileSync(`${out}/probe.json`, JSON.stringify({ argv: process.argv.slice(2), env: process.env }));",
+        'fs.writeFileSync(`${out}/probe.json`, JSON.stringify({ argv: process.argv.slice(2), env: process.env }));',
         "fs.writeFileSync(`${out}/computed.json`, JSON.stringify({ 'deterministic-output-path': `${out}/probe.json` }));",
         "console.log('probe stdout');",
         "console.error('probe stderr');",
         '',
       ].join('\n'),
     );
-    await writeFile(join(context, 'Dockerfile'), `FROM ${from}\nCOPY probe.cjs /probe.cjs\nENTRYPOINT ["/usr/local/bin/node", "/probe.cjs"]\n`);
+    await writeFile(
+      join(context, 'Dockerfile'),
+      `FROM ${from}\nCOPY probe.cjs /probe.cjs\nENTRYPOINT ["/usr/local/bin/node", "/probe.cjs"]\n`,
+    );
     const build = await run('podman', ['build', '--quiet', '-t', to, context]);
     await rm(context, { recursive: true, force: true });
     expect(build.exitCode, build.all).toBe(0);
@@ -423,7 +457,10 @@ describe.each(PROFILES)('a generated $tee module', (profile) => {
       ].join('\n'),
     );
     await chmod(join(context, 'node'), 0o755);
-    await writeFile(join(context, 'Dockerfile'), `FROM ${from}\nRUN mv /usr/local/bin/node /usr/local/bin/node.real\nCOPY node /usr/local/bin/node\n`);
+    await writeFile(
+      join(context, 'Dockerfile'),
+      `FROM ${from}\nRUN mv /usr/local/bin/node /usr/local/bin/node.real\nCOPY node /usr/local/bin/node\n`,
+    );
     const build = await run('podman', ['build', '--quiet', '-t', to, context]);
     await rm(context, { recursive: true, force: true });
     expect(build.exitCode, build.all).toBe(0);

@@ -70,7 +70,9 @@ describe.concurrent('a conflicted upgrade from 0.1.0, resolved, then finished wi
     expect(finished.stdout).toMatch(/✔ module tests/);
   });
 
-  it('package.json in conflict: nothing installed until it is resolved, then the printed command installs and validates', async ({ expect }) => {
+  it('package.json in conflict: nothing installed until it is resolved, then the printed command installs and validates', async ({
+    expect,
+  }) => {
     const dir = await ownedCopy(fixture);
     const pkg = JSON.parse(await read(dir, 'package.json'));
     pkg.scripts.local = 'node scripts/build.mjs && node scripts/local.mjs --verbose';

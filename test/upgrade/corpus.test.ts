@@ -35,21 +35,36 @@ const rows: Row[] = [];
 
 function filesIn(dir: string): Record<string, string> {
   const entries = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
-  return Object.fromEntries(entries.map((e) => [join(e.parentPath, e.name).slice(dir.length + 1), readFileSync(join(e.parentPath, e.name), 'utf8')]));
+  return Object.fromEntries(
+    entries.map((e) => [join(e.parentPath, e.name).slice(dir.length + 1), readFileSync(join(e.parentPath, e.name), 'utf8')]),
+  );
 }
 
 async function fromFixture(name: string): Promise<Upgrade> {
   const manifest = readManifest(join(FIXTURES, name));
   const migrated = migrate(manifest, generatorVersion);
   const { '.create-iexec-module.json': _, ...files } = filesIn(join(FIXTURES, name));
-  return { label: `${name} 0.1.0`, base: migrated.files, theirs: await render(migrated.answers), moves: migrated.moves, replaced: migrated.replaced, files };
+  return {
+    label: `${name} 0.1.0`,
+    base: migrated.files,
+    theirs: await render(migrated.answers),
+    moves: migrated.moves,
+    replaced: migrated.replaced,
+    files,
+  };
 }
 
 /** git merge-file runs once per file both sides changed: seconds for the corpus, so only for the table. */
 const COMPARE = Boolean(process.env.UPGRADE_CORPUS_TABLE);
 
 function run(upgrade: Upgrade, name: string, expectation: Edit['expect'], disk: Map<string, string>): void {
-  rows.push({ module: upgrade.label, edit: name, expect: expectation, ours: measureUpgrade(upgrade, disk), git: COMPARE ? measureGit(upgrade, disk) : undefined });
+  rows.push({
+    module: upgrade.label,
+    edit: name,
+    expect: expectation,
+    ours: measureUpgrade(upgrade, disk),
+    git: COMPARE ? measureGit(upgrade, disk) : undefined,
+  });
 }
 
 beforeAll(async () => {
@@ -70,7 +85,12 @@ beforeAll(async () => {
     }
   }
   const helloTdx = upgrades[0]!;
-  run(helloTdx, 'prettier --write . (its defaults)', 'clean', new Map(Object.entries({ ...helloTdx.files, ...filesIn(join(PRETTIER, 'hello-tdx')) })));
+  run(
+    helloTdx,
+    'prettier --write . (its defaults)',
+    'clean',
+    new Map(Object.entries({ ...helloTdx.files, ...filesIn(join(PRETTIER, 'hello-tdx')) })),
+  );
 });
 afterAll(cleanUp);
 
@@ -82,9 +102,15 @@ const sum = (outcomes: Outcome[]) => ({
 });
 
 function table(): string {
-  const cell = (o: Outcome | undefined = NONE) => `${o.conflicts === 0 ? 'clean' : `${o.conflicts} conflict${o.conflicts === 1 ? '' : 's'}`}, lost ${o.ownerLost}/${o.generatorLost}`.padEnd(26);
-  const lines = rows.map((r) => `${r.module.padEnd(22)} ${r.edit.slice(0, 70).padEnd(71)} ${r.expect.padEnd(9)} ${cell(r.ours)} ${cell(r.git)}`);
-  const total = (o: ReturnType<typeof sum>) => `${o.clean}/${rows.length} clean, ${o.conflicts} conflicts, owner lines lost ${o.ownerLost}, generator lines lost ${o.generatorLost}`;
+  const cell = (o: Outcome | undefined = NONE) =>
+    `${o.conflicts === 0 ? 'clean' : `${o.conflicts} conflict${o.conflicts === 1 ? '' : 's'}`}, lost ${o.ownerLost}/${o.generatorLost}`.padEnd(
+      26,
+    );
+  const lines = rows.map(
+    (r) => `${r.module.padEnd(22)} ${r.edit.slice(0, 70).padEnd(71)} ${r.expect.padEnd(9)} ${cell(r.ours)} ${cell(r.git)}`,
+  );
+  const total = (o: ReturnType<typeof sum>) =>
+    `${o.clean}/${rows.length} clean, ${o.conflicts} conflicts, owner lines lost ${o.ownerLost}, generator lines lost ${o.generatorLost}`;
   return [
     `${'module'.padEnd(22)} ${'owner edit'.padEnd(71)} ${'expected'.padEnd(9)} ${'upgrade (lost owner/gen)'.padEnd(26)} git merge-file`,
     ...lines,
@@ -110,7 +136,9 @@ describe('a corpus of realistic owner edits', () => {
   });
 
   it('merges cleanly every edit that changes no line the generator changed', () => {
-    expect(rows.filter((r) => r.expect === 'clean' && r.ours.conflicts > 0).map((r) => `${r.module}: ${r.edit} (${r.ours.conflicts})`)).toEqual([]);
+    expect(
+      rows.filter((r) => r.expect === 'clean' && r.ours.conflicts > 0).map((r) => `${r.module}: ${r.edit} (${r.ours.conflicts})`),
+    ).toEqual([]);
   });
 
   it('keeps a conflict where both changed the same line', () => {

@@ -57,6 +57,12 @@ describe('the decision, file by file', () => {
 });
 
 it('keeps both, in a conflict, when a new Markdown template lands on a document of the owner', () => {
-  const changes = decideFiles({ base: {}, theirs: { 'NOTES.md': '# Notes\n\n## Generated\ntext\n' }, disk: () => '# Notes\n\n## Mine\nmine\n', moves: {}, labels: LABELS });
+  const changes = decideFiles({
+    base: {},
+    theirs: { 'NOTES.md': '# Notes\n\n## Generated\ntext\n' },
+    disk: () => '# Notes\n\n## Mine\nmine\n',
+    moves: {},
+    labels: LABELS,
+  });
   expect(changes[0]).toMatchObject({ action: 'conflict' });
 });

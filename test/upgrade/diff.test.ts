@@ -28,5 +28,8 @@ it('merges a test appended after a block the generator deleted, as git merge-fil
   const base = lines("it('one', () => {", '  x();', '});', '', "it('two', () => {", '  y();', '});');
   const theirs = lines("it('one', () => {", '  x();', '});');
   const ours = `${base}\nit('mine', () => {\n  z();\n});\n`;
-  expect(mergeText(ours, base, theirs, LABELS, 't.test.ts')).toEqual({ text: `${theirs}\nit('mine', () => {\n  z();\n});\n`, conflicts: 0 });
+  expect(mergeText(ours, base, theirs, LABELS, 't.test.ts')).toEqual({
+    text: `${theirs}\nit('mine', () => {\n  z();\n});\n`,
+    conflicts: 0,
+  });
 });

@@ -45,7 +45,12 @@ describe.concurrent('the 0.1.0 examples, changed by their owners, upgraded to th
 
     const pkg = JSON.parse(await read(dir, 'package.json'));
     expect(pkg.devDependencies['iexec-module-kit']).toBe(`file:${join(repoRoot, 'kit/pack', `iexec-module-kit-${generatorVersion}.tgz`)}`);
-    expect(pkg.scripts).toMatchObject({ local: 'node scripts/build.mjs && iexec-module local', iexec: 'iexec-module iexec', result: 'iexec-module result', [OWNER.script[0]]: OWNER.script[1] });
+    expect(pkg.scripts).toMatchObject({
+      local: 'node scripts/build.mjs && iexec-module local',
+      iexec: 'iexec-module iexec',
+      result: 'iexec-module result',
+      [OWNER.script[0]]: OWNER.script[1],
+    });
     expect(pkg.dependencies).toMatchObject({ [OWNER.dependency[0]]: OWNER.dependency[1] });
     expect(JSON.parse(await read(dir, 'node_modules/iexec-module-kit/package.json')).version).toBe(generatorVersion);
 
@@ -54,6 +59,9 @@ describe.concurrent('the 0.1.0 examples, changed by their owners, upgraded to th
     expect(local.exitCode, `${local.stdout}\n${local.stderr}`).toBe(0);
     const out = local.stdout.match(/^Task folders: .* \(IEXEC_IN\), (.*) \(IEXEC_OUT\)$/m)?.[1];
     expect(out, local.stdout).toBeDefined();
-    expect(JSON.parse(await read(out!, 'result.json'))).toMatchObject({ ok: true, result: { greeting: `Hello, ${names}!`, farewell: `Goodbye, ${names}!` } });
+    expect(JSON.parse(await read(out!, 'result.json'))).toMatchObject({
+      ok: true,
+      result: { greeting: `Hello, ${names}!`, farewell: `Goodbye, ${names}!` },
+    });
   });
 });

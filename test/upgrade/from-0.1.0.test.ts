@@ -83,7 +83,9 @@ describe.each(OWNED)('$name, as its owner changed it', (fixture) => {
       scripts: { ...generated.scripts, [OWNER.script[0]]: OWNER.script[1] },
       dependencies: { ...generated.dependencies, [OWNER.dependency[0]]: OWNER.dependency[1] },
     });
-    expect(pkg.devDependencies['iexec-module-kit']).toMatch(new RegExp(`^file:/.*/kit/pack/iexec-module-kit-${generatorVersion.replaceAll('.', '\\.')}\\.tgz$`));
+    expect(pkg.devDependencies['iexec-module-kit']).toMatch(
+      new RegExp(`^file:/.*/kit/pack/iexec-module-kit-${generatorVersion.replaceAll('.', '\\.')}\\.tgz$`),
+    );
     expect(pkg.devDependencies).not.toHaveProperty('borsh');
     expect(pkg.devDependencies).not.toHaveProperty('jszip');
     expect(pkg.scripts).toMatchObject({

@@ -10,7 +10,11 @@ describe('JSON merge by key', () => {
 
   it("keeps the owner's dependencies and scripts next to the generator's changes", () => {
     const ours = { ...base, scripts: { ...base.scripts, lint: 'eslint .' }, dependencies: { zod: '^3' } };
-    const theirs = { ...base, scripts: { ...base.scripts, 'docker:build': 'bash tests/build.sh' }, devDependencies: { iexec: '^9.0.1', typescript: '^5' } };
+    const theirs = {
+      ...base,
+      scripts: { ...base.scripts, 'docker:build': 'bash tests/build.sh' },
+      devDependencies: { iexec: '^9.0.1', typescript: '^5' },
+    };
     const merged = mergeJson(json(ours), json(base), json(theirs), LABELS)!;
     expect(merged.conflicts).toBe(0);
     expect(JSON.parse(merged.text)).toEqual({

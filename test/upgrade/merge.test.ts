@@ -10,7 +10,10 @@ describe('three-way text merge', () => {
   it('takes changes from both sides when they are apart', () => {
     const ours = lines('a', 'B (mine)', 'c', 'd', 'e', 'f', 'g');
     const theirs = lines('a', 'b', 'c', 'd', 'e', 'F (generator)', 'g');
-    expect(mergeText(ours, base, theirs, LABELS)).toEqual({ text: lines('a', 'B (mine)', 'c', 'd', 'e', 'F (generator)', 'g'), conflicts: 0 });
+    expect(mergeText(ours, base, theirs, LABELS)).toEqual({
+      text: lines('a', 'B (mine)', 'c', 'd', 'e', 'F (generator)', 'g'),
+      conflicts: 0,
+    });
   });
 
   it('marks a conflict with both versions where both changed the same lines', () => {
@@ -18,7 +21,9 @@ describe('three-way text merge', () => {
     const theirs = lines('a', 'b', 'C (generator)', 'd', 'e', 'f', 'g');
     const { text, conflicts } = mergeText(ours, base, theirs, LABELS);
     expect(conflicts).toBe(1);
-    expect(text).toBe(lines('a', 'b', '<<<<<<< yours', 'C (mine)', '=======', 'C (generator)', '>>>>>>> create-iexec-module 9.9.9', 'd', 'e', 'f', 'g'));
+    expect(text).toBe(
+      lines('a', 'b', '<<<<<<< yours', 'C (mine)', '=======', 'C (generator)', '>>>>>>> create-iexec-module 9.9.9', 'd', 'e', 'f', 'g'),
+    );
     expect(hasConflict(text, { ours: 'yours', theirsPrefix: 'create-iexec-module ' })).toBe(true);
   });
 
@@ -32,10 +37,13 @@ describe('three-way text merge', () => {
     expect(text).toBe('a\n<<<<<<< yours\nmine\n=======\ntheirs\n>>>>>>> create-iexec-module 9.9.9\n');
   });
 
-  it("merges a Windows checkout without calling every line changed, and keeps its CRLF", () => {
+  it('merges a Windows checkout without calling every line changed, and keeps its CRLF', () => {
     const ours = lines('a', 'B (mine)', 'c', 'd', 'e', 'f', 'g').replaceAll('\n', '\r\n');
     const theirs = lines('a', 'b', 'c', 'd', 'e', 'F', 'g');
-    expect(mergeText(ours, base, theirs, LABELS)).toEqual({ text: lines('a', 'B (mine)', 'c', 'd', 'e', 'F', 'g').replaceAll('\n', '\r\n'), conflicts: 0 });
+    expect(mergeText(ours, base, theirs, LABELS)).toEqual({
+      text: lines('a', 'B (mine)', 'c', 'd', 'e', 'F', 'g').replaceAll('\n', '\r\n'),
+      conflicts: 0,
+    });
   });
 
   it('does not take a Markdown heading underline for an open conflict', () => {
@@ -48,11 +56,17 @@ describe('what a careful maintainer merges cleanly', () => {
   const theirs = lines('a', 'b', 'C (generator)', 'd', 'e');
 
   it("keeps lines added right after a line the generator changed, after the generator's", () => {
-    expect(mergeText(lines('a', 'b', 'c', 'mine', 'd', 'e'), base, theirs, LABELS)).toEqual({ text: lines('a', 'b', 'C (generator)', 'mine', 'd', 'e'), conflicts: 0 });
+    expect(mergeText(lines('a', 'b', 'c', 'mine', 'd', 'e'), base, theirs, LABELS)).toEqual({
+      text: lines('a', 'b', 'C (generator)', 'mine', 'd', 'e'),
+      conflicts: 0,
+    });
   });
 
   it('keeps lines added right before a line the generator changed, before it', () => {
-    expect(mergeText(lines('a', 'b', 'mine', 'c', 'd', 'e'), base, theirs, LABELS)).toEqual({ text: lines('a', 'b', 'mine', 'C (generator)', 'd', 'e'), conflicts: 0 });
+    expect(mergeText(lines('a', 'b', 'mine', 'c', 'd', 'e'), base, theirs, LABELS)).toEqual({
+      text: lines('a', 'b', 'mine', 'C (generator)', 'd', 'e'),
+      conflicts: 0,
+    });
   });
 
   it('appends after a last line the generator changed (a LABEL after ENTRYPOINT)', () => {
@@ -74,14 +88,19 @@ describe('what a careful maintainer merges cleanly', () => {
     const wide = lines('a', 'B', 'C', 'D', 'e');
     const { text, conflicts } = mergeText(lines('a', 'b', 'mine', 'c', 'd', 'e'), base, wide, LABELS);
     expect(conflicts).toBe(1);
-    expect(text).toBe(lines('a', '<<<<<<< yours', 'b', 'mine', 'c', 'd', '=======', 'B', 'C', 'D', '>>>>>>> create-iexec-module 9.9.9', 'e'));
+    expect(text).toBe(
+      lines('a', '<<<<<<< yours', 'b', 'mine', 'c', 'd', '=======', 'B', 'C', 'D', '>>>>>>> create-iexec-module 9.9.9', 'e'),
+    );
   });
 
   it('merges a re-indented file, and writes the generator lines in its indentation', () => {
     const code = lines('function f() {', '  if (x) {', '    return 1;', '  }', '  return 2;', '}');
     const generated = lines('function f() {', '  if (x) {', '    return 1;', '  }', '  log();', '  return 2;', '}');
     const mine = code.replace(/^( +)/gm, (indent) => '\t'.repeat(indent.length / 2));
-    expect(mergeText(mine, code, generated, LABELS, 'f.ts')).toEqual({ text: lines('function f() {', '\tif (x) {', '\t\treturn 1;', '\t}', '\tlog();', '\treturn 2;', '}'), conflicts: 0 });
+    expect(mergeText(mine, code, generated, LABELS, 'f.ts')).toEqual({
+      text: lines('function f() {', '\tif (x) {', '\t\treturn 1;', '\t}', '\tlog();', '\treturn 2;', '}'),
+      conflicts: 0,
+    });
   });
 
   it('takes the generator change of a statement the owner only re-wrapped and re-quoted (prettier)', () => {
@@ -106,12 +125,18 @@ describe('what a careful maintainer merges cleanly', () => {
 
   it('merges a Windows checkout with an append next to a generator change, in CRLF', () => {
     const mine = lines('a', 'b', 'c', 'd', 'e', 'mine').replaceAll('\n', '\r\n');
-    expect(mergeText(mine, base, lines('a', 'b', 'c', 'd', 'E'), LABELS)).toEqual({ text: lines('a', 'b', 'c', 'd', 'E', 'mine').replaceAll('\n', '\r\n'), conflicts: 0 });
+    expect(mergeText(mine, base, lines('a', 'b', 'c', 'd', 'E'), LABELS)).toEqual({
+      text: lines('a', 'b', 'c', 'd', 'E', 'mine').replaceAll('\n', '\r\n'),
+      conflicts: 0,
+    });
   });
 });
 
 it("applies the generator's own re-indentation where the owner changed nothing", () => {
   const code = lines('if (x) {', 'y();', '}', 'z();');
   const generated = lines('if (x) {', '  y();', '}', 'z();');
-  expect(mergeText(lines('if (x) {', 'y();', '}', 'z();', 'mine();'), code, generated, LABELS, 'f.ts')).toEqual({ text: `${generated}mine();\n`, conflicts: 0 });
+  expect(mergeText(lines('if (x) {', 'y();', '}', 'z();', 'mine();'), code, generated, LABELS, 'f.ts')).toEqual({
+    text: `${generated}mine();\n`,
+    conflicts: 0,
+  });
 });

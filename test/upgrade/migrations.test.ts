@@ -23,7 +23,14 @@ describe('migrations keyed by version', () => {
     await generate(dir, SCONE);
     const manifest = manifestOf(dir);
     const { tee, ...rest } = manifest.answers;
-    await writeFile(join(dir, MANIFEST_FILE), manifestText({ ...manifest, generator: { ...manifest.generator, version: '0.0.9' }, answers: { ...rest, teeFramework: tee } as Manifest['answers'] }));
+    await writeFile(
+      join(dir, MANIFEST_FILE),
+      manifestText({
+        ...manifest,
+        generator: { ...manifest.generator, version: '0.0.9' },
+        answers: { ...rest, teeFramework: tee } as Manifest['answers'],
+      }),
+    );
     const setup: UpgradeSetup = {
       ...next,
       templates: next.templates,
@@ -42,7 +49,12 @@ describe('migrations keyed by version', () => {
   });
 
   it('applies only the migrations between the recorded version and the new one, in order', () => {
-    const manifest: Manifest = { format: 1, generator: { name: 'create-iexec-module', version: '0.2.0' }, answers: {}, files: { a: 'A', b: 'B' } };
+    const manifest: Manifest = {
+      format: 1,
+      generator: { name: 'create-iexec-module', version: '0.2.0' },
+      answers: {},
+      files: { a: 'A', b: 'B' },
+    };
     const migrations: Migration[] = [
       { version: '0.4.0', description: 'b to c', renames: { b: 'c' } },
       { version: '0.2.0', description: 'already applied', renames: { a: 'x' } },

@@ -6,7 +6,16 @@ import { JOURNAL_FILE } from '../../src/upgrade/journal.js';
 import type { UpgradeSetup } from '../../src/upgrade/upgrade.js';
 import { tempDir } from '../helpers/cli.js';
 import { generate, manifestOf, render } from '../helpers/module.js';
-import { NEXT, NEXT_VERSION, nextGenerator, OWNER_CONFLICTING, OWNER_LINE as OWNER, ownedModule, SCONE, upgradeHere } from '../helpers/upgrade.js';
+import {
+  NEXT,
+  NEXT_VERSION,
+  nextGenerator,
+  OWNER_CONFLICTING,
+  OWNER_LINE as OWNER,
+  ownedModule,
+  SCONE,
+  upgradeHere,
+} from '../helpers/upgrade.js';
 
 /*
  * Upgrading to "the next generator version": a changed copy of today's templates (see
@@ -70,7 +79,9 @@ describe('an upgrade to the next generator version', () => {
     expect(output).toMatch(row('conflict', NEXT.conflicted));
     expect(error?.message).toMatch(new RegExp(`conflicts in 1 file: ${NEXT.conflicted.replace('.', '\\.')}\\.`));
     const text = await read(dir, NEXT.conflicted);
-    expect(text).toContain(`<<<<<<< yours\n${OWNER_CONFLICTING}\n=======\n${NEXT.conflictedNext}\n>>>>>>> create-iexec-module ${NEXT_VERSION}\n`);
+    expect(text).toContain(
+      `<<<<<<< yours\n${OWNER_CONFLICTING}\n=======\n${NEXT.conflictedNext}\n>>>>>>> create-iexec-module ${NEXT_VERSION}\n`,
+    );
   });
 
   it('does not bring back a file the owner deleted, and says so', async () => {
@@ -112,6 +123,6 @@ describe('an upgrade to the next generator version', () => {
     const result = await upgradeHere([other, ...NO_STEPS], next);
     expect(result.output).toMatch(/^ {2}orphaned +\.dockerignore +no longer generated, but you changed it/m);
     expect(await read(other, NEXT.dropped)).toMatch(/secrets\/\n$/);
-    expect(Object.keys((manifestOf(other)).files)).not.toContain(NEXT.dropped);
+    expect(Object.keys(manifestOf(other).files)).not.toContain(NEXT.dropped);
   });
 });

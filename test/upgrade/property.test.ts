@@ -42,15 +42,36 @@ beforeAll(async () => {
   const next = await nextGenerator();
   const sconeBellecour = await render({ name: 'm', tee: 'scone', chain: 'bellecour', dockerNamespace: 'alice' });
   const tdxSepolia = await render({ name: 'm', tee: 'tdx', chain: 'arbitrum-sepolia-testnet', dockerNamespace: 'alice' });
-  const tdxMainnet = await render({ name: 'm', tee: 'tdx', chain: 'arbitrum-mainnet', dockerNamespace: 'bob', description: 'Another text.' });
+  const tdxMainnet = await render({
+    name: 'm',
+    tee: 'tdx',
+    chain: 'arbitrum-mainnet',
+    dockerNamespace: 'bob',
+    description: 'Another text.',
+  });
   const nextTdx = await render({ name: 'm', tee: 'tdx', chain: 'arbitrum-sepolia-testnet', dockerNamespace: 'alice' }, next);
-  const manifest: Manifest = { format: 1, generator: { name: 'create-iexec-module', version: generatorVersion }, answers: {}, files: sconeBellecour };
+  const manifest: Manifest = {
+    format: 1,
+    generator: { name: 'create-iexec-module', version: generatorVersion },
+    answers: {},
+    files: sconeBellecour,
+  };
   const migrated = migrate(manifest, NEXT_VERSION, next.migrations);
   upgrades.push(
     { label: 'scone/bellecour -> tdx/arbitrum-sepolia-testnet', base: sconeBellecour, theirs: tdxSepolia, moves: {} },
-    { label: 'tdx/arbitrum-sepolia-testnet -> tdx/arbitrum-mainnet, new namespace and description', base: tdxSepolia, theirs: tdxMainnet, moves: {} },
+    {
+      label: 'tdx/arbitrum-sepolia-testnet -> tdx/arbitrum-mainnet, new namespace and description',
+      base: tdxSepolia,
+      theirs: tdxMainnet,
+      moves: {},
+    },
     { label: 'tdx -> scone (adds sconify.sh)', base: tdxSepolia, theirs: sconeBellecour, moves: {} },
-    { label: `scone -> tdx with the next generator ${NEXT_VERSION} (moves, adds, drops)`, base: migrated.files, theirs: nextTdx, moves: migrated.moves },
+    {
+      label: `scone -> tdx with the next generator ${NEXT_VERSION} (moves, adds, drops)`,
+      base: migrated.files,
+      theirs: nextTdx,
+      moves: migrated.moves,
+    },
   );
 });
 
@@ -76,7 +97,12 @@ function edit(text: string, next: () => number, tag: string): Edited {
   // An owner line last in a file without a final newline stays a line of its own.
   if (lines.length > 0 && next() < 0.1) lines[lines.length - 1] = lines[lines.length - 1]!.replace(/\n$/, '');
   const result = lines.join('');
-  return { text: result, ownerLines: splitLines(result).filter((l) => l.startsWith('OWNER ')).map((l) => l.replace(/\n$/, '')) };
+  return {
+    text: result,
+    ownerLines: splitLines(result)
+      .filter((l) => l.startsWith('OWNER '))
+      .map((l) => l.replace(/\n$/, '')),
+  };
 }
 
 function parses(text: string): boolean {
@@ -114,7 +140,8 @@ it(`keeps every line an owner wrote, over ${CASES} random cases`, () => {
       const paths = [...disk.keys()];
       const path = paths[Math.floor(next() * paths.length)]!;
       const text = disk.get(path)!;
-      const edited = path === 'package.json' && next() < 0.5 && parses(text) ? editPackageJson(text, `${c}-${k}`) : edit(text, next, `${c}-${k}`);
+      const edited =
+        path === 'package.json' && next() < 0.5 && parses(text) ? editPackageJson(text, `${c}-${k}`) : edit(text, next, `${c}-${k}`);
       if (edited.text === text) continue;
       if (edited.text === undefined) disk.delete(path);
       else disk.set(path, edited.text);
@@ -168,7 +195,9 @@ it(`merges cleanly owner lines inserted next to a generator change, over ${CASES
   for (let c = 0; c < CASES; c++) {
     const next = random(SEED + CASES + c);
     const upgrade = upgrades[Math.floor(next() * upgrades.length)]!;
-    const changed = Object.keys(upgrade.theirs).filter((path) => upgrade.base[path] !== undefined && upgrade.base[path] !== upgrade.theirs[path]);
+    const changed = Object.keys(upgrade.theirs).filter(
+      (path) => upgrade.base[path] !== undefined && upgrade.base[path] !== upgrade.theirs[path],
+    );
     const path = changed[Math.floor(next() * changed.length)]!;
     const [base, theirs] = [withoutEol(upgrade.base[path]!), withoutEol(upgrade.theirs[path]!)];
     const hunks = diffSequences(base, theirs);

@@ -130,16 +130,20 @@ describe('a conflict', () => {
   });
 
   it('names the command that finishes, in the module, its path quoted for the shell', () => {
-    expect(result.stderr).toContain(`then run \`cd '${dir}' && npx create-iexec-module validate\` (it installs first if package.json changed).`);
+    expect(result.stderr).toContain(
+      `then run \`cd '${dir}' && npx create-iexec-module validate\` (it installs first if package.json changed).`,
+    );
   });
 
   it("keeps both sides between standard markers, the owner's line included", async () => {
     const text = await read(dir, path);
-    expect(text).toMatch(new RegExp(`^<<<<<<< yours\\n[^]*${OWNER}[^]*\\n=======\\n[^]*\\n>>>>>>> create-iexec-module \\d+\\.\\d+\\.\\d+`, 'm'));
+    expect(text).toMatch(
+      new RegExp(`^<<<<<<< yours\\n[^]*${OWNER}[^]*\\n=======\\n[^]*\\n>>>>>>> create-iexec-module \\d+\\.\\d+\\.\\d+`, 'm'),
+    );
   });
 
   it('still writes everything else and the manifest, so the module is not left half-upgraded', async () => {
-    expect((manifestOf(dir)).answers.tee).toBe('tdx');
+    expect(manifestOf(dir).answers.tee).toBe('tdx');
     expect(await read(dir, 'package.json')).toBe(tdx['package.json']);
   });
 
@@ -154,7 +158,7 @@ describe('a conflict', () => {
     const back = await runCli(['upgrade', dir, ...SCONE, ...NO_STEPS]);
     expect(back.exitCode).toBe(1);
     expect(back.stderr).toContain(`Resolve the conflict markers left by the last upgrade in ${path} first`);
-    expect((manifestOf(dir)).answers.tee).toBe('tdx');
+    expect(manifestOf(dir).answers.tee).toBe('tdx');
   });
 });
 
@@ -190,7 +194,8 @@ describe('--dry-run and --check write nothing', () => {
     const { stdout, exitCode } = await runCli(['upgrade', dir, ...TDX, '--dry-run']);
     expect(exitCode).toBe(0);
     for (const path of new Set([...Object.keys(scone), ...Object.keys(tdx)])) {
-      const expected = path === 'src/app.ts' ? 'yours' : tdx[path] === undefined ? 'delete' : scone[path] === tdx[path] ? undefined : 'update';
+      const expected =
+        path === 'src/app.ts' ? 'yours' : tdx[path] === undefined ? 'delete' : scone[path] === tdx[path] ? undefined : 'update';
       if (expected) expect(stdout, path).toMatch(row(expected, path));
       else expect(stdout, path).not.toMatch(new RegExp(`^  \\S+ +${path.replaceAll('.', '\\.')} `, 'm'));
     }
@@ -225,7 +230,7 @@ describe('input', () => {
     });
     expect(result.timedOut).toBe(false);
     expect(result.exitCode, result.stderr).toBe(0);
-    expect((manifestOf(dir)).answers.tee).toBe('tdx');
+    expect(manifestOf(dir).answers.tee).toBe('tdx');
   });
 
   it('at a terminal, asks before writing: no leaves the module alone, yes applies', async () => {
@@ -241,7 +246,7 @@ describe('input', () => {
       { expect: /Apply these changes/, send: KEY.enter },
     ]);
     expect(accepted.exitCode, accepted.screen).toBe(0);
-    expect((manifestOf(dir)).answers).toMatchObject({ tee: 'tdx', chain: 'arbitrum-mainnet' });
+    expect(manifestOf(dir).answers).toMatchObject({ tee: 'tdx', chain: 'arbitrum-mainnet' });
   });
 
   it.each([
@@ -262,11 +267,16 @@ describe('input', () => {
     const dir = join(work, 'unparsable-answer');
     await generate(dir, ['--name', 'm', '--features', 'args,input-files']);
     const manifest = manifestOf(dir);
-    await writeFile(join(dir, MANIFEST_FILE), manifestText({ ...manifest, answers: { ...manifest.answers, features: ['args', 'input-files', 'teleport'] as never } }));
+    await writeFile(
+      join(dir, MANIFEST_FILE),
+      manifestText({ ...manifest, answers: { ...manifest.answers, features: ['args', 'input-files', 'teleport'] as never } }),
+    );
     const before = await tree(dir, { executables: true });
     const { exitCode, stderr } = await runCli(['upgrade', dir, ...NO_STEPS]);
     expect(exitCode).toBe(1);
-    expect(stderr).toMatch(/--features: the recorded \["args","input-files","teleport"\] no longer fits \(.*teleport.*\)\. Nobody to ask: give --features/);
+    expect(stderr).toMatch(
+      /--features: the recorded \["args","input-files","teleport"\] no longer fits \(.*teleport.*\)\. Nobody to ask: give --features/,
+    );
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(await tree(dir, { executables: true })).toEqual(before);
   });

@@ -66,7 +66,9 @@ export async function reclaimPort(cache: string, port: number, what: string): Pr
     }
   }
   if (left && left.port === port && alive(left.network)) {
-    throw new Failure(`port ${port} (${what}) is taken by the local network of this module already running (process ${left.network}, started ${left.started}): use that one, or stop it (Ctrl-C in its terminal, or kill ${left.network})`);
+    throw new Failure(
+      `port ${port} (${what}) is taken by the local network of this module already running (process ${left.network}, started ${left.started}): use that one, or stop it (Ctrl-C in its terminal, or kill ${left.network})`,
+    );
   }
   throw new Failure(`port ${port} (${what}) is taken by another program: stop it, or change the port in chain.json's "local" entry`);
 }
@@ -90,9 +92,13 @@ anvil.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 `;
 
 export function startAnvil(cache: string, anvilBin: string, port: number, chainId: number): ChildProcess {
-  const child = spawn(process.execPath, ['-e', GUARD, anvilBin, '--host', '127.0.0.1', '--port', String(port), '--chain-id', String(chainId), '--silent'], {
-    stdio: ['pipe', 'inherit', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-e', GUARD, anvilBin, '--host', '127.0.0.1', '--port', String(port), '--chain-id', String(chainId), '--silent'],
+    {
+      stdio: ['pipe', 'inherit', 'inherit'],
+    },
+  );
   const pidFile: PidFile = { guard: child.pid!, network: process.pid, port, started: new Date().toISOString() };
   fs.writeFileSync(path.join(cache, 'anvil.pid'), JSON.stringify(pidFile));
   return child;

@@ -10,7 +10,7 @@ export const CANNOT_PROVE = [
   '  - TEE: no SGX or TDX here. TEE tasks run as plain processes or containers, nothing is attested, and the',
   "    enclave key that signs their results is the local worker's own.",
   '  - SCONE: an mrenclave (fingerprint, heap size, entrypoint) is registered but never measured or checked,',
-  "    and a SCONE image cannot start without SGX: its tasks run the bundle of the module that deployed it.",
+  '    and a SCONE image cannot start without SGX: its tasks run the bundle of the module that deployed it.',
   '  - Workerpools: the local pool takes every order at once. A real one may be busy, down, serve other',
   '    tags or categories, or charge a price.',
   '  - PoCo: 6.1.0 from npm runs here; Arbitrum runs 6.2.0 (since 2026-01-21), which matches dataset tags',
@@ -27,7 +27,10 @@ export function readyBanner(root: string, network: Network, seconds: string, nam
   const { entry } = network;
   const service = (name: ServiceName) => (entry.services[name] ? `  ${SERVICES[name]}: ${entry.services[name]!.url}` : []);
   const label = (address: string) => named.find((wallet) => wallet.label && wallet.address.toLowerCase() === address.toLowerCase())?.label;
-  const funded = network.funded.length > 0 ? network.funded.map((address) => (label(address) ? `${label(address)} ${address}` : address)).join(', ') : 'no wallet found yet';
+  const funded =
+    network.funded.length > 0
+      ? network.funded.map((address) => (label(address) ? `${label(address)} ${address}` : address)).join(', ')
+      : 'no wallet found yet';
   return [
     `local iExec network ready in ${seconds} s: chain.json "local" ${JSON.stringify({ id: entry.id, host: entry.host, hub: entry.hub })}`,
     `  PoCo ${POCO.split('@').pop()} (${POCO}, token mode, callback gas ${CALLBACK_GAS}), anvil ${ANVIL.split('@').pop()}`,

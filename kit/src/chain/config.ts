@@ -77,10 +77,14 @@ function loopbackPort(name: string, value: unknown, fix: string): number {
     throw new Failure(`chain.json "local" ${name} must be http://127.0.0.1:PORT, got ${JSON.stringify(value)}${fix}`);
   }
   if (url.protocol !== 'http:' || !['127.0.0.1', 'localhost'].includes(url.hostname)) {
-    throw new Failure(`chain.json "local" ${name} must be http://127.0.0.1:PORT (the local network listens on loopback only), got ${value}${fix}`);
+    throw new Failure(
+      `chain.json "local" ${name} must be http://127.0.0.1:PORT (the local network listens on loopback only), got ${value}${fix}`,
+    );
   }
   if (url.pathname !== '/' || url.search) {
-    throw new Failure(`chain.json "local" ${name} must have no path, got ${value}: the SDK drops a base URL's path (new URL('/path', base))${fix}`);
+    throw new Failure(
+      `chain.json "local" ${name} must have no path, got ${value}: the SDK drops a base URL's path (new URL('/path', base))${fix}`,
+    );
   }
   return Number(url.port || '80');
 }
@@ -99,7 +103,10 @@ export function localEntry(root: string): LocalEntry {
     // SDK 8 also takes one SMS URL per TEE framework; the local SMS serves them all.
     if (name === 'sms' && typeof value === 'object' && value !== null) {
       const urls = [...new Set(Object.values(value))];
-      if (urls.length !== 1) throw new Failure(`chain.json "local" sms names ${urls.length} URLs: the local network has one SMS for every TEE framework, give it one URL${fix}`);
+      if (urls.length !== 1)
+        throw new Failure(
+          `chain.json "local" sms names ${urls.length} URLs: the local network has one SMS for every TEE framework, give it one URL${fix}`,
+        );
       value = urls[0];
     }
     if (value === undefined) missing.push(name);
@@ -109,6 +116,7 @@ export function localEntry(root: string): LocalEntry {
     throw new Failure(`chain.json "local" has no ${missing.join(', ')}${fix}`);
   }
   const ports = [port, ...Object.values(services).map((service) => service.port)];
-  if (new Set(ports).size !== ports.length) throw new Failure(`chain.json "local": the node and each service need a port of their own, got ${ports.join(', ')}${fix}`);
+  if (new Set(ports).size !== ports.length)
+    throw new Failure(`chain.json "local": the node and each service need a port of their own, got ${ports.join(', ')}${fix}`);
   return { id: String(entry.id), host: entry.host, hub: entry.hub, port, services, sdk };
 }

@@ -27,14 +27,22 @@ export function hubView(provider: JsonRpcProvider, hub: string, hubAbi: Interfac
   let domain: Promise<TypedDataDomain> | undefined;
   const registries = new Map<Registry, Promise<any>>();
   const registry = (name: Registry) => {
-    if (!registries.has(name)) registries.set(name, contract[name]().then((at: string) => new Contract(at, ['function isRegistered(address) view returns (bool)'], provider)));
+    if (!registries.has(name))
+      registries.set(
+        name,
+        contract[name]().then((at: string) => new Contract(at, ['function isRegistered(address) view returns (bool)'], provider)),
+      );
     return registries.get(name)!;
   };
   return {
-    ownerOf: (address) => (new Contract(address, ['function owner() view returns (address)'], provider) as any).owner().catch(() => ZeroAddress),
+    ownerOf: (address) =>
+      (new Contract(address, ['function owner() view returns (address)'], provider) as any).owner().catch(() => ZeroAddress),
     isRegistered: async (name, address) => (await registry(name)).isRegistered(address),
     // The SDK reads the order domain from the hub too (iexec common/market/order.js getEIP712Domain).
-    orderDomain: () => (domain ??= contract.domain().then(([name, version, chainId, verifyingContract]: any[]) => ({ name, version, chainId, verifyingContract }))),
+    orderDomain: () =>
+      (domain ??= contract
+        .domain()
+        .then(([name, version, chainId, verifyingContract]: any[]) => ({ name, version, chainId, verifyingContract }))),
     verifySignature: (signer, hash, sign) => contract.verifySignature(signer, hash, sign).catch(() => false),
     consumed: (orderHash) => contract.viewConsumed(orderHash),
     // IexecLibCore_v5.Account is (stake, locked).

@@ -57,7 +57,9 @@ const accounts = () => HDNodeWallet.fromPhrase(MNEMONIC, undefined, "m/44'/60'/0
 function checkHub(entry: LocalEntry) {
   const hub = getCreateAddress({ from: accounts().deriveChild(0).address, nonce: 6 });
   if (hub.toLowerCase() !== entry.hub.toLowerCase()) {
-    throw new Failure(`chain.json "local" says hub ${entry.hub}, but PoCo's hub lands at ${hub} on the local network: set "hub" to ${hub} (the same on every start)`);
+    throw new Failure(
+      `chain.json "local" says hub ${entry.hub}, but PoCo's hub lands at ${hub} on the local network: set "hub" to ${hub} (the same on every start)`,
+    );
   }
   return hub;
 }
@@ -65,7 +67,8 @@ function checkHub(entry: LocalEntry) {
 async function checkPorts(cache: string, entry: LocalEntry) {
   await reclaimPort(cache, entry.port, 'chain.json "local" host');
   for (const [name, service] of Object.entries(entry.services)) {
-    if (!(await portFree(service.port))) throw new Failure(`port ${service.port} (chain.json "local" ${name}) is taken: stop what uses it, or change the port in chain.json`);
+    if (!(await portFree(service.port)))
+      throw new Failure(`port ${service.port} (chain.json "local" ${name}) is taken: stop what uses it, or change the port in chain.json`);
   }
 }
 
@@ -106,7 +109,10 @@ async function fetchUrl(url: string): Promise<Buffer> {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     return Buffer.from(await response.arrayBuffer());
   } catch (error) {
-    const cause = (error as Error).name === 'TimeoutError' ? `no answer within ${DOWNLOAD_TIMEOUT_MS / 1000} s` : String((error as { cause?: Error }).cause?.message ?? (error as Error).message);
+    const cause =
+      (error as Error).name === 'TimeoutError'
+        ? `no answer within ${DOWNLOAD_TIMEOUT_MS / 1000} s`
+        : String((error as { cause?: Error }).cause?.message ?? (error as Error).message);
     throw new Error(`GET ${url}: ${cause}`);
   }
 }
@@ -181,15 +187,41 @@ async function startWorkerpool(setup: WorkerpoolSetup): Promise<string> {
   fs.rmSync(workDir, { recursive: true, force: true });
   fs.mkdirSync(workDir, { recursive: true });
   const clock = new ChainClock(provider);
-  const poco = pocoOnChain(provider, deployed.hub, { hub: hubAbi, app: artifacts.appAbi(), dataset: artifacts.datasetAbi() }, scheduler, worker);
+  const poco = pocoOnChain(
+    provider,
+    deployed.hub,
+    { hub: hubAbi, app: artifacts.appAbi(), dataset: artifacts.datasetAbi() },
+    scheduler,
+    worker,
+  );
   const runner = new AppRunner((app) => localAppBundle(entry.port, app));
-  const bulk = { dataset: (address: string) => poco.dataset(address), incompatibility: datasetOrderCheck(provider, deployed.hub, hubAbi), key: (address: string) => state.secrets.web3.get(address.toLowerCase()) };
+  const bulk = {
+    dataset: (address: string) => poco.dataset(address),
+    incompatibility: datasetOrderCheck(provider, deployed.hub, hubAbi),
+    key: (address: string) => state.secrets.web3.get(address.toLowerCase()),
+  };
   const pipeline = { poco, state, runner, clock, workDir, fetchUrl, bulk, log: (message: string) => log(`worker: ${message}`) };
   // Its orders on the market before the first request looks for them, renewed as deals use them.
-  const poolOrders = new PoolOrders(services.book, scheduler, deployed.workerpool, () => hub.orderDomain(), () => hub.categories(), (message) => log(message), services.faults);
+  const poolOrders = new PoolOrders(
+    services.book,
+    scheduler,
+    deployed.workerpool,
+    () => hub.orderDomain(),
+    () => hub.categories(),
+    (message) => log(message),
+    services.faults,
+  );
   services.faults.changed = () => poolOrders.reset();
   await poolOrders.renew();
-  const scheduling = startScheduler({ provider, hub: deployed.hub, hubAbi, workerpool: deployed.workerpool, clock, pipeline, onDeal: () => poolOrders.renew() });
+  const scheduling = startScheduler({
+    provider,
+    hub: deployed.hub,
+    hubAbi,
+    workerpool: deployed.workerpool,
+    clock,
+    pipeline,
+    onDeal: () => poolOrders.renew(),
+  });
   cleanups.push(() => scheduling.stop());
   return services.workerpoolApi;
 }

@@ -27,7 +27,12 @@ export interface Tools {
 }
 
 const npm = (args: string[], cwd: string) =>
-  execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 600_000 });
+  execFileSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
 
 /** What the launcher prints of itself, or why it does not run. */
 function anvilVersion(bin: string): { ok: boolean; detail: string } {
@@ -38,7 +43,13 @@ function anvilVersion(bin: string): { ok: boolean; detail: string } {
 }
 
 /** Builds a tool in a fresh folder beside `target`, checks it, then renames it into place. */
-function install(cache: string, target: string, tool: { name: string; note: string }, build: (staging: string) => void, check: (dir: string) => string | undefined) {
+function install(
+  cache: string,
+  target: string,
+  tool: { name: string; note: string },
+  build: (staging: string) => void,
+  check: (dir: string) => string | undefined,
+) {
   const what = tool.name;
   const staging = fs.mkdtempSync(path.join(cache, `.${path.basename(target)}-`));
   try {
@@ -46,11 +57,20 @@ function install(cache: string, target: string, tool: { name: string; note: stri
     try {
       build(staging);
     } catch (error) {
-      const output = String((error as { stderr?: string }).stderr ?? (error as Error).message).trim().split('\n').slice(-3).join(' ');
-      throw new Failure(`cannot fetch ${what} from the npm registry (${output}): the first start needs it; check your network or npm's registry setting, then start again`);
+      const output = String((error as { stderr?: string }).stderr ?? (error as Error).message)
+        .trim()
+        .split('\n')
+        .slice(-3)
+        .join(' ');
+      throw new Failure(
+        `cannot fetch ${what} from the npm registry (${output}): the first start needs it; check your network or npm's registry setting, then start again`,
+      );
     }
     const broken = check(staging);
-    if (broken) throw new Failure(`${what} was fetched but does not work: ${broken}. Start again; if it fails the same way, your npm registry serves a broken package`);
+    if (broken)
+      throw new Failure(
+        `${what} was fetched but does not work: ${broken}. Start again; if it fails the same way, your npm registry serves a broken package`,
+      );
     fs.rmSync(target, { recursive: true, force: true });
     fs.renameSync(staging, target);
   } finally {
@@ -65,7 +85,8 @@ function fetchAnvil(cache: string): string {
   if (found.ok) return bin(dir);
   if (fs.existsSync(dir)) console.error(`the cached anvil does not run (${found.detail}): fetching it again`);
   // No postinstall: the platform package already holds the binary.
-  const build = (staging: string) => npm(['install', '--no-save', '--no-package-lock', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', staging, ANVIL], staging);
+  const build = (staging: string) =>
+    npm(['install', '--no-save', '--no-package-lock', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', staging, ANVIL], staging);
   install(cache, dir, { name: ANVIL, note: 'the anvil binary ships inside its npm package' }, build, (staging) => {
     const checked = anvilVersion(bin(staging));
     return checked.ok ? undefined : checked.detail;
@@ -82,13 +103,16 @@ function fetchPoco(cache: string): string {
     execFileSync('tar', ['-xzf', path.join(staging, tarball), '-C', staging]);
     fs.rmSync(path.join(staging, tarball));
   };
-  install(cache, dir, { name: POCO, note: "PoCo's compiled contracts" }, build, (staging) => (fs.existsSync(path.join(staging, POCO_MARKER)) ? undefined : `${POCO_MARKER} is missing`));
+  install(cache, dir, { name: POCO, note: "PoCo's compiled contracts" }, build, (staging) =>
+    fs.existsSync(path.join(staging, POCO_MARKER)) ? undefined : `${POCO_MARKER} is missing`,
+  );
   return path.join(dir, 'package');
 }
 
 export function fetchTools(cache: string): Tools {
   fs.mkdirSync(cache, { recursive: true });
   // What a start killed while fetching left behind.
-  for (const name of fs.readdirSync(cache)) if (/^\.(anvil|poco)-/.test(name)) fs.rmSync(path.join(cache, name), { recursive: true, force: true });
+  for (const name of fs.readdirSync(cache))
+    if (/^\.(anvil|poco)-/.test(name)) fs.rmSync(path.join(cache, name), { recursive: true, force: true });
   return { anvilBin: fetchAnvil(cache), pocoDir: fetchPoco(cache) };
 }

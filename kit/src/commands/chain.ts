@@ -38,7 +38,8 @@ const USAGE = [
 export function parseFund(root: string, argv: string[]): FundedWallet[] {
   const fund: FundedWallet[] = [];
   for (let i = 0; i < argv.length; i += 1) {
-    if (argv[i] !== '--fund') throw new Failure(`unexpected argument ${argv[i]}: usage: iexec-module chain [--fund 0xADDRESS|KEYSTORE_FOLDER|WALLET_FILE ...]`);
+    if (argv[i] !== '--fund')
+      throw new Failure(`unexpected argument ${argv[i]}: usage: iexec-module chain [--fund 0xADDRESS|KEYSTORE_FOLDER|WALLET_FILE ...]`);
     const given = argv[(i += 1)] ?? '';
     if (/^0x/i.test(given)) {
       if (!/^0x[0-9a-fA-F]{40}$/.test(given)) throw new Failure(`--fund needs an address (0x and 40 hex digits), got '${given}'`);
@@ -46,8 +47,15 @@ export function parseFund(root: string, argv: string[]): FundedWallet[] {
       continue;
     }
     const where = path.resolve(root, given);
-    const address = fs.existsSync(where) ? (fs.statSync(where).isDirectory() ? walletAddress(where, { keystoredir: where }) : readWalletAddress(where)) : undefined;
-    if (!address) throw new Failure(`--fund needs an address (0x and 40 hex digits), a keystore folder or a wallet file; '${given}' is none (make a wallet there first: npm run iexec -- tee wallet create --keystoredir ${given})`);
+    const address = fs.existsSync(where)
+      ? fs.statSync(where).isDirectory()
+        ? walletAddress(where, { keystoredir: where })
+        : readWalletAddress(where)
+      : undefined;
+    if (!address)
+      throw new Failure(
+        `--fund needs an address (0x and 40 hex digits), a keystore folder or a wallet file; '${given}' is none (make a wallet there first: npm run iexec -- tee wallet create --keystoredir ${given})`,
+      );
     fund.push({ address, label: path.basename(where) });
   }
   return fund;
@@ -55,9 +63,11 @@ export function parseFund(root: string, argv: string[]): FundedWallet[] {
 
 function parseAdvance(argv: string[]): { seconds: number } | { pastFinalDeadline: string } {
   const [first, second, ...rest] = argv;
-  if (rest.length > 0) throw new Failure(`unexpected argument ${rest[0]}: usage: iexec-module chain advance <seconds> | --past-final-deadline <taskid>`);
+  if (rest.length > 0)
+    throw new Failure(`unexpected argument ${rest[0]}: usage: iexec-module chain advance <seconds> | --past-final-deadline <taskid>`);
   if (first === '--past-final-deadline') {
-    if (!/^0x[0-9a-fA-F]{64}$/.test(second ?? '')) throw new Failure(`--past-final-deadline needs a task id (0x and 64 hex digits), got '${second ?? ''}'`);
+    if (!/^0x[0-9a-fA-F]{64}$/.test(second ?? ''))
+      throw new Failure(`--past-final-deadline needs a task id (0x and 64 hex digits), got '${second ?? ''}'`);
     return { pastFinalDeadline: second! };
   }
   if (second !== undefined || !/^[1-9]\d{0,9}$/.test(first ?? '')) {

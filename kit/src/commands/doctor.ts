@@ -49,7 +49,8 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
     console.error(`--dataset takes an address (0x and 40 hex digits), got '${values.dataset}'`);
     return 2;
   }
-  const profiles: ProfileName[] = values.standard && !values.tee ? ['standard'] : values.tee && !values.standard ? ['tee'] : ['standard', 'tee'];
+  const profiles: ProfileName[] =
+    values.standard && !values.tee ? ['standard'] : values.tee && !values.standard ? ['tee'] : ['standard', 'tee'];
   let ctx;
   try {
     ctx = await doctorContext(root, {

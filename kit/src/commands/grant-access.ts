@@ -15,7 +15,8 @@ On a real chain use DataProtector (npm @iexec/dataprotector); ${REAL_CHAIN_FLAG}
 
 function count(value: string | undefined, option: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) throw new Failure(`${option} takes a whole number from ${min}, got '${value}'`);
+  if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value)))
+    throw new Failure(`${option} takes a whole number from ${min}, got '${value}'`);
   return Number(value);
 }
 
@@ -38,7 +39,8 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
       return 0;
     }
     const [dataset, ...extra] = positionals;
-    if (dataset === undefined || extra.length > 0) throw new Failure('give the protected data address, once: grant-access <protected data> --app <address> --user <address|any>');
+    if (dataset === undefined || extra.length > 0)
+      throw new Failure('give the protected data address, once: grant-access <protected data> --app <address> --user <address|any>');
     if (values.app === undefined) throw new Failure('--app is required: the address of the (TEE) app that may read the protected data');
     if (values.user === undefined) throw new Failure('--user is required: the requester who may run the app on it, or any');
     const chain = chosenChain(root, values.chain, values['without-dataprotector'], 'grant-access');
@@ -52,7 +54,9 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
       chain,
       wallet: values,
     });
-    console.log(`granted: app ${order.apprestrict} may process ${order.dataset} for ${values.user === 'any' ? 'any requester' : order.requesterrestrict}, ${order.volume} run(s) at ${order.datasetprice} nRLC each`);
+    console.log(
+      `granted: app ${order.apprestrict} may process ${order.dataset} for ${values.user === 'any' ? 'any requester' : order.requesterrestrict}, ${order.volume} run(s) at ${order.datasetprice} nRLC each`,
+    );
     console.log(`the requester runs: npm run app:run:tee -- --dataset ${order.dataset} --chain ${chain}`);
     return 0;
   } catch (error) {

@@ -58,7 +58,8 @@ export async function main(argv: string[]): Promise<number> {
   const flow = values.flow as Flow;
   if (!FLOWS.includes(flow)) return usageError(`--flow takes tee or standard, got ${JSON.stringify(values.flow)}`);
   const seconds = Number(values.timeout);
-  if (!(seconds > 0) || !Number.isFinite(seconds)) return usageError(`--timeout takes a number of seconds above 0, got ${JSON.stringify(values.timeout)}`);
+  if (!(seconds > 0) || !Number.isFinite(seconds))
+    return usageError(`--timeout takes a number of seconds above 0, got ${JSON.stringify(values.timeout)}`);
 
   const requesterSecrets: Record<string, string> = {};
   for (const pair of values['requester-secret'] ?? []) {

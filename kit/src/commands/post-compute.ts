@@ -70,7 +70,12 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   const size = (file: string) => (file ? statSync(file).size : 0);
-  const logs = keepLogs(outDir, status === 0, { stdout: stdoutFile, stderr: stderrFile, stdoutBytes: size(stdoutFile), stderrBytes: size(stderrFile) }, 'copy');
+  const logs = keepLogs(
+    outDir,
+    status === 0,
+    { stdout: stdoutFile, stderr: stderrFile, stdoutBytes: size(stdoutFile), stderrBytes: size(stderrFile) },
+    'copy',
+  );
   const task: Task = {
     inDir: '',
     outDir,

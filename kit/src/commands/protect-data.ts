@@ -35,14 +35,18 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
       return 0;
     }
     const [json, ...extra] = positionals;
-    if (json === undefined || extra.length > 0) throw new Failure(`give the values as one JSON object, e.g. '{"name": "Alice"}' (got ${positionals.length} arguments); --help shows the options`);
+    if (json === undefined || extra.length > 0)
+      throw new Failure(
+        `give the values as one JSON object, e.g. '{"name": "Alice"}' (got ${positionals.length} arguments); --help shows the options`,
+      );
     let data: unknown;
     try {
       data = JSON.parse(json);
     } catch (error) {
       throw new Failure(`${json} is not JSON (${(error as Error).message}): give the values as one JSON object, e.g. '{"name": "Alice"}'`);
     }
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Failure(`${json} is not a JSON object: give the values as one, e.g. '{"name": "Alice"}'`);
+    if (typeof data !== 'object' || data === null || Array.isArray(data))
+      throw new Failure(`${json} is not a JSON object: give the values as one, e.g. '{"name": "Alice"}'`);
     const files: Record<string, string> = {};
     for (const pair of values.file ?? []) {
       const at = pair.indexOf('=');
@@ -52,14 +56,24 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
     const chain = chosenChain(root, values.chain, values['without-dataprotector'], 'protect-data');
     const done = await protectData(
       root,
-      { data: data as Record<string, ProtectedValue>, files, name: values.name!, chain, wallet: values, ipfsNode: values['ipfs-node'], ipfsGateway: values['ipfs-gateway'] },
+      {
+        data: data as Record<string, ProtectedValue>,
+        files,
+        name: values.name!,
+        chain,
+        wallet: values,
+        ipfsNode: values['ipfs-node'],
+        ipfsGateway: values['ipfs-gateway'],
+      },
       (line) => console.log(line),
     ).catch((error: Error) => {
       // A bad value or an unreadable --file is the user's to fix, not a bug.
       if (error instanceof Failure || !/protected data|ENOENT|EACCES|EISDIR/.test(error.message)) throw error;
       throw new Failure(error.message);
     });
-    console.log(`protected data ${done.address}: owned by ${done.owner}, ${done.multiaddr}, checksum ${done.checksum}; its key is in the SMS`);
+    console.log(
+      `protected data ${done.address}: owned by ${done.owner}, ${done.multiaddr}, checksum ${done.checksum}; its key is in the SMS`,
+    );
     console.log(`share it: npm run grant-access -- ${done.address} --app <TEE app address> --user <requester address> --chain ${chain}`);
     return 0;
   } catch (error) {

@@ -63,8 +63,10 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
     return 0;
   }
   const [taskid, ...extra] = positionals;
-  if (taskid === undefined || !TASK_ID.test(taskid) || extra.length > 0) return usage(`give one task id (0x and 64 hex digits)${taskid === undefined ? '' : `, got ${[taskid, ...extra].join(' ')}`}`);
-  if (values.deal !== undefined && !TASK_ID.test(values.deal)) return usage(`--deal takes a deal id (0x and 64 hex digits), got '${values.deal}'`);
+  if (taskid === undefined || !TASK_ID.test(taskid) || extra.length > 0)
+    return usage(`give one task id (0x and 64 hex digits)${taskid === undefined ? '' : `, got ${[taskid, ...extra].join(' ')}`}`);
+  if (values.deal !== undefined && !TASK_ID.test(values.deal))
+    return usage(`--deal takes a deal id (0x and 64 hex digits), got '${values.deal}'`);
   if ([values.watch, values.claim, values.replay].filter(Boolean).length > 1) return usage('give one of --watch, --claim and --replay');
   if (values['protected-data'] !== undefined && !values.replay) return usage('--protected-data goes with --replay');
   let session;
@@ -78,8 +80,16 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
   }
   try {
     const chainId = await session.reads.chainId();
-    const explain: ExplainContext = { chain: session.target.name, local: session.target.local, ipfsGateway: (await session.reads.services()).ipfsGateway };
-    const print = { header: `on chain ${session.target.name} (chain id ${chainId})`, local: session.target.local, requester: session.wallet?.address };
+    const explain: ExplainContext = {
+      chain: session.target.name,
+      local: session.target.local,
+      ipfsGateway: (await session.reads.services()).ipfsGateway,
+    };
+    const print = {
+      header: `on chain ${session.target.name} (chain id ${chainId})`,
+      local: session.target.local,
+      requester: session.wallet?.address,
+    };
     const show = (view: Awaited<ReturnType<typeof taskView>>, explanation: ReturnType<typeof explainTask>) =>
       values.json ? console.log(taskJson(view, explanation, session.target.name)) : printTask(view, explanation, print);
     if (values.watch) {
@@ -89,7 +99,8 @@ export async function main(argv: string[], root = process.cwd()): Promise<number
     const view = await bounded(taskView(session.reads, taskid, { dealid: values.deal, logs: session.logs }), `the reads of task ${taskid}`);
     if (!values.replay || values.json) show(view, explainTask(view, explain));
     if (values.claim) return await claimTask(session, view, explain);
-    if (values.replay) return await replayTask(session.reads, view, { root, local: session.target.local, protectedData: values['protected-data'] });
+    if (values.replay)
+      return await replayTask(session.reads, view, { root, local: session.target.local, protectedData: values['protected-data'] });
     return 0;
   } catch (error) {
     if ((error as Error).message === 'interrupted') return 130;

@@ -43,7 +43,8 @@ export function datasetOrder(request: GrantRequest) {
   if (app === ZeroAddress) throw new Failure(`Forbidden to use ${ZeroAddress} as --app, this would give access to any app`);
   const requester = request.user === 'any' ? ZeroAddress : address(request.user, '--user');
   if (request.bulk && request.price !== 0) throw new Failure('--bulk requires --price 0: bulk processing takes free dataset orders only');
-  if (request.bulk && request.volume !== 1 && request.volume !== DATASET_INFINITE_VOLUME) throw new Failure(`--bulk gives ${DATASET_INFINITE_VOLUME} accesses (bulk processing asks that volume): leave --volume out`);
+  if (request.bulk && request.volume !== 1 && request.volume !== DATASET_INFINITE_VOLUME)
+    throw new Failure(`--bulk gives ${DATASET_INFINITE_VOLUME} accesses (bulk processing asks that volume): leave --volume out`);
   return {
     dataset: address(request.dataset, 'the protected data'),
     datasetprice: String(request.price),
@@ -59,7 +60,15 @@ export function datasetOrder(request: GrantRequest) {
 async function alreadyGranted(root: string, order: ReturnType<typeof datasetOrder>, bulk: boolean): Promise<boolean> {
   const market = localEntry(root).services.iexecGateway?.url;
   if (!market) return false;
-  const query = new URLSearchParams({ chainId: localEntry(root).id, dataset: order.dataset, app: order.apprestrict, isAppStrict: 'true', requester: order.requesterrestrict === ZeroAddress ? 'any' : order.requesterrestrict, isRequesterStrict: 'true', bulkOnly: String(bulk) });
+  const query = new URLSearchParams({
+    chainId: localEntry(root).id,
+    dataset: order.dataset,
+    app: order.apprestrict,
+    isAppStrict: 'true',
+    requester: order.requesterrestrict === ZeroAddress ? 'any' : order.requesterrestrict,
+    isRequesterStrict: 'true',
+    bulkOnly: String(bulk),
+  });
   const url = new URL(`/datasetorders?${query}`, market).href;
   const reply = await fetch(url, { signal: AbortSignal.timeout(30_000) }).catch((error: Error) => {
     throw new Failure(`cannot reach the local market at ${market} (${error.message}): is npm run chain:local running?`);
@@ -72,13 +81,19 @@ async function alreadyGranted(root: string, order: ReturnType<typeof datasetOrde
 export async function grantAccess(root: string, request: GrantRequest): Promise<ReturnType<typeof datasetOrder>> {
   const order = datasetOrder(request);
   if (request.chain === LOCAL && (await alreadyGranted(root, order, request.bulk))) {
-    throw new Failure(`An access has been already granted to the user: ${request.user === 'any' ? ZeroAddress : order.requesterrestrict} with the app: ${order.apprestrict}`);
+    throw new Failure(
+      `An access has been already granted to the user: ${request.user === 'any' ? ZeroAddress : order.requesterrestrict} with the app: ${order.apprestrict}`,
+    );
   }
   const workspace = new SdkWorkspace(root, { order: { datasetorder: order } });
   const wallet = walletArgs(root, request.wallet);
   try {
     await workspace.run('signing the dataset order', ['order', 'sign', '--dataset', '--chain', request.chain, ...wallet], request.chain);
-    await workspace.run('publishing the dataset order', ['order', 'publish', '--dataset', '--chain', request.chain, '--force', ...wallet], request.chain);
+    await workspace.run(
+      'publishing the dataset order',
+      ['order', 'publish', '--dataset', '--chain', request.chain, '--force', ...wallet],
+      request.chain,
+    );
   } finally {
     workspace.remove();
   }

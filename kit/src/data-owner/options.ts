@@ -55,6 +55,7 @@ export const walletLookup = (values: WalletValues): WalletOptions => ({
 
 /** A Failure as every kit command prints it; parseArgs' own refusals are the user's to fix too. */
 export function reportCommandFailure(error: unknown): number {
-  if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return reportFailure(new Failure(`${(error as Error).message}; --help shows the options`));
+  if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))
+    return reportFailure(new Failure(`${(error as Error).message}; --help shows the options`));
   return reportFailure(error);
 }

@@ -44,7 +44,8 @@ function ipfsEndpoints(root: string, request: ProtectRequest): { node: string; g
     if (!gateway) throw new Failure('chain.json "local" has no ipfsGateway: the local network uploads protected data there');
     return { node: request.ipfsNode ?? gateway, gateway: request.ipfsGateway ?? gateway };
   }
-  if (!request.ipfsNode || !request.ipfsGateway) throw new Failure(`on ${request.chain}, give the IPFS node to upload to and its gateway: --ipfs-node URL --ipfs-gateway URL`);
+  if (!request.ipfsNode || !request.ipfsGateway)
+    throw new Failure(`on ${request.chain}, give the IPFS node to upload to and its gateway: --ipfs-node URL --ipfs-gateway URL`);
   return { node: request.ipfsNode, gateway: request.ipfsGateway };
 }
 
@@ -57,7 +58,10 @@ function keepKey(address: string, key: string): string {
 
 export async function protectData(root: string, request: ProtectRequest, say: (line: string) => void): Promise<Protected> {
   const owner = walletAddress(root, walletLookup(request.wallet));
-  if (!owner) throw new Failure("no wallet found to own the protected data: create one with 'npm run iexec -- tee wallet create', or pass --keystoredir / --wallet-file / --wallet-address");
+  if (!owner)
+    throw new Failure(
+      "no wallet found to own the protected data: create one with 'npm run iexec -- tee wallet create', or pass --keystoredir / --wallet-file / --wallet-address",
+    );
   const { node, gateway } = ipfsEndpoints(root, request);
   const zip = await mockProtectedData(request.data, request.files);
   const key = newKey();
@@ -74,7 +78,11 @@ export async function protectData(root: string, request: ProtectRequest, say: (l
     if (typeof address !== 'string') throw new Failure('iexec dataset deploy wrote no dataset address');
     const keyFile = workspace.secretFile('dataset.key', key);
     try {
-      await workspace.run('pushing the key to the SMS', ['dataset', 'push-secret', address, '--secret-path', keyFile, '--chain', request.chain, ...wallet], request.chain);
+      await workspace.run(
+        'pushing the key to the SMS',
+        ['dataset', 'push-secret', address, '--secret-path', keyFile, '--chain', request.chain, ...wallet],
+        request.chain,
+      );
     } catch (error) {
       // The dataset is on chain and useless without its key: keep the key where its owner can push it again.
       const kept = keepKey(address, key);

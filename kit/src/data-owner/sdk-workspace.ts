@@ -36,7 +36,10 @@ export class SdkWorkspace {
   async run(step: string, args: string[], chain: string): Promise<void> {
     const given = withUserPaths(args, userCwd(this.root), this.dir);
     const { status } = await runCli(this.bin, given, this.dir, await localCliOptions(this.root, chain));
-    if (status !== 0) throw new Failure(`${step} failed (iexec ${args.map((arg, i) => (args[i - 1] === '--password' ? '***' : arg)).join(' ')} exited ${status}); its message is above`);
+    if (status !== 0)
+      throw new Failure(
+        `${step} failed (iexec ${args.map((arg, i) => (args[i - 1] === '--password' ? '***' : arg)).join(' ')} exited ${status}); its message is above`,
+      );
   }
 
   read(name: string): any {

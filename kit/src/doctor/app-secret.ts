@@ -19,10 +19,24 @@ export async function checkAppSecrets(ctx: DoctorContext): Promise<CheckLine[]> 
       continue;
     }
     try {
-      if (await ctx.reads.appSecretExists(deployed.address)) lines.push(pass(id, `the SMS has the app secret of the ${app.label} ${deployed.address}`));
-      else lines.push(fail(id, `the SMS has no app secret for the ${app.label} ${deployed.address}: its tasks get no IEXEC_APP_DEVELOPER_SECRET`, iexecRun(ctx, app.profile, 'app', 'push-secret')));
+      if (await ctx.reads.appSecretExists(deployed.address))
+        lines.push(pass(id, `the SMS has the app secret of the ${app.label} ${deployed.address}`));
+      else
+        lines.push(
+          fail(
+            id,
+            `the SMS has no app secret for the ${app.label} ${deployed.address}: its tasks get no IEXEC_APP_DEVELOPER_SECRET`,
+            iexecRun(ctx, app.profile, 'app', 'push-secret'),
+          ),
+        );
     } catch (error) {
-      lines.push(fail(id, `cannot ask the SMS for the ${app.label}'s app secret: ${reason(error)}`, `retry once the SMS answers: ${doctorAgain(ctx)}`));
+      lines.push(
+        fail(
+          id,
+          `cannot ask the SMS for the ${app.label}'s app secret: ${reason(error)}`,
+          `retry once the SMS answers: ${doctorAgain(ctx)}`,
+        ),
+      );
     }
   }
   return lines;

@@ -25,9 +25,17 @@ async function notRecorded(ctx: DoctorContext, app: AppProfile, deploy: string):
   const id = `app:${app.profile}`;
   const predicted = await ctx.reads.predictAppAddress(app.fields).catch(() => undefined);
   if (predicted && (await ctx.reads.app(predicted))) {
-    return fail(id, `${app.deployedFile} has no address for chain id ${ctx.chainId}, but the app ${app.file} describes is deployed at ${predicted}, where app deploy will not deploy it again`, `record it: add "${ctx.chainId}": "${predicted}" under "app" in ${app.deployedFile}`);
+    return fail(
+      id,
+      `${app.deployedFile} has no address for chain id ${ctx.chainId}, but the app ${app.file} describes is deployed at ${predicted}, where app deploy will not deploy it again`,
+      `record it: add "${ctx.chainId}": "${predicted}" under "app" in ${app.deployedFile}`,
+    );
   }
-  return fail(id, `the ${app.label} is not deployed on ${ctx.target.name}: ${app.deployedFile} has no address for chain id ${ctx.chainId}`, deploy);
+  return fail(
+    id,
+    `the ${app.label} is not deployed on ${ctx.target.name}: ${app.deployedFile} has no address for chain id ${ctx.chainId}`,
+    deploy,
+  );
 }
 
 export async function checkApp(ctx: DoctorContext, app: AppProfile): Promise<CheckLine[]> {
@@ -47,15 +55,29 @@ export async function checkApp(ctx: DoctorContext, app: AppProfile): Promise<Che
   if (app.mrenclave?.framework?.toLowerCase() === 'scone') {
     const deployed = parseMrenclave(onChain.mrenclave);
     if (deployed?.framework?.toLowerCase() !== 'scone') {
-      lines.push(fail(id, `the ${app.label} ${address} has no SCONE mrenclave on chain: a ${tags} task starts the enclave it names`, deploy));
+      lines.push(
+        fail(id, `the ${app.label} ${address} has no SCONE mrenclave on chain: a ${tags} task starts the enclave it names`, deploy),
+      );
     } else if (String(deployed.fingerprint ?? '').toLowerCase() !== String(app.mrenclave.fingerprint ?? '').toLowerCase()) {
-      lines.push(fail(id, `the ${app.label} ${address} was deployed with the enclave fingerprint ${deployed.fingerprint}, ${app.file} has ${app.mrenclave.fingerprint}: deploy what sconify.sh recorded`, deploy));
+      lines.push(
+        fail(
+          id,
+          `the ${app.label} ${address} was deployed with the enclave fingerprint ${deployed.fingerprint}, ${app.file} has ${app.mrenclave.fingerprint}: deploy what sconify.sh recorded`,
+          deploy,
+        ),
+      );
     }
   }
   const wallet = ctx.wallet?.address;
   if (wallet && onChain.owner.toLowerCase() !== wallet.toLowerCase()) {
-    lines.push(warn(`${id}:owner`, `the ${app.label} belongs to ${onChain.owner}, not your wallet ${wallet}: app:run then needs an app order its owner published on the market`));
+    lines.push(
+      warn(
+        `${id}:owner`,
+        `the ${app.label} belongs to ${onChain.owner}, not your wallet ${wallet}: app:run then needs an app order its owner published on the market`,
+      ),
+    );
   }
-  if (!lines.some((line) => line.level === 'fail')) lines.unshift(pass(id, `${app.label} ${address} is deployed on ${chain}; its runs carry the tag ${tags}`));
+  if (!lines.some((line) => line.level === 'fail'))
+    lines.unshift(pass(id, `${app.label} ${address} is deployed on ${chain}; its runs carry the tag ${tags}`));
   return lines;
 }

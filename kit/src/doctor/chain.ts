@@ -23,7 +23,8 @@ const DRIFT: Record<keyof ServiceUrls, { level: 'fail' | 'warn'; means: string }
   resultProxy: { level: 'warn', means: 'another result proxy: SDK 8 storage init logs in there' },
 };
 
-const same = (key: keyof ServiceUrls, a: string, b: string) => (key === 'hub' ? a.toLowerCase() === b.toLowerCase() : a.replace(/\/+$/, '') === b.replace(/\/+$/, ''));
+const same = (key: keyof ServiceUrls, a: string, b: string) =>
+  key === 'hub' ? a.toLowerCase() === b.toLowerCase() : a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
 
 export async function checkChain(ctx: DoctorContext): Promise<CheckLine[]> {
   const { target, reads } = ctx;
@@ -32,13 +33,21 @@ export async function checkChain(ctx: DoctorContext): Promise<CheckLine[]> {
   try {
     chainId = await reads.chainId();
   } catch (error) {
-    const fix = target.local ? 'start the local network in another terminal: npm run chain:local' : `check chain.json's "host" for ${target.name} (or your connection), then ${doctorAgain(ctx)}`;
+    const fix = target.local
+      ? 'start the local network in another terminal: npm run chain:local'
+      : `check chain.json's "host" for ${target.name} (or your connection), then ${doctorAgain(ctx)}`;
     return [fail(ID, `the node of chain ${target.name} (${host}) does not answer: ${reason(error)}`, fix)];
   }
   ctx.chainId = chainId;
   const lines: CheckLine[] = [];
   if (target.entry.id !== undefined && String(target.entry.id) !== String(chainId)) {
-    lines.push(fail(ID, `chain.json says "${target.name}" is chain id ${target.entry.id}, but its node (${host}) answers chain id ${chainId}`, `set "id" to "${chainId}" in chain.json's "${target.name}" entry, or point "host" at the right node`));
+    lines.push(
+      fail(
+        ID,
+        `chain.json says "${target.name}" is chain id ${target.entry.id}, but its node (${host}) answers chain id ${chainId}`,
+        `set "id" to "${chainId}" in chain.json's "${target.name}" entry, or point "host" at the right node`,
+      ),
+    );
   }
   const [defaults, services] = await Promise.all([reads.sdkDefaults(), reads.services()]);
   for (const key of Object.keys(DRIFT) as Array<keyof ServiceUrls>) {
@@ -53,10 +62,18 @@ export async function checkChain(ctx: DoctorContext): Promise<CheckLine[]> {
   }
   const missing = REQUIRED.filter((key) => services[key] === undefined);
   if (missing.length > 0) {
-    lines.push(fail(ID, `iexec ${reads.sdkVersion} has no ${missing.join(', ')} for chain id ${chainId} and chain.json's "${target.name}" sets none`, `add ${missing.map((key) => `"${key}"`).join(', ')} to chain.json's "${target.name}" entry`));
+    lines.push(
+      fail(
+        ID,
+        `iexec ${reads.sdkVersion} has no ${missing.join(', ')} for chain id ${chainId} and chain.json's "${target.name}" sets none`,
+        `add ${missing.map((key) => `"${key}"`).join(', ')} to chain.json's "${target.name}" entry`,
+      ),
+    );
   }
   if (!lines.some((line) => line.level === 'fail')) {
-    const knows = defaults ? `iexec ${reads.sdkVersion} knows it` : `iexec ${reads.sdkVersion} has no defaults for it, chain.json's entry sets its services`;
+    const knows = defaults
+      ? `iexec ${reads.sdkVersion} knows it`
+      : `iexec ${reads.sdkVersion} has no defaults for it, chain.json's entry sets its services`;
     lines.unshift(pass(ID, `chain ${target.name}: chain id ${chainId}, ${knows}; hub ${services.hub}`));
   }
   return lines;

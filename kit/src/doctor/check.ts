@@ -21,4 +21,7 @@ export const fail = (id: string, message: string, fix: string): CheckLine => ({ 
 export const skipped = (id: string, why: string): CheckLine => warn(id, `not checked: ${why}`);
 
 /** An error's message as one line: the SDK's errors may carry their cause on further lines. */
-export const reason = (error: unknown) => String((error as Error)?.message ?? error).split('\n')[0]!.trim();
+export const reason = (error: unknown) =>
+  String((error as Error)?.message ?? error)
+    .split('\n')[0]!
+    .trim();

@@ -15,9 +15,23 @@ export async function checkDataset(ctx: DoctorContext): Promise<CheckLine[]> {
   if (!ctx.features.includes(PROTECTED_DATA_FEATURE)) return [];
   const id = 'dataset';
   const dataset = ctx.dataset;
-  if (!dataset) return [warn(id, 'not checked: the module reads protected data; name the one you will run with', npmRun(ctx, 'doctor', '--dataset', '<protected data address>'))];
+  if (!dataset)
+    return [
+      warn(
+        id,
+        'not checked: the module reads protected data; name the one you will run with',
+        npmRun(ctx, 'doctor', '--dataset', '<protected data address>'),
+      ),
+    ];
   const found = await ctx.reads.dataset(dataset);
-  if (!found) return [fail(id, `no dataset is deployed at ${dataset} on ${ctx.target.name}`, `check the address of the protected data on ${ctx.target.name}, then ${npmRun(ctx, 'doctor', '--dataset', '<address>')}`)];
+  if (!found)
+    return [
+      fail(
+        id,
+        `no dataset is deployed at ${dataset} on ${ctx.target.name}`,
+        `check the address of the protected data on ${ctx.target.name}, then ${npmRun(ctx, 'doctor', '--dataset', '<address>')}`,
+      ),
+    ];
   const wallet = ctx.wallet?.address;
   const lines: CheckLine[] = [];
   for (const app of ctx.apps.filter((candidate) => candidate.tee)) {
@@ -30,9 +44,21 @@ export async function checkDataset(ctx: DoctorContext): Promise<CheckLine[]> {
       lines.push(pass(`${id}:${app.profile}`, `the protected data ${dataset} is yours: app:run signs its order for the ${app.label}`));
       continue;
     }
-    const orders = await ctx.reads.datasetOrders({ dataset, app: deployed.address, requester: wallet, workerpool: ctx.workerpoolAddress, tag: app.tag });
+    const orders = await ctx.reads.datasetOrders({
+      dataset,
+      app: deployed.address,
+      requester: wallet,
+      workerpool: ctx.workerpoolAddress,
+      tag: app.tag,
+    });
     const open = orders.find((order) => order.remaining > 0);
-    if (open) lines.push(pass(`${id}:${app.profile}`, `a dataset order lets you run the ${app.label} on ${dataset} (${formatRlc(open.price)}, ${open.remaining} left)`));
+    if (open)
+      lines.push(
+        pass(
+          `${id}:${app.profile}`,
+          `a dataset order lets you run the ${app.label} on ${dataset} (${formatRlc(open.price)}, ${open.remaining} left)`,
+        ),
+      );
     else {
       lines.push(
         fail(
@@ -45,9 +71,22 @@ export async function checkDataset(ctx: DoctorContext): Promise<CheckLine[]> {
   }
   try {
     if (await ctx.reads.datasetSecretExists(dataset)) lines.push(pass(`${id}:key`, `the SMS holds the key of ${dataset}`));
-    else lines.push(fail(`${id}:key`, `the SMS has no key for ${dataset}: TEE tasks on it fail to start (PRE_COMPUTE_GET_DATASET_SECRET_FAILED)`, `its owner pushes it: npm run iexec -- tee dataset push-secret ${dataset} --chain ${ctx.target.name}`));
+    else
+      lines.push(
+        fail(
+          `${id}:key`,
+          `the SMS has no key for ${dataset}: TEE tasks on it fail to start (PRE_COMPUTE_GET_DATASET_SECRET_FAILED)`,
+          `its owner pushes it: npm run iexec -- tee dataset push-secret ${dataset} --chain ${ctx.target.name}`,
+        ),
+      );
   } catch (error) {
-    lines.push(fail(`${id}:key`, `cannot ask the SMS for the key of ${dataset}: ${reason(error)}`, `retry once the SMS answers: ${doctorAgain(ctx)}`));
+    lines.push(
+      fail(
+        `${id}:key`,
+        `cannot ask the SMS for the key of ${dataset}: ${reason(error)}`,
+        `retry once the SMS answers: ${doctorAgain(ctx)}`,
+      ),
+    );
   }
   return lines;
 }

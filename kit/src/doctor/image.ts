@@ -63,8 +63,21 @@ function placeholder(ctx: DoctorContext, apps: AppProfile[]): CheckLine[] {
     const deployed = ctx.deployed.get(app.profile);
     if (!deployed) return [];
     const bundle = localAppBundle(port, deployed.address);
-    if (bundle) return [warn(`image:${app.profile}`, `${app.label}: ${unpublished(app)}; the local worker runs ${bundle} for it, a real worker would fail to pull the image`, publish)];
-    return [fail(`image:${app.profile}`, `${app.label}: ${unpublished(app)}, and no module recorded its code on the local network: its tasks fail with APP_IMAGE_DOWNLOAD_FAILED`, publish)];
+    if (bundle)
+      return [
+        warn(
+          `image:${app.profile}`,
+          `${app.label}: ${unpublished(app)}; the local worker runs ${bundle} for it, a real worker would fail to pull the image`,
+          publish,
+        ),
+      ];
+    return [
+      fail(
+        `image:${app.profile}`,
+        `${app.label}: ${unpublished(app)}, and no module recorded its code on the local network: its tasks fail with APP_IMAGE_DOWNLOAD_FAILED`,
+        publish,
+      ),
+    ];
   });
 }
 
@@ -78,16 +91,37 @@ async function checkImage(ctx: DoctorContext, apps: AppProfile[]): Promise<Check
     facts = await imageFacts(image);
   } catch (error) {
     const status = error instanceof RegistryError ? error.status : undefined;
-    if (status === 404) return [fail(id, `${labels(apps)}: ${image} is not on its registry (HTTP 404): never pushed, or deleted`, republish(ctx, apps))];
+    if (status === 404)
+      return [fail(id, `${labels(apps)}: ${image} is not on its registry (HTTP 404): never pushed, or deleted`, republish(ctx, apps))];
     if (status === 401 || status === 403) {
-      return [fail(id, `${labels(apps)}: the registry refuses an anonymous pull of ${image} (HTTP ${status}): workers pull it as anyone would`, `make the repository public on its registry, then ${npmRun(ctx, 'doctor')}`)];
+      return [
+        fail(
+          id,
+          `${labels(apps)}: the registry refuses an anonymous pull of ${image} (HTTP ${status}): workers pull it as anyone would`,
+          `make the repository public on its registry, then ${npmRun(ctx, 'doctor')}`,
+        ),
+      ];
     }
-    return [fail(id, `${labels(apps)}: cannot read ${image} from its registry: ${reason(error)}`, `check app.multiaddr in ${first.file} and your connection, then ${npmRun(ctx, 'doctor')}`)];
+    return [
+      fail(
+        id,
+        `${labels(apps)}: cannot read ${image} from its registry: ${reason(error)}`,
+        `check app.multiaddr in ${first.file} and your connection, then ${npmRun(ctx, 'doctor')}`,
+      ),
+    ];
   }
   const lines: CheckLine[] = [];
-  const platforms = facts.platforms.map((platform) => `${platform.os}/${platform.architecture}${platform.variant ? `/${platform.variant}` : ''}`);
+  const platforms = facts.platforms.map(
+    (platform) => `${platform.os}/${platform.architecture}${platform.variant ? `/${platform.variant}` : ''}`,
+  );
   if (facts.amd64Bytes === undefined) {
-    lines.push(fail(id, `${labels(apps)}: ${image} is built for ${platforms.join(', ') || 'no platform'}, not linux/amd64, the workers' platform: its tasks fail with "exec format error"`, `${republish(ctx, apps)} (tests/build.sh builds for linux/amd64)`));
+    lines.push(
+      fail(
+        id,
+        `${labels(apps)}: ${image} is built for ${platforms.join(', ') || 'no platform'}, not linux/amd64, the workers' platform: its tasks fail with "exec format error"`,
+        `${republish(ctx, apps)} (tests/build.sh builds for linux/amd64)`,
+      ),
+    );
   } else {
     lines.push(pass(id, `${labels(apps)}: ${image} is pushed, for ${platforms.join(', ')}`));
   }
@@ -108,7 +142,13 @@ async function checkImage(ctx: DoctorContext, apps: AppProfile[]): Promise<Check
     if (!deployed) continue;
     const { multiaddr, checksum } = deployed.app;
     if (multiaddr !== app.multiaddr || checksum.toLowerCase() !== app.checksum.toLowerCase()) {
-      lines.push(fail(`image:${app.profile}:deployed`, `the deployed ${app.label} ${deployed.address} registers ${multiaddr} (${checksum}), ${app.file} has ${app.multiaddr} (${app.checksum}): deploy what the file holds`, npmRun(ctx, app.deployScript)));
+      lines.push(
+        fail(
+          `image:${app.profile}:deployed`,
+          `the deployed ${app.label} ${deployed.address} registers ${multiaddr} (${checksum}), ${app.file} has ${app.multiaddr} (${app.checksum}): deploy what the file holds`,
+          npmRun(ctx, app.deployScript),
+        ),
+      );
     } else {
       lines.push(pass(`image:${app.profile}:deployed`, `the deployed ${app.label} registers this image and checksum`));
     }
@@ -125,15 +165,23 @@ function memory(ctx: DoctorContext, apps: AppProfile[], facts: ImageFacts): Chec
       const id = `image:${app.profile}:memory`;
       const heap = isScone(app) ? Number(app.mrenclave?.heapSize ?? 0) : undefined;
       if (heap !== undefined && heap > TEE_MEMORY.sconeMaxHeapBytes) {
-        return fail(id, `${app.label}: its enclave heap (mrenclave.heapSize ${size(heap)}) is over the ${size(TEE_MEMORY.sconeMaxHeapBytes)} workers accept by default: they refuse the task`, `./sconify.sh ${nextVersion(app.multiaddr)} --heap 8G (or less), then ${npmRun(ctx, app.deployScript)}`);
+        return fail(
+          id,
+          `${app.label}: its enclave heap (mrenclave.heapSize ${size(heap)}) is over the ${size(TEE_MEMORY.sconeMaxHeapBytes)} workers accept by default: they refuse the task`,
+          `./sconify.sh ${nextVersion(app.multiaddr)} --heap 8G (or less), then ${npmRun(ctx, app.deployScript)}`,
+        );
       }
       const limit = heap ?? TEE_MEMORY.tdxBytes;
       const what = heap !== undefined ? `its enclave heap (${size(limit)})` : `the TDX worker's ${size(limit)}`;
       const bytes = facts.amd64Bytes ?? 0;
       const line = `${app.label}: the image is ${size(bytes)} compressed, next to ${what}`;
-      const fix = heap !== undefined ? `./sconify.sh ${nextVersion(app.multiaddr)} --heap 8G, then ${npmRun(ctx, app.deployScript)}` : `make the image smaller (only dist/app.cjs belongs in it), then ${republish(ctx, [app])}`;
+      const fix =
+        heap !== undefined
+          ? `./sconify.sh ${nextVersion(app.multiaddr)} --heap 8G, then ${npmRun(ctx, app.deployScript)}`
+          : `make the image smaller (only dist/app.cjs belongs in it), then ${republish(ctx, [app])}`;
       if (bytes >= limit) return fail(id, `${line}: it cannot fit, and the task runs out of memory`, fix);
-      if (bytes * 2 >= limit) return warn(id, `${line}: over half of it (the kit's own threshold), leaving little for the app's own memory`);
+      if (bytes * 2 >= limit)
+        return warn(id, `${line}: over half of it (the kit's own threshold), leaving little for the app's own memory`);
       return pass(id, line);
     });
 }

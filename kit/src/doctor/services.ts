@@ -16,7 +16,11 @@ const TIMEOUT_MS = 10_000;
 /** Any HTTP answer below 500: the service is there. */
 async function answers(url: string): Promise<void> {
   const response = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS) }).catch((error: Error) => {
-    throw new Error(error.name === 'TimeoutError' ? `no answer within ${TIMEOUT_MS / 1000} s` : String((error as { cause?: Error }).cause?.message ?? error.message));
+    throw new Error(
+      error.name === 'TimeoutError'
+        ? `no answer within ${TIMEOUT_MS / 1000} s`
+        : String((error as { cause?: Error }).cause?.message ?? error.message),
+    );
   });
   await response.body?.cancel();
   if (response.status >= 500) throw new Error(`HTTP ${response.status}`);
@@ -48,7 +52,9 @@ export async function checkServices(ctx: DoctorContext): Promise<CheckLine[]> {
     await answers(`${String(services.ipfsGateway).replace(/\/+$/, '')}/ipfs/${EMPTY_FOLDER_CID}`);
     lines.push(pass('ipfs-gateway', `IPFS gateway ${services.ipfsGateway} answers`));
   } catch (error) {
-    lines.push(down(ctx, 'ipfs-gateway', 'the IPFS gateway', services.ipfsGateway, error, 'results are downloaded from it (npm run result)'));
+    lines.push(
+      down(ctx, 'ipfs-gateway', 'the IPFS gateway', services.ipfsGateway, error, 'results are downloaded from it (npm run result)'),
+    );
   }
   lines.push(await checkWorkerpoolApi(ctx, services.compass));
   return lines;
@@ -66,7 +72,13 @@ async function checkWorkerpoolApi(ctx: DoctorContext, compass: string | undefine
     return down(ctx, 'compass', 'compass', compass, error, "task debug and npm run task find the workerpool's API through it");
   }
   if (!api) {
-    return fail(id, `${via} gives no API for workerpool ${pool}: task debug and npm run task cannot show its replicates or logs`, ctx.target.local ? `restart the local network (Ctrl-C, then npm run chain:local), then ${doctorAgain(ctx)}` : `ask the workerpool's operator, or name another workerpool: npm run doctor -- --workerpool <address> --chain ${ctx.target.name}`);
+    return fail(
+      id,
+      `${via} gives no API for workerpool ${pool}: task debug and npm run task cannot show its replicates or logs`,
+      ctx.target.local
+        ? `restart the local network (Ctrl-C, then npm run chain:local), then ${doctorAgain(ctx)}`
+        : `ask the workerpool's operator, or name another workerpool: npm run doctor -- --workerpool <address> --chain ${ctx.target.name}`,
+    );
   }
   try {
     await answers(`${api.replace(/\/+$/, '')}/tasks/${ZeroHash}`);

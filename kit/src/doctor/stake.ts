@@ -25,6 +25,13 @@ export async function checkStake(ctx: DoctorContext): Promise<CheckLine[]> {
   if (stake >= need) return [pass(id, `your iExec account holds ${formatRlc(stake)}, enough for a run (${priceList})`)];
   const missing = need - stake;
   const deposit = iexecRun(ctx, 'standard', 'account', 'deposit', String(missing));
-  const fix = nRLC >= missing ? deposit : `get ${formatRlc(missing - nRLC)} more RLC into ${wallet} (it holds ${formatRlc(nRLC)}), then ${deposit}`;
-  return [fail(id, `your iExec account holds ${formatRlc(stake)}, a run locks ${formatRlc(need)} (${priceList}): app:run would stop at "Cost per task is greater than requester account stake"`, `${fix}; then ${npmRun(ctx, 'doctor')}`)];
+  const fix =
+    nRLC >= missing ? deposit : `get ${formatRlc(missing - nRLC)} more RLC into ${wallet} (it holds ${formatRlc(nRLC)}), then ${deposit}`;
+  return [
+    fail(
+      id,
+      `your iExec account holds ${formatRlc(stake)}, a run locks ${formatRlc(need)} (${priceList}): app:run would stop at "Cost per task is greater than requester account stake"`,
+      `${fix}; then ${npmRun(ctx, 'doctor')}`,
+    ),
+  ];
 }

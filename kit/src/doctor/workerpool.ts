@@ -16,13 +16,22 @@ export async function checkWorkerpool(ctx: DoctorContext): Promise<CheckLine[]> 
   const given = ctx.workerpool;
   const withFlag = `${npmRun(ctx, 'doctor', '--workerpool', '<address>')} (and app:run -- --workerpool <address>)`;
   if (given === undefined) {
-    return [fail(id, `the kit knows no public ${ctx.framework.toUpperCase()} workerpool on ${chain}, so app:run has none to add`, `name one: ${withFlag}`)];
+    return [
+      fail(
+        id,
+        `the kit knows no public ${ctx.framework.toUpperCase()} workerpool on ${chain}, so app:run has none to add`,
+        `name one: ${withFlag}`,
+      ),
+    ];
   }
   const address = await ctx.reads.resolveAddress(given);
-  if (address === undefined) return [fail(id, `the workerpool ${given} resolves to no address on ${chain}`, `name a workerpool of ${chain}: ${withFlag}`)];
+  if (address === undefined)
+    return [fail(id, `the workerpool ${given} resolves to no address on ${chain}`, `name a workerpool of ${chain}: ${withFlag}`)];
   const pool = await ctx.reads.workerpool(address);
   if (pool === undefined) {
-    const fix = ctx.target.local ? 'restart the local network (Ctrl-C in its terminal, then npm run chain:local): it deploys its workerpool at every start' : `name a workerpool of ${chain}: ${withFlag}`;
+    const fix = ctx.target.local
+      ? 'restart the local network (Ctrl-C in its terminal, then npm run chain:local): it deploys its workerpool at every start'
+      : `name a workerpool of ${chain}: ${withFlag}`;
     return [fail(id, `no workerpool is deployed at ${address} on ${chain}`, fix)];
   }
   ctx.workerpoolAddress = address;
@@ -48,14 +57,28 @@ export async function checkOrder(ctx: DoctorContext, app: AppProfile, times: num
   for (const [category, seconds] of times.entries()) {
     let orders;
     try {
-      orders = await ctx.reads.workerpoolOrders({ workerpool: pool, app: deployed?.address, dataset: ctx.dataset, requester, minTag: app.tag, category });
+      orders = await ctx.reads.workerpoolOrders({
+        workerpool: pool,
+        app: deployed?.address,
+        dataset: ctx.dataset,
+        requester,
+        minTag: app.tag,
+        category,
+      });
     } catch (error) {
-      return fail(id, `cannot ask the market for the ${app.label}'s workerpool orders: ${reason(error)}`, `retry once the market answers: ${doctorAgain(ctx)}`);
+      return fail(
+        id,
+        `cannot ask the market for the ${app.label}'s workerpool orders: ${reason(error)}`,
+        `retry once the market answers: ${doctorAgain(ctx)}`,
+      );
     }
     const order = orders.find((candidate) => candidate.remaining > 0);
     if (!order) continue;
     ctx.orders.set(app.profile, order);
-    return pass(id, `${app.label}: workerpool order ${order.orderHash.slice(0, 10)}… for tag ${tagText(order.tag)}, category ${category} (${seconds / 60} min per task), ${formatRlc(order.price)}, ${order.remaining} left`);
+    return pass(
+      id,
+      `${app.label}: workerpool order ${order.orderHash.slice(0, 10)}… for tag ${tagText(order.tag)}, category ${category} (${seconds / 60} min per task), ${formatRlc(order.price)}, ${order.remaining} left`,
+    );
   }
   const required = app.tagNames.length > 0 ? ` --require-tag ${app.tagNames.join(',')}` : '';
   return fail(

@@ -20,9 +20,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-const PATH_OPTIONS = new Set(['--keystoredir', '--dataset-keystoredir', '--beneficiary-keystoredir', '--original-dataset-dir', '--encrypted-dataset-dir', '--secret-path']);
+const PATH_OPTIONS = new Set([
+  '--keystoredir',
+  '--dataset-keystoredir',
+  '--beneficiary-keystoredir',
+  '--original-dataset-dir',
+  '--encrypted-dataset-dir',
+  '--secret-path',
+]);
 /** The options of `result decrypt` that take a value, to tell its path argument from their values. */
-const DECRYPT_VALUE_OPTIONS = new Set(['--password', '--wallet-file', '--wallet-address', '--keystoredir', '--beneficiary-keystoredir', '--beneficiary-key-file']);
+const DECRYPT_VALUE_OPTIONS = new Set([
+  '--password',
+  '--wallet-file',
+  '--wallet-address',
+  '--keystoredir',
+  '--beneficiary-keystoredir',
+  '--beneficiary-key-file',
+]);
 
 /** Where the user typed the command: npm's INIT_CWD when it is the module or inside it, else the module's root. */
 export function userCwd(root: string): string {
@@ -48,7 +62,8 @@ export function withUserPaths(list: string[], cwd: string, workspace: string): s
     const eq = arg.indexOf('=');
     const name = arg.startsWith('--') && eq !== -1 ? arg.slice(0, eq) : arg;
     const rewrite = PATH_OPTIONS.has(name)
-      ? (value: string) => (name === '--keystoredir' && value === 'global' ? value : name === '--keystoredir' && value === 'local' ? cwd : absolute(value))
+      ? (value: string) =>
+          name === '--keystoredir' && value === 'global' ? value : name === '--keystoredir' && value === 'local' ? cwd : absolute(value)
       : name === '--download'
         ? fromWorkspace
         : undefined;

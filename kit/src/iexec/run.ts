@@ -23,13 +23,23 @@ import { linkWorkspace, makeWorkspace, runCli, unlinkWorkspace } from './workspa
 
 const NULL_ADDRESS = '0x0000000000000000000000000000000000000000';
 /** The CLI's own `iexec result` commands and aliases (8.24.0 and 9.0.1 cli/cmd/iexec-result.js), passed through. */
-const SDK_RESULT_COMMANDS = new Set(['generate-encryption-keypair', 'generate-keys', 'decrypt', 'push-encryption-key', 'push-secret', 'check-encryption-key', 'check-secret', '--help', '-h']);
+const SDK_RESULT_COMMANDS = new Set([
+  'generate-encryption-keypair',
+  'generate-keys',
+  'decrypt',
+  'push-encryption-key',
+  'push-secret',
+  'check-encryption-key',
+  'check-secret',
+  '--help',
+  '-h',
+]);
 
 export const USAGE = [
   'usage: iexec-module iexec <standard|tee> <iexec arguments...>',
   '       iexec-module iexec <standard|tee> result <taskid>      download a result into results/<taskid>/',
   '',
-  'Runs the iexec CLI installed in this module with the profile\'s files in place of the three it reads:',
+  "Runs the iexec CLI installed in this module with the profile's files in place of the three it reads:",
   '  standard  iexec.json      deployed.json      orders.json',
   '  tee       iexec.tee.json  deployed.tee.json  orders.tee.json',
   'app deploy fills app.owner from your wallet; app run adds --chain, --workerpool, --watch (and --tag for tee)',
@@ -78,12 +88,19 @@ function prepareDeploy(root: string, profileName: ProfileName, args: Arguments):
     profileName === 'tee' && teeFramework(root) === 'scone'
       ? 'run ./sconify.sh VERSION first: it builds the TEE image and writes its multiaddr, checksum and mrenclave'
       : 'run ./publish.sh VERSION first: it pushes the image and writes its multiaddr and checksum';
-  const placeholder = /^0x0{64}$/.test(app.checksum) ? 'checksum' : /^0{64}$/.test(app.mrenclave?.fingerprint ?? '') ? 'fingerprint' : undefined;
+  const placeholder = /^0x0{64}$/.test(app.checksum)
+    ? 'checksum'
+    : /^0{64}$/.test(app.mrenclave?.fingerprint ?? '')
+      ? 'fingerprint'
+      : undefined;
   if (placeholder !== undefined) {
     // The local network throws its chain away at every stop, and its worker runs the module's bundle
     // for an app whose image was never published: a rehearsal needs no registry.
-    if ((args.value('--chain') ?? defaultChain(root)) !== LOCAL_CHAIN) throw new Failure(`${fileName} still has the placeholder ${placeholder}: ${notReady}`);
-    console.error(`note: ${fileName} still has the placeholder ${placeholder}: the local network's worker will run dist/app.cjs for this app, not its image`);
+    if ((args.value('--chain') ?? defaultChain(root)) !== LOCAL_CHAIN)
+      throw new Failure(`${fileName} still has the placeholder ${placeholder}: ${notReady}`);
+    console.error(
+      `note: ${fileName} still has the placeholder ${placeholder}: the local network's worker will run dist/app.cjs for this app, not its image`,
+    );
   }
   if (app.owner !== NULL_ADDRESS) return undefined;
   const owner = walletAddress(root, {
@@ -123,7 +140,11 @@ function withRunDefaults(root: string, profileName: ProfileName, args: Arguments
     const pools = WORKERPOOLS[framework];
     const workerpool = Object.hasOwn(pools, chain) ? pools[chain] : undefined;
     if (workerpool === undefined) {
-      throw new Failure(`pass --workerpool with --chain ${chain}: the kit knows public ${framework.toUpperCase()} workerpools on ${Object.keys(pools).filter((name) => name !== LOCAL_CHAIN).join(', ')} only`);
+      throw new Failure(
+        `pass --workerpool with --chain ${chain}: the kit knows public ${framework.toUpperCase()} workerpools on ${Object.keys(pools)
+          .filter((name) => name !== LOCAL_CHAIN)
+          .join(', ')} only`,
+      );
     }
     defaults.push('--workerpool', workerpool);
   }
@@ -149,17 +170,28 @@ function debugHint(profileName: ProfileName, taskid: string, chain: string | und
 function runOutcome(status: number, output: string, profileName: ProfileName, chain: string): number {
   const failed = status === 0 ? failedTasks(output) : undefined;
   if (!failed?.length) return status;
-  console.error(`error: ${failed.length === 1 ? 'a task' : `${failed.length} tasks`} of the deal did not complete (iexec app run says so above); ${debugHint(profileName, failed[0]!, chain)}`);
+  console.error(
+    `error: ${failed.length === 1 ? 'a task' : `${failed.length} tasks`} of the deal did not complete (iexec app run says so above); ${debugHint(profileName, failed[0]!, chain)}`,
+  );
   return 1;
 }
 
 /** results/<taskid>.zip, unzipped; exit 1 when the CLI downloaded nothing because the task is not COMPLETED. */
-async function resultOutcome(root: string, workspace: string, taskid: string, run: { status: number; output: string }, profileName: ProfileName, chain: string | undefined): Promise<number> {
+async function resultOutcome(
+  root: string,
+  workspace: string,
+  taskid: string,
+  run: { status: number; output: string },
+  profileName: ProfileName,
+  chain: string | undefined,
+): Promise<number> {
   if (run.status !== 0) return run.status;
   const zip = path.join(workspace, `${taskid}.zip`);
   if (!fs.existsSync(zip)) {
     const shown = shownStatus(run.output);
-    console.error(`error: task ${taskid} is ${shown ? `${shown}, not COMPLETED` : 'not COMPLETED'}: it has no result to download; ${debugHint(profileName, taskid, chain)}`);
+    console.error(
+      `error: task ${taskid} is ${shown ? `${shown}, not COMPLETED` : 'not COMPLETED'}: it has no result to download; ${debugHint(profileName, taskid, chain)}`,
+    );
     return 1;
   }
   const kept = path.join(root, 'results', `${taskid}.zip`);
@@ -183,7 +215,8 @@ export async function runIexec(root: string, profileName: ProfileName, list: str
     let taskid: string | undefined;
     if (args.is('result') && !SDK_RESULT_COMMANDS.has(args.list[1] ?? '')) {
       const [, id, ...rest] = args.list;
-      if (id === undefined || !TASK_ID.test(id)) throw new Failure(`usage: iexec-module iexec ${profileName} result <taskid> (0x and 64 hex digits)`);
+      if (id === undefined || !TASK_ID.test(id))
+        throw new Failure(`usage: iexec-module iexec ${profileName} result <taskid> (0x and 64 hex digits)`);
       taskid = id;
       cliArgs = ['task', 'show', taskid, '--download', taskid, ...rest];
     } else if (args.is('app', 'deploy')) {
@@ -206,7 +239,9 @@ export async function runIexec(root: string, profileName: ProfileName, list: str
     unlinkWorkspace(root, profile, workspace, files);
   }
   if (status !== 0 && profileName === 'tee') {
-    console.error('note: with the tee profile, the iexec.json, deployed.json and orders.json iexec names are iexec.tee.json, deployed.tee.json and orders.tee.json');
+    console.error(
+      'note: with the tee profile, the iexec.json, deployed.json and orders.json iexec names are iexec.tee.json, deployed.tee.json and orders.tee.json',
+    );
   }
   return status;
 }

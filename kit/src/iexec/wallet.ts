@@ -92,5 +92,7 @@ export function defaultWalletAddresses(root: string): string[] {
   } catch {
     // No keystore yet: only ./wallet.json can hold a wallet.
   }
-  return [path.join(root, UNENCRYPTED_WALLET), ...names.map((name) => path.join(dir, name))].flatMap((file) => readWalletAddress(file) ?? []);
+  return [path.join(root, UNENCRYPTED_WALLET), ...names.map((name) => path.join(dir, name))].flatMap(
+    (file) => readWalletAddress(file) ?? [],
+  );
 }

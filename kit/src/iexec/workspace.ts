@@ -71,10 +71,14 @@ export function runCli(bin: string, args: string[], cwd: string, nodeOptions: st
   const ignoreInterrupt = () => {};
   process.on('SIGINT', ignoreInterrupt);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(OBSERVER)}`, ...nodeOptions, bin, ...args], {
-      cwd,
-      stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', `data:text/javascript,${encodeURIComponent(OBSERVER)}`, ...nodeOptions, bin, ...args],
+      {
+        cwd,
+        stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
+      },
+    );
     let output = '';
     (child.stdio[3] as Readable).setEncoding('utf8').on('data', (text: string) => (output += text));
     child.on('error', (error) => {

@@ -23,7 +23,9 @@ export function chainTarget(root: string, name?: string): ChainTarget {
   const chosen = name ?? conf?.default;
   if (typeof chosen !== 'string' || chosen === '') throw new Failure('chain.json has no "default" chain: pass --chain NAME');
   if (!Object.hasOwn(chains, chosen)) {
-    throw new Failure(`chain.json has no "${chosen}" chain (it has ${Object.keys(chains).join(', ') || 'none'}): pass --chain with one of them, or add it to chain.json`);
+    throw new Failure(
+      `chain.json has no "${chosen}" chain (it has ${Object.keys(chains).join(', ') || 'none'}): pass --chain with one of them, or add it to chain.json`,
+    );
   }
   return { name: chosen, entry: chains[chosen] ?? {}, local: chosen === LOCAL_CHAIN };
 }
@@ -44,7 +46,11 @@ const OPTION_OF = {
  * resolves its default host), and an option for every service the entry sets. SDK 8 also needs the TEE
  * framework its SMS URLs are keyed by (defaultTeeFramework).
  */
-export function sdkConnection(target: ChainTarget, major: 8 | 9, teeFramework: string): { ethProvider: string; options: Record<string, unknown> } {
+export function sdkConnection(
+  target: ChainTarget,
+  major: 8 | 9,
+  teeFramework: string,
+): { ethProvider: string; options: Record<string, unknown> } {
   const options: Record<string, unknown> = {};
   for (const [key, option] of Object.entries(OPTION_OF)) {
     if (target.entry[key] === undefined) continue;

@@ -8,7 +8,17 @@ import { JsonRpcProvider, isAddress } from 'ethers';
 import { chainNow, clockOffset } from '../chain/clock.js';
 import { sdkConnection, type ChainTarget } from './chain.js';
 import type { Sdk } from './package.js';
-import type { ChainReads, ComputeLogs, DatasetOrder, OffchainTask, OnChainDeal, OnChainTask, OrdersQuery, ServiceUrls, WorkerpoolOrder } from './reads.js';
+import type {
+  ChainReads,
+  ComputeLogs,
+  DatasetOrder,
+  OffchainTask,
+  OnChainDeal,
+  OnChainTask,
+  OrdersQuery,
+  ServiceUrls,
+  WorkerpoolOrder,
+} from './reads.js';
 
 export interface SdkReadsOptions {
   target: ChainTarget;
@@ -34,7 +44,14 @@ async function servicesOf(config: any, major: 8 | 9, teeFramework: string): Prom
     optional(() => config.resolveCompassURL()),
     major === 8 ? optional(() => config.resolveResultProxyURL()) : undefined,
   ]);
-  const urls: ServiceUrls = { hub: (contracts as { hubAddress?: string } | undefined)?.hubAddress, sms, iexecGateway, ipfsGateway, compass, resultProxy } as ServiceUrls;
+  const urls: ServiceUrls = {
+    hub: (contracts as { hubAddress?: string } | undefined)?.hubAddress,
+    sms,
+    iexecGateway,
+    ipfsGateway,
+    compass,
+    resultProxy,
+  } as ServiceUrls;
   return Object.fromEntries(Object.entries(urls).filter(([, value]) => typeof value === 'string')) as ServiceUrls;
 }
 
@@ -88,7 +105,10 @@ export class SdkReads implements ChainReads {
   }
 
   async sdkDefaults() {
-    const config = new this.options.sdk.api.IExecConfig({ ethProvider: this.ethProvider }, this.major === 8 ? { defaultTeeFramework: this.options.teeFramework } : {});
+    const config = new this.options.sdk.api.IExecConfig(
+      { ethProvider: this.ethProvider },
+      this.major === 8 ? { defaultTeeFramework: this.options.teeFramework } : {},
+    );
     const defaults = await servicesOf(config, this.major, this.options.teeFramework);
     return Object.keys(defaults).length > 0 ? defaults : undefined;
   }
@@ -110,7 +130,13 @@ export class SdkReads implements ChainReads {
   async app(address: string) {
     if (!(await this.iexec.app.checkDeployedApp(address))) return undefined;
     const { app } = await this.iexec.app.showApp(address);
-    return { owner: app.owner, name: app.appName, multiaddr: app.appMultiaddr, checksum: app.appChecksum, mrenclave: app.appMREnclave ?? '' };
+    return {
+      owner: app.owner,
+      name: app.appName,
+      multiaddr: app.appMultiaddr,
+      checksum: app.appChecksum,
+      mrenclave: app.appMREnclave ?? '',
+    };
   }
 
   predictAppAddress(app: Record<string, unknown>): Promise<string> {
@@ -170,7 +196,13 @@ export class SdkReads implements ChainReads {
     return { owner: dataset.owner, multiaddr: dataset.datasetMultiaddr, checksum: dataset.datasetChecksum };
   }
 
-  async datasetOrders(query: { dataset: string; app: string; requester: string; workerpool?: string; tag: string }): Promise<DatasetOrder[]> {
+  async datasetOrders(query: {
+    dataset: string;
+    app: string;
+    requester: string;
+    workerpool?: string;
+    tag: string;
+  }): Promise<DatasetOrder[]> {
     const { orders } = await this.iexec.orderbook.fetchDatasetOrderbook({
       dataset: query.dataset,
       app: query.app,
@@ -178,7 +210,11 @@ export class SdkReads implements ChainReads {
       ...(query.workerpool && { workerpool: query.workerpool }),
       maxTag: query.tag,
     });
-    return (orders ?? []).map(({ order, remaining }: any) => ({ price: big(order.datasetprice), tag: order.tag, remaining: num(remaining) }));
+    return (orders ?? []).map(({ order, remaining }: any) => ({
+      price: big(order.datasetprice),
+      tag: order.tag,
+      remaining: num(remaining),
+    }));
   }
 
   datasetSecretExists(dataset: string): Promise<boolean> {
@@ -233,7 +269,11 @@ export class SdkReads implements ChainReads {
 
   async offchain(taskid: string): Promise<OffchainTask> {
     const { task, replicates } = await this.iexec.task.fetchOffchainInfo(taskid);
-    return { status: task?.status, statusHistory: task?.statusHistory ?? [], replicates: (replicates ?? []).map((replicate: any) => ({ ...replicate, statusHistory: replicate.statusHistory ?? [] })) };
+    return {
+      status: task?.status,
+      statusHistory: task?.statusHistory ?? [],
+      replicates: (replicates ?? []).map((replicate: any) => ({ ...replicate, statusHistory: replicate.statusHistory ?? [] })),
+    };
   }
 
   logs(taskid: string): Promise<ComputeLogs[]> {

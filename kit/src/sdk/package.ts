@@ -51,7 +51,8 @@ export function sdkEntry(root: string): { entry: string; version: string } {
 export async function loadSdk(root: string): Promise<Sdk> {
   const { entry, version } = sdkEntry(root);
   const major = Number(version.split('.')[0]);
-  if (major !== 8 && major !== 9) throw new Failure(`iexec ${version} is installed: the kit knows the SDK majors 8 (SCONE) and 9 (TDX); pin one in package.json`);
+  if (major !== 8 && major !== 9)
+    throw new Failure(`iexec ${version} is installed: the kit knows the SDK majors 8 (SCONE) and 9 (TDX); pin one in package.json`);
   const api = (await import(pathToFileURL(entry).href)) as IexecApi;
   return { version, major, api };
 }

@@ -92,7 +92,12 @@ export interface OnChainDeal {
 export interface OffchainTask {
   status?: string;
   statusHistory: Array<{ status: string; date: string }>;
-  replicates: Array<{ worker: string; status?: string; exitCode?: number; statusHistory: Array<{ status: string; date: string; cause?: string }> }>;
+  replicates: Array<{
+    worker: string;
+    status?: string;
+    exitCode?: number;
+    statusHistory: Array<{ status: string; date: string; cause?: string }>;
+  }>;
 }
 
 export interface ComputeLogs {

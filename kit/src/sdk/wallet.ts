@@ -20,7 +20,11 @@ export interface PasswordOptions {
 }
 
 /** The password and where it came from, or undefined when none was given. */
-export function walletPassword(root: string, options: PasswordOptions, env: NodeJS.ProcessEnv = process.env): { password: string; from: string } | undefined {
+export function walletPassword(
+  root: string,
+  options: PasswordOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): { password: string; from: string } | undefined {
   if (options.password !== undefined) return { password: options.password, from: '--password' };
   if (options.passwordFile !== undefined) {
     const file = path.resolve(root, options.passwordFile);
@@ -28,7 +32,9 @@ export function walletPassword(root: string, options: PasswordOptions, env: Node
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (error) {
-      throw new Failure(`--password-file ${options.passwordFile}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+      throw new Failure(
+        `--password-file ${options.passwordFile}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+      );
     }
     // A file written by `echo` ends with a newline that is not part of the password.
     return { password: text.replace(/\r?\n$/, ''), from: `--password-file ${options.passwordFile}` };
@@ -61,6 +67,8 @@ export async function unlockWallet(wallet: FoundWallet, password: string | undef
   try {
     return (await Wallet.fromEncryptedJson(json, password)).privateKey;
   } catch (error) {
-    throw new Failure(`the password does not open ${wallet.file} (${(error as { shortMessage?: string }).shortMessage ?? (error as Error).message})`);
+    throw new Failure(
+      `the password does not open ${wallet.file} (${(error as { shortMessage?: string }).shortMessage ?? (error as Error).message})`,
+    );
   }
 }

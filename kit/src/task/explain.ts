@@ -44,7 +44,10 @@ export function replicateFailure(view: TaskView): string | undefined {
     }
   }
   if (view.offchain.status === 'FAILED') {
-    const reason = view.offchain.statusHistory.map((entry) => entry.status).filter((status) => status !== 'FAILED').at(-1);
+    const reason = view.offchain.statusHistory
+      .map((entry) => entry.status)
+      .filter((status) => status !== 'FAILED')
+      .at(-1);
     return `the workerpool marked it FAILED${reason ? ` (${reason})` : ''}`;
   }
   return undefined;
@@ -65,14 +68,18 @@ export function explainTask(view: TaskView, ctx: ExplainContext): Explanation {
   const replay = `npm run task -- ${taskid} --replay ${chain}   (runs it here as npm run local does, same args, inputs and secrets)`;
   const claim = `npm run task -- ${taskid} --claim ${chain}   (the SDK's claim: the requester gets the price back)`;
   const final = view.deadlines ? when(view.deadlines.final, now) : 'its final deadline';
-  const advance = ctx.local ? [`npm run chain:local -- advance --past-final-deadline ${taskid}   (moves the local network's clock there)`] : [];
+  const advance = ctx.local
+    ? [`npm run chain:local -- advance --past-final-deadline ${taskid}   (moves the local network's clock there)`]
+    : [];
   switch (view.statusName) {
     case 'COMPLETED': {
       const result = resultLink(view, ctx.ipfsGateway);
       const callback = view.task!.results.storage === 'ethereum';
       return {
         state: 'completed',
-        meaning: callback ? `COMPLETED: PoCo called the callback contract with the result.` : 'COMPLETED: the workerpool uploaded the result and PoCo finalized the task.',
+        meaning: callback
+          ? `COMPLETED: PoCo called the callback contract with the result.`
+          : 'COMPLETED: the workerpool uploaded the result and PoCo finalized the task.',
         result,
         next: callback ? [] : [`npm run result -- ${taskid} ${chain}   (downloads and unzips it into results/${taskid}/)`],
       };
@@ -85,7 +92,10 @@ export function explainTask(view: TaskView, ctx: ExplainContext): Explanation {
       };
     case 'TIMEOUT': {
       const failure = replicateFailure(view);
-      const deal = view.task === undefined && view.deal ? [`npm run iexec -- standard deal claim ${view.deal.dealid} ${chain}   (claims the deal's tasks PoCo never initialized)`] : [];
+      const deal =
+        view.task === undefined && view.deal
+          ? [`npm run iexec -- standard deal claim ${view.deal.dealid} ${chain}   (claims the deal's tasks PoCo never initialized)`]
+          : [];
       return {
         state: 'claimable',
         meaning: `past its final deadline ${final} without completing${failure ? ` (${failure})` : ''}: PoCo lets it be claimed, which refunds the requester and marks it FAILED.`,
@@ -108,7 +118,11 @@ export function explainTask(view: TaskView, ctx: ExplainContext): Explanation {
         };
       }
       const contribution = view.deadlines ? ` until its contribution deadline ${when(view.deadlines.contribution, now)}` : '';
-      return { state: 'running', meaning: `${view.statusName}: the workerpool is running it; it can complete${contribution}.`, next: [watch] };
+      return {
+        state: 'running',
+        meaning: `${view.statusName}: the workerpool is running it; it can complete${contribution}.`,
+        next: [watch],
+      };
     }
   }
 }

@@ -32,10 +32,14 @@ function dealLines(view: TaskView, requester: string | undefined): string[] {
 
 function offchainLines(view: TaskView): string[] {
   if ('error' in view.offchain) return [`  workerpool  its API does not say: ${view.offchain.error}`];
-  const lines = [`  workerpool  ${view.offchain.status ?? 'no status'} (${view.offchain.statusHistory.map((entry) => entry.status).join(' → ') || 'no history'})`];
+  const lines = [
+    `  workerpool  ${view.offchain.status ?? 'no status'} (${view.offchain.statusHistory.map((entry) => entry.status).join(' → ') || 'no history'})`,
+  ];
   for (const replicate of view.offchain.replicates) {
     const steps = replicate.statusHistory.map((entry) => (entry.cause ? `${entry.status} (${entry.cause})` : entry.status)).join(' → ');
-    lines.push(`  replicate   worker ${replicate.worker}${replicate.exitCode !== undefined ? `, app exit code ${replicate.exitCode}` : ''}: ${steps}`);
+    lines.push(
+      `  replicate   worker ${replicate.worker}${replicate.exitCode !== undefined ? `, app exit code ${replicate.exitCode}` : ''}: ${steps}`,
+    );
     const cause = [...replicate.statusHistory].reverse().find((entry) => entry.cause)?.cause;
     if (cause) lines.push(`              ${causeText(cause)}`);
   }
@@ -66,7 +70,9 @@ export function printTask(view: TaskView, explanation: Explanation, { header, lo
     `task ${view.taskid} ${header}`,
     `  on chain    ${view.statusName}${view.task ? '' : ' (not initialized)'}`,
     ...dealLines(view, requester),
-    ...(view.deadlines ? [`  deadlines   contribution ${when(view.deadlines.contribution, view.now)}, final ${when(view.deadlines.final, view.now)}${clock}`] : []),
+    ...(view.deadlines
+      ? [`  deadlines   contribution ${when(view.deadlines.contribution, view.now)}, final ${when(view.deadlines.final, view.now)}${clock}`]
+      : []),
     ...offchainLines(view),
     ...logLines(view),
     ...(explanation.result ? [`  result      ${explanation.result}`] : []),

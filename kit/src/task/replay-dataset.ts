@@ -35,13 +35,24 @@ async function localDataset(reads: ChainReads, address: string, tee: boolean, di
   const stored = cid ? await download(`${String(services.ipfsGateway).replace(/\/+$/, '')}/ipfs/${cid}`).catch(() => undefined) : undefined;
   let key: string | undefined;
   if (tee) {
-    const answer = await fetch(`${String(services.sms).replace(/\/+$/, '')}/local/datasets/${address}/key`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
-    if (answer.status === 404) return { note: `the local SMS has no key for ${address}: the task's TEE session failed to start (PRE_COMPUTE_GET_DATASET_SECRET_FAILED), the app runs without it here` };
+    const answer = await fetch(`${String(services.sms).replace(/\/+$/, '')}/local/datasets/${address}/key`, {
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    if (answer.status === 404)
+      return {
+        note: `the local SMS has no key for ${address}: the task's TEE session failed to start (PRE_COMPUTE_GET_DATASET_SECRET_FAILED), the app runs without it here`,
+      };
     if (!answer.ok) throw new Error(`the local SMS answers HTTP ${answer.status} for the key of ${address}`);
     key = ((await answer.json()) as { key: string }).key;
   }
-  const fetched = await fetchDataset(address, dataset, { tee, ...(key !== undefined && { key }), dir, sources: { fromIpfs: () => stored, fromUrl: download } });
-  if ('error' in fetched) return { note: `${fetched.error.cause}: ${fetched.error.message}; the worker goes on without it, and so does the replay` };
+  const fetched = await fetchDataset(address, dataset, {
+    tee,
+    ...(key !== undefined && { key }),
+    dir,
+    sources: { fromIpfs: () => stored, fromUrl: download },
+  });
+  if ('error' in fetched)
+    return { note: `${fetched.error.cause}: ${fetched.error.message}; the worker goes on without it, and so does the replay` };
   return { file: fetched.file, note: `${address}, the deal's own${tee ? ', decrypted with its key from the local SMS' : ''}` };
 }
 
@@ -54,20 +65,33 @@ function placeholder(type: string): ProtectedValue | undefined {
   return new Uint8Array();
 }
 
-async function mockDataset(reads: ChainReads, address: string, dir: string, subgraphs: Readonly<Record<number, string>>): Promise<ReplayDataset> {
+async function mockDataset(
+  reads: ChainReads,
+  address: string,
+  dir: string,
+  subgraphs: Readonly<Record<number, string>>,
+): Promise<ReplayDataset> {
   const own = 'pass --protected-data <file> (made with npm run mock:protected-data) to replay with values of your own';
   const chainId = await reads.chainId();
   const subgraph = subgraphs[chainId];
-  if (!subgraph) return { note: `the real protected data stays encrypted in iExec's SMS, and no DataProtector subgraph is known for chain id ${chainId} to read its schema: the app runs without it; ${own}` };
+  if (!subgraph)
+    return {
+      note: `the real protected data stays encrypted in iExec's SMS, and no DataProtector subgraph is known for chain id ${chainId} to read its schema: the app runs without it; ${own}`,
+    };
   const answer = await fetch(subgraph, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: `{ protectedData(id: "${address.toLowerCase()}") { schema { path type } } }` }),
     signal: AbortSignal.timeout(TIMEOUT_MS),
   });
-  const body = (await answer.json().catch(() => ({}))) as { data?: { protectedData?: { schema: Array<{ path: string; type: string }> } | null } };
+  const body = (await answer.json().catch(() => ({}))) as {
+    data?: { protectedData?: { schema: Array<{ path: string; type: string }> } | null };
+  };
   const schema = body.data?.protectedData?.schema;
-  if (!answer.ok || !schema) return { note: `DataProtector's subgraph has no schema for ${address} (not a protected data made with DataProtector?): the app runs without it; ${own}` };
+  if (!answer.ok || !schema)
+    return {
+      note: `DataProtector's subgraph has no schema for ${address} (not a protected data made with DataProtector?): the app runs without it; ${own}`,
+    };
   const values: Record<string, ProtectedValue> = {};
   const skipped: string[] = [];
   for (const { path: dotted, type } of schema) {
@@ -84,7 +108,10 @@ async function mockDataset(reads: ChainReads, address: string, dir: string, subg
   const file = path.join(dir, address.toLowerCase());
   fs.writeFileSync(file, await mockProtectedData(values));
   const left = skipped.length > 0 ? `; left out (the mock writes no ${skipped.join(', ')})` : '';
-  return { file, note: `a MOCK of ${address}'s schema (${schema.map((entry) => `${entry.path}: ${entry.type}`).join(', ')}) with placeholder values: the real data stays encrypted in iExec's SMS${left}; ${own}` };
+  return {
+    file,
+    note: `a MOCK of ${address}'s schema (${schema.map((entry) => `${entry.path}: ${entry.type}`).join(', ')}) with placeholder values: the real data stays encrypted in iExec's SMS${left}; ${own}`,
+  };
 }
 
 export interface DatasetOptions {
@@ -100,7 +127,8 @@ export interface DatasetOptions {
 export async function replayDataset(reads: ChainReads, deal: OnChainDeal, options: DatasetOptions): Promise<ReplayDataset> {
   const address = deal.dataset.pointer;
   if (address === ZeroAddress) return { note: 'none in the deal' };
-  if (options.given) return { file: path.resolve(options.given), note: `${options.given} (given with --protected-data) in place of ${address}` };
+  if (options.given)
+    return { file: path.resolve(options.given), note: `${options.given} (given with --protected-data) in place of ${address}` };
   if (options.local) return localDataset(reads, address, options.tee, options.dir);
   return mockDataset(reads, address, options.dir, options.subgraphs ?? DATAPROTECTOR_SUBGRAPHS);
 }

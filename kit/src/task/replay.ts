@@ -31,7 +31,8 @@ const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 async function secretValue(variable: string, label: string, env: NodeJS.ProcessEnv): Promise<{ value?: string; note: string }> {
   const fromEnv = env[variable];
   if (fromEnv !== undefined) return { value: fromEnv, note: `${label} from $${variable}` };
-  if (canPrompt()) return { value: await promptHidden(`${label} (its value, as pushed to the SMS): `), note: `${label}, typed at the terminal` };
+  if (canPrompt())
+    return { value: await promptHidden(`${label} (its value, as pushed to the SMS): `), note: `${label}, typed at the terminal` };
   return { note: `${label}: left out, as the SMS leaves out a secret it lacks (set ${variable} to give it)` };
 }
 
@@ -40,7 +41,8 @@ function build(root: string): void {
   const script = path.join(root, 'scripts', 'build.mjs');
   if (!fs.existsSync(script)) return;
   const run = spawnSync(process.execPath, [script], { cwd: root, encoding: 'utf8', timeout: BUILD_TIMEOUT_MS });
-  if (run.status !== 0) throw new Error(`node scripts/build.mjs failed${run.error ? ` (${run.error.message})` : ''}:\n${run.stdout}${run.stderr}`);
+  if (run.status !== 0)
+    throw new Error(`node scripts/build.mjs failed${run.error ? ` (${run.error.message})` : ''}:\n${run.stdout}${run.stderr}`);
 }
 
 /** The secrets a TEE task got, by name: their values from the variables the app sees, or typed, or left out. */
@@ -78,7 +80,9 @@ export interface ReplayOptions {
 export async function replayTask(reads: ChainReads, view: TaskView, options: ReplayOptions): Promise<number> {
   const deal: OnChainDeal | undefined = view.deal;
   if (!deal || !view.task) {
-    console.error(`error: task ${view.taskid} has no deal on chain yet (PoCo has not initialized it): nothing to replay. Follow it: npm run task -- ${view.taskid} --watch`);
+    console.error(
+      `error: task ${view.taskid} has no deal on chain yet (PoCo has not initialized it): nothing to replay. Follow it: npm run task -- ${view.taskid} --watch`,
+    );
     return 1;
   }
   const env = options.env ?? process.env;
@@ -87,7 +91,13 @@ export async function replayTask(reads: ChainReads, view: TaskView, options: Rep
   const tee = (BigInt(deal.tag) & 1n) === 1n;
   const { requesterSecrets, appSecret, notes } = await replaySecrets(reads, deal, params, tee, env);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'iexec-replay-'));
-  const dataset = await replayDataset(reads, deal, { local: options.local, tee, dir, given: options.protectedData, ...(options.subgraphs && { subgraphs: options.subgraphs }) });
+  const dataset = await replayDataset(reads, deal, {
+    local: options.local,
+    tee,
+    dir,
+    given: options.protectedData,
+    ...(options.subgraphs && { subgraphs: options.subgraphs }),
+  });
   const callback = deal.callback !== '0x0000000000000000000000000000000000000000';
   const args = params.iexec_args;
   const inputFiles = params.iexec_input_files ?? [];

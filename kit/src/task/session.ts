@@ -31,7 +31,11 @@ export interface SessionOptions {
   password: PasswordOptions;
 }
 
-export async function taskSession(root: string, options: SessionOptions, given?: { reads: ChainReads; signed?: ChainReads; sdk?: Sdk }): Promise<TaskSession> {
+export async function taskSession(
+  root: string,
+  options: SessionOptions,
+  given?: { reads: ChainReads; signed?: ChainReads; sdk?: Sdk },
+): Promise<TaskSession> {
   const target = chainTarget(root, options.chain);
   const framework = teeFramework(root);
   const closers: Array<() => void> = [];
@@ -52,10 +56,14 @@ export async function taskSession(root: string, options: SessionOptions, given?:
     ...(wallet && { wallet }),
     async signed(prompt) {
       if (signed) return signed;
-      if (!wallet) throw new Error('no wallet found where the iexec CLI looks (./wallet.json, then the keystore): pass --keystoredir, --wallet-file or --wallet-address');
+      if (!wallet)
+        throw new Error(
+          'no wallet found where the iexec CLI looks (./wallet.json, then the keystore): pass --keystoredir, --wallet-file or --wallet-address',
+        );
       let secret = password?.password;
       if (wallet.encrypted && secret === undefined) {
-        if (!prompt || !canPrompt()) throw new Error(`${wallet.file} is encrypted: give its password with ${PASSWORD_ENV}=… or --password-file <file>`);
+        if (!prompt || !canPrompt())
+          throw new Error(`${wallet.file} is encrypted: give its password with ${PASSWORD_ENV}=… or --password-file <file>`);
         secret = await promptHidden(`Password of ${wallet.file}: `);
       }
       signed = open(await unlockWallet(wallet, secret));
@@ -64,7 +72,8 @@ export async function taskSession(root: string, options: SessionOptions, given?:
     async logs(taskid, deal) {
       if (!deal) throw new Error('no deal yet, so no logs');
       if (!wallet) throw new Error(`the workerpool API gives them to the requester ${deal.requester} only, and no wallet is found here`);
-      if (wallet.address.toLowerCase() !== deal.requester.toLowerCase()) throw new Error(`the workerpool API gives them to the requester ${deal.requester} only, not to your wallet ${wallet.address}`);
+      if (wallet.address.toLowerCase() !== deal.requester.toLowerCase())
+        throw new Error(`the workerpool API gives them to the requester ${deal.requester} only, not to your wallet ${wallet.address}`);
       return (await session.signed(false)).logs(taskid);
     },
     close: () => closers.forEach((close) => close()),

@@ -14,7 +14,10 @@ const UNINITIALIZED_LIMIT_MS = 60 * 60 * 1000;
 
 /** What a change is: the chain's status, the workerpool's and each replicate's last step. */
 function stamp(view: TaskView): string {
-  const offchain = 'error' in view.offchain ? '' : [view.offchain.status, ...view.offchain.replicates.map((replicate) => replicate.statusHistory.at(-1)?.status)].join('|');
+  const offchain =
+    'error' in view.offchain
+      ? ''
+      : [view.offchain.status, ...view.offchain.replicates.map((replicate) => replicate.statusHistory.at(-1)?.status)].join('|');
   return `${view.statusName}|${offchain}|${'error' in view.logs ? '' : view.logs.length}`;
 }
 
@@ -27,7 +30,10 @@ export async function watchTask(
   const started = Date.now();
   let last = '';
   for (;;) {
-    const view = await bounded(taskView(session.reads, taskid, { dealid: options.dealid, logs: session.logs }), `the reads of task ${taskid}`);
+    const view = await bounded(
+      taskView(session.reads, taskid, { dealid: options.dealid, logs: session.logs }),
+      `the reads of task ${taskid}`,
+    );
     const explanation = explainTask(view, options.explain);
     if (stamp(view) !== last) {
       last = stamp(view);

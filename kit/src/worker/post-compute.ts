@@ -23,9 +23,13 @@ const IAPP_RESULT_BYTES = 50 * 1024 * 1024;
 function reportPreCompute(task: Task, checks: Checks): void {
   for (const error of task.preComputeErrors) {
     if (!task.appRan) {
-      checks.warn(`${error.message} (${error.cause}): the worker did not run the app, it wrote error.txt and a computed.json pointing at it as the task's result (iexec-worker TaskManagerService.triggerPostComputeHookOnError, ResultService.writeErrorToIexecOut)`);
+      checks.warn(
+        `${error.message} (${error.cause}): the worker did not run the app, it wrote error.txt and a computed.json pointing at it as the task's result (iexec-worker TaskManagerService.triggerPostComputeHookOnError, ResultService.writeErrorToIexecOut)`,
+      );
     } else {
-      checks.warn(`${error.message} (${error.cause}): the worker logs it and runs the app all the same (iexec-worker TaskManagerService.compute, tee-worker-pre-compute pre_compute_app.rs)`);
+      checks.warn(
+        `${error.message} (${error.cause}): the worker logs it and runs the app all the same (iexec-worker TaskManagerService.compute, tee-worker-pre-compute pre_compute_app.rs)`,
+      );
     }
   }
 }
@@ -34,16 +38,28 @@ function reportPreCompute(task: Task, checks: Checks): void {
 function reportApp(task: Task, checks: Checks): void {
   if (!task.appRan) return;
   if (task.timedOut) {
-    checks.warn(`the app ran past its ${task.timeoutMs / 1000} s and was stopped with everything it started, as the worker stops it at the category's time (APP_COMPUTE_TIMEOUT): the worker keeps no stdout.txt/stderr.txt and still runs the post-compute on what IEXEC_OUT holds (iexec-worker ≥ 9.2.0 TaskManagerService.compute)`);
+    checks.warn(
+      `the app ran past its ${task.timeoutMs / 1000} s and was stopped with everything it started, as the worker stops it at the category's time (APP_COMPUTE_TIMEOUT): the worker keeps no stdout.txt/stderr.txt and still runs the post-compute on what IEXEC_OUT holds (iexec-worker ≥ 9.2.0 TaskManagerService.compute)`,
+    );
   } else if (task.status === 0) {
     checks.pass('the app exited with status 0');
   } else if (task.status === null) {
-    checks.warn('the app was killed by a signal: the worker logs APP_COMPUTE_FAILED, keeps no stdout.txt/stderr.txt, and still runs the post-compute (iexec-worker ≥ 9.2.0)');
+    checks.warn(
+      'the app was killed by a signal: the worker logs APP_COMPUTE_FAILED, keeps no stdout.txt/stderr.txt, and still runs the post-compute (iexec-worker ≥ 9.2.0)',
+    );
   } else {
-    checks.warn(`the app exited with status ${task.status}: the worker logs APP_COMPUTE_FAILED, keeps no stdout.txt/stderr.txt, and still runs the post-compute (iexec-worker ≥ 9.2.0; older workers fail the task here)`);
+    checks.warn(
+      `the app exited with status ${task.status}: the worker logs APP_COMPUTE_FAILED, keeps no stdout.txt/stderr.txt, and still runs the post-compute (iexec-worker ≥ 9.2.0; older workers fail the task here)`,
+    );
   }
-  for (const [name, bytes] of [['stdout', task.logs.stdoutBytes], ['stderr', task.logs.stderrBytes]] as const) {
-    if (bytes > KEPT_LOG_BYTES) checks.warn(`the app printed ${bytes} bytes on ${name}: the kit kept the first ${KEPT_LOG_BYTES} (its own limit, not the worker's, which keeps it all in memory)`);
+  for (const [name, bytes] of [
+    ['stdout', task.logs.stdoutBytes],
+    ['stderr', task.logs.stderrBytes],
+  ] as const) {
+    if (bytes > KEPT_LOG_BYTES)
+      checks.warn(
+        `the app printed ${bytes} bytes on ${name}: the kit kept the first ${KEPT_LOG_BYTES} (its own limit, not the worker's, which keeps it all in memory)`,
+      );
   }
 }
 
@@ -75,7 +91,9 @@ export function checkOutput(task: Task, options: { flow?: Flow } = {}): Verdict 
 
   const bytes = entriesBelow(task.outDir).reduce((sum, entry) => sum + entry.size, 0);
   if (bytes > IAPP_RESULT_BYTES) {
-    checks.warn(`the result holds ${bytes} bytes, over the ${IAPP_RESULT_BYTES / 1024 / 1024} MiB the iApp generator keeps results under (its rule, not the platform's): uploads and downloads get slow`);
+    checks.warn(
+      `the result holds ${bytes} bytes, over the ${IAPP_RESULT_BYTES / 1024 / 1024} MiB the iApp generator keeps results under (its rule, not the platform's): uploads and downloads get slow`,
+    );
   } else {
     checks.pass(`the result holds ${bytes} bytes`);
   }

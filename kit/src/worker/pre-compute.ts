@@ -54,9 +54,19 @@ export function fatalError(flow: Flow, errors: PreComputeError[]): PreComputeErr
  */
 export function writeErrorResult(outDir: string, flow: Flow, error: PreComputeError): void {
   const status = FATAL[flow][error.cause];
-  writeFileSync(join(outDir, 'error.txt'), `[IEXEC] Errors occurred while computing the task [error:${status}, causes:[WorkflowError[cause=${error.cause}, message=]]]`);
+  writeFileSync(
+    join(outDir, 'error.txt'),
+    `[IEXEC] Errors occurred while computing the task [error:${status}, causes:[WorkflowError[cause=${error.cause}, message=]]]`,
+  );
   // Jackson's ObjectMapper writes every field of iexec-common ComputedFile, nulls included, in order.
-  const computed = { 'deterministic-output-path': '/iexec_out/error.txt', 'callback-data': null, 'task-id': null, 'result-digest': null, 'enclave-signature': null, 'error-message': null };
+  const computed = {
+    'deterministic-output-path': '/iexec_out/error.txt',
+    'callback-data': null,
+    'task-id': null,
+    'result-digest': null,
+    'enclave-signature': null,
+    'error-message': null,
+  };
   writeFileSync(join(outDir, 'computed.json'), JSON.stringify(computed));
 }
 
@@ -111,7 +121,8 @@ export async function placeInputFiles(request: InputFilesRequest): Promise<{ nam
     const isUrl = /^https?:\/\//i.test(source);
     if (!isUrl && request.localPaths) {
       const path = resolve(source);
-      if (!existsSync(path) || !statSync(path).isFile()) throw new Error(`input file ${source} is not a file (give an http(s) URL to rehearse a download that fails)`);
+      if (!existsSync(path) || !statSync(path).isFile())
+        throw new Error(`input file ${source} is not a file (give an http(s) URL to rehearse a download that fails)`);
       const name = inputFileName(pathToFileURL(path).href);
       copyFileSync(path, join(inDir, name));
       names.push(name);
@@ -128,7 +139,10 @@ export async function placeInputFiles(request: InputFilesRequest): Promise<{ nam
       await download(source, join(inDir, name), timeoutMs);
     } catch (error) {
       // iexec-common FileHelper.readFileBytesFromUrl sets no timeout: the standard worker would wait on.
-      const wait = flow === 'standard' && (error as Error).message.startsWith('no complete answer') ? ' (the kit gives up there; a standard worker sets no timeout and waits until the task\'s deadlines)' : '';
+      const wait =
+        flow === 'standard' && (error as Error).message.startsWith('no complete answer')
+          ? " (the kit gives up there; a standard worker sets no timeout and waits until the task's deadlines)"
+          : '';
       const reason = `${source}: ${(error as Error).message}${wait}`;
       errors.push(
         flow === 'tee'

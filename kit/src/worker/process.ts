@@ -87,7 +87,8 @@ class Capture {
   }
 
   add(chunk: Buffer): void {
-    if (this.fd !== undefined && this.bytes < KEPT_LOG_BYTES) writeSync(this.fd, chunk, 0, Math.min(chunk.length, KEPT_LOG_BYTES - this.bytes));
+    if (this.fd !== undefined && this.bytes < KEPT_LOG_BYTES)
+      writeSync(this.fd, chunk, 0, Math.min(chunk.length, KEPT_LOG_BYTES - this.bytes));
     this.bytes += chunk.length;
     this.tail += this.decoder.write(chunk);
     if (this.tail.length > 2 * LOG_TAIL_CHARS) this.tail = this.tail.slice(-LOG_TAIL_CHARS);

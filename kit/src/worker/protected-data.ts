@@ -23,7 +23,9 @@ function add(zip: JSZip, path: string, value: unknown): void {
     zip.folder(path);
     for (const [nested, inner] of Object.entries(value)) add(zip, `${path}/${nested}`, inner);
   } else {
-    throw new Error(`protected data value ${path.replaceAll('/', '.')} is ${JSON.stringify(value)}: use a string, a finite number, a boolean, bytes or an object`);
+    throw new Error(
+      `protected data value ${path.replaceAll('/', '.')} is ${JSON.stringify(value)}: use a string, a finite number, a boolean, bytes or an object`,
+    );
   }
 }
 

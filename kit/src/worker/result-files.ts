@@ -48,13 +48,17 @@ export function hexBytes(text: string): number | undefined {
 }
 
 /** Where deterministic-output-path lands in outDir, or why it does not. */
-export function outputPath(task: Pick<Task, 'outDir' | 'env' | 'appRan'>, path: string): { hostPath: string; inside: string } | { problem: string } {
+export function outputPath(
+  task: Pick<Task, 'outDir' | 'env' | 'appRan'>,
+  path: string,
+): { hostPath: string; inside: string } | { problem: string } {
   // The app's path is under the IEXEC_OUT it saw (/iexec_out in a container, outDir here); the
   // worker's own error result names the container's path (ResultService.writeErrorToIexecOut).
   const appOutDir = task.appRan === false ? '/iexec_out' : (task.env.IEXEC_OUT ?? task.outDir);
   const inside = relative(appOutDir, path);
   if (!isAbsolute(path) || inside.startsWith('..') || isAbsolute(inside)) {
-    const hint = appOutDir !== '/iexec_out' && path.startsWith('/iexec_out') ? ' (build the path from IEXEC_OUT, do not write /iexec_out)' : '';
+    const hint =
+      appOutDir !== '/iexec_out' && path.startsWith('/iexec_out') ? ' (build the path from IEXEC_OUT, do not write /iexec_out)' : '';
     return { problem: `deterministic-output-path ${path} is outside IEXEC_OUT${hint}` };
   }
   const hostPath = join(task.outDir, inside);

@@ -45,7 +45,10 @@ export function findSecret(task: Pick<Task, 'secrets' | 'outDir' | 'stdout' | 's
   const values = needles(task);
   if (values.length === 0) return undefined;
   const logFiles = [task.logs?.stdout, task.logs?.stderr].filter((file): file is string => !!file && existsSync(file));
-  const printed = logFiles.length > 0 ? logFiles.some((file) => fileHolds(file, values)) : values.some((value) => `${task.stdout}\n${task.stderr}`.includes(value.toString()));
+  const printed =
+    logFiles.length > 0
+      ? logFiles.some((file) => fileHolds(file, values))
+      : values.some((value) => `${task.stdout}\n${task.stderr}`.includes(value.toString()));
   if (printed) {
     return 'the app printed the value of a secret (our lint, not a worker check): the worker uploads stdout.txt and stderr.txt with the result, unencrypted unless --encrypt-result, and shows the logs to the requester';
   }

@@ -2,7 +2,18 @@
 // and environment, the pre-compute's downloads, the app under the category's time limit, and its logs
 // kept as the worker keeps them. What happens once the app has exited is post-compute.ts.
 import { createHash } from 'node:crypto';
-import { closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { workerArgs } from './args.js';
@@ -215,7 +226,8 @@ function placeProtectedData(file: string, inDir: string, address = datasetAddres
 function secretsEnv(options: TaskOptions, env: Record<string, string>): string[] {
   const values: string[] = [];
   for (const [key, value] of Object.entries(options.requesterSecrets ?? {})) {
-    if (!/^[1-9]\d*$/.test(key)) throw new Error(`requester secret key ${JSON.stringify(key)} must be a positive integer, as in --secret 1=<name>`);
+    if (!/^[1-9]\d*$/.test(key))
+      throw new Error(`requester secret key ${JSON.stringify(key)} must be a positive integer, as in --secret 1=<name>`);
     if (value === undefined) continue;
     env[`IEXEC_REQUESTER_SECRET_${key}`] = value;
     values.push(value);
@@ -268,7 +280,8 @@ function runBundle(bundle: string, options: TaskOptions): (app: AppLaunch) => Pr
 export async function runTask(options: TaskOptions): Promise<Task> {
   const bundle = resolve(options.bundle);
   // Node would run a missing bundle anyway and only fail inside the app: say what is missing instead.
-  if (!options.exec && (!existsSync(bundle) || !statSync(bundle).isFile())) throw new Error(`the app bundle ${options.bundle} is not a file: build the app first`);
+  if (!options.exec && (!existsSync(bundle) || !statSync(bundle).isFile()))
+    throw new Error(`the app bundle ${options.bundle} is not a file: build the app first`);
   const flow = options.flow ?? 'tee';
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const dir = mkdtempSync(join(options.workDir ?? tmpdir(), 'iexec-task-'));
@@ -281,7 +294,9 @@ export async function runTask(options: TaskOptions): Promise<Task> {
   let secrets: string[] = [];
   if (flow === 'tee') secrets = secretsEnv(options, env);
   else if (options.appSecret !== undefined || Object.keys(options.requesterSecrets ?? {}).length > 0) {
-    warnings.push('the app got none of the secrets given: a standard task has no SMS session, only TEE tasks get requester and app developer secrets (iexec-sms SecretSessionBaseService)');
+    warnings.push(
+      'the app got none of the secrets given: a standard task has no SMS session, only TEE tasks get requester and app developer secrets (iexec-sms SecretSessionBaseService)',
+    );
   }
 
   const preComputeErrors = [...(options.preComputeErrors ?? [])];
@@ -311,7 +326,18 @@ export async function runTask(options: TaskOptions): Promise<Task> {
   for (const [i, file] of bulk.entries()) env[`IEXEC_DATASET_${i + 1}_FILENAME`] = placeProtectedData(file, inDir);
   const { argv, warning: argsWarning } = workerArgs(options.args ?? '');
 
-  const base = { inDir, outDir, argv, argsWarning, flow, preComputeErrors, timeoutMs, secrets, warnings, callback: options.callback ?? false };
+  const base = {
+    inDir,
+    outDir,
+    argv,
+    argsWarning,
+    flow,
+    preComputeErrors,
+    timeoutMs,
+    secrets,
+    warnings,
+    callback: options.callback ?? false,
+  };
   const fatal = fatalError(flow, preComputeErrors);
   if (fatal) {
     writeErrorResult(outDir, flow, fatal);
@@ -327,6 +353,14 @@ export async function runTask(options: TaskOptions): Promise<Task> {
   logs.stdoutBytes = run.stdoutBytes ?? statSync(logs.stdout).size;
   logs.stderrBytes = run.stderrBytes ?? statSync(logs.stderr).size;
   logs = keepLogs(outDir, run.status === 0 && !run.timedOut, logs);
-  return { ...base, env: run.env ?? env, appRan: true, status: run.status, timedOut: run.timedOut, stdout: run.stdout, stderr: run.stderr, logs };
+  return {
+    ...base,
+    env: run.env ?? env,
+    appRan: true,
+    status: run.status,
+    timedOut: run.timedOut,
+    stdout: run.stdout,
+    stderr: run.stderr,
+    logs,
+  };
 }
-

@@ -50,11 +50,16 @@ describe('reclaimPort', () => {
   it('stops the anvil a killed network left on the port, and says so', async () => {
     const port = await freePort();
     const left = await holder(port);
-    fs.writeFileSync(path.join(cache, 'anvil.pid'), JSON.stringify({ guard: left.pid, network: await deadPid(), port, started: '2026-12-06T10:00:00.000Z' }));
+    fs.writeFileSync(
+      path.join(cache, 'anvil.pid'),
+      JSON.stringify({ guard: left.pid, network: await deadPid(), port, started: '2026-12-06T10:00:00.000Z' }),
+    );
     const said = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
       await reclaimPort(cache, port, 'chain.json "local" host');
-      expect(said.mock.calls.flat().join('\n')).toContain(`stopped the anvil (process ${left.pid}) that a local network killed on 2026-12-06T10:00:00.000Z left on port ${port}`);
+      expect(said.mock.calls.flat().join('\n')).toContain(
+        `stopped the anvil (process ${left.pid}) that a local network killed on 2026-12-06T10:00:00.000Z left on port ${port}`,
+      );
     } finally {
       said.mockRestore();
     }
@@ -65,7 +70,9 @@ describe('reclaimPort', () => {
     const port = await freePort();
     const running = await holder(port);
     fs.writeFileSync(path.join(cache, 'anvil.pid'), JSON.stringify({ guard: running.pid, network: process.pid, port, started: 'then' }));
-    await expect(reclaimPort(cache, port, 'host')).rejects.toThrow(`taken by the local network of this module already running (process ${process.pid}, started then): use that one, or stop it`);
+    await expect(reclaimPort(cache, port, 'host')).rejects.toThrow(
+      `taken by the local network of this module already running (process ${process.pid}, started then): use that one, or stop it`,
+    );
     expect(await portFree(port)).toBe(false);
   });
 
@@ -73,7 +80,9 @@ describe('reclaimPort', () => {
     const port = await freePort();
     const other = await holder(port, false);
     fs.writeFileSync(path.join(cache, 'anvil.pid'), JSON.stringify({ guard: other.pid, network: await deadPid(), port, started: 'then' }));
-    await expect(reclaimPort(cache, port, 'chain.json "local" host')).rejects.toThrow(`port ${port} (chain.json "local" host) is taken by another program: stop it, or change the port in chain.json's "local" entry`);
+    await expect(reclaimPort(cache, port, 'chain.json "local" host')).rejects.toThrow(
+      `port ${port} (chain.json "local" host) is taken by another program: stop it, or change the port in chain.json's "local" entry`,
+    );
     expect(await portFree(port)).toBe(false);
   });
 });

@@ -54,7 +54,9 @@ const entries = () => fs.readdirSync(cache).sort();
 describe('fetchTools', () => {
   it('says what failed and how to recover, and leaves no anvil behind when the fetch fails half-way', () => {
     fakeNpm('fails-half-way');
-    expect(() => fetchTools(cache)).toThrow(/cannot fetch @foundry-rs\/anvil@1\.7\.1 from the npm registry \(npm error network ECONNRESET\): the first start needs it; check your network or npm's registry setting, then start again/);
+    expect(() => fetchTools(cache)).toThrow(
+      /cannot fetch @foundry-rs\/anvil@1\.7\.1 from the npm registry \(npm error network ECONNRESET\): the first start needs it; check your network or npm's registry setting, then start again/,
+    );
     expect(entries()).toEqual(['poco']);
   });
 

@@ -23,7 +23,13 @@ async function deployedContext(options: { framework?: 'tdx' | 'scone'; features?
 describe('doctor: the apps', () => {
   it('passes both apps of a TDX module, deployed where deployed.json says, with the tag their runs carry', async () => {
     const { ctx } = await deployedContext();
-    expect(await checkApp(ctx, ctx.apps[0]!)).toEqual([{ id: 'app:standard', level: 'pass', message: `standard app ${STANDARD_APP} is deployed on arbitrum-sepolia-testnet; its runs carry the tag tee,tdx` }]);
+    expect(await checkApp(ctx, ctx.apps[0]!)).toEqual([
+      {
+        id: 'app:standard',
+        level: 'pass',
+        message: `standard app ${STANDARD_APP} is deployed on arbitrum-sepolia-testnet; its runs carry the tag tee,tdx`,
+      },
+    ]);
     expect((await checkApp(ctx, ctx.apps[1]!))[0]!.message).toContain(`TEE app ${TEE_APP}`);
     expect(ctx.deployed.get('tee')?.address).toBe(TEE_APP);
   });
@@ -34,7 +40,12 @@ describe('doctor: the apps', () => {
     const deployedThere = data.apps[STANDARD_APP]!;
     delete data.apps[STANDARD_APP];
     expect(await checkApp(ctx, ctx.apps[0]!)).toEqual([
-      { id: 'app:standard', level: 'fail', message: 'the standard app is not deployed on arbitrum-sepolia-testnet: deployed.json has no address for chain id 421614', fix: 'npm run deploy -- --chain arbitrum-sepolia-testnet' },
+      {
+        id: 'app:standard',
+        level: 'fail',
+        message: 'the standard app is not deployed on arbitrum-sepolia-testnet: deployed.json has no address for chain id 421614',
+        fix: 'npm run deploy -- --chain arbitrum-sepolia-testnet',
+      },
     ]);
     data.apps[STANDARD_APP] = deployedThere;
     expect(await checkApp(ctx, ctx.apps[0]!)).toEqual([
@@ -47,7 +58,11 @@ describe('doctor: the apps', () => {
     ]);
     delete data.apps[TEE_APP];
     expect(await checkApp(ctx, ctx.apps[1]!)).toEqual([
-      expect.objectContaining({ level: 'fail', message: `deployed.tee.json names ${TEE_APP} for chain id 421614, but there is no app there`, fix: 'npm run deploy:tee -- --chain arbitrum-sepolia-testnet' }),
+      expect.objectContaining({
+        level: 'fail',
+        message: `deployed.tee.json names ${TEE_APP} for chain id 421614, but there is no app there`,
+        fix: 'npm run deploy:tee -- --chain arbitrum-sepolia-testnet',
+      }),
     ]);
   });
 
@@ -55,12 +70,19 @@ describe('doctor: the apps', () => {
     const { data, ctx } = await deployedContext({ framework: 'scone' });
     expect((await checkApp(ctx, ctx.apps[1]!))[0]).toMatchObject({ level: 'pass', message: expect.stringContaining('the tag tee,scone') });
     data.apps[TEE_APP]!.mrenclave = '';
-    expect((await checkApp(ctx, ctx.apps[1]!))[0]).toMatchObject({ level: 'fail', message: expect.stringContaining('has no SCONE mrenclave on chain'), fix: 'npm run deploy:tee -- --chain bellecour' });
+    expect((await checkApp(ctx, ctx.apps[1]!))[0]).toMatchObject({
+      level: 'fail',
+      message: expect.stringContaining('has no SCONE mrenclave on chain'),
+      fix: 'npm run deploy:tee -- --chain bellecour',
+    });
     data.apps[TEE_APP]!.mrenclave = JSON.stringify({ framework: 'SCONE', fingerprint: 'cd'.repeat(32) });
-    expect((await checkApp(ctx, ctx.apps[1]!))[0]).toMatchObject({ level: 'fail', message: expect.stringContaining(`with the enclave fingerprint ${'cd'.repeat(32)}, iexec.tee.json has ${'ab'.repeat(32)}`) });
+    expect((await checkApp(ctx, ctx.apps[1]!))[0]).toMatchObject({
+      level: 'fail',
+      message: expect.stringContaining(`with the enclave fingerprint ${'cd'.repeat(32)}, iexec.tee.json has ${'ab'.repeat(32)}`),
+    });
   });
 
-  it('warns when the app is not the wallet\'s: app:run then needs a published app order', async () => {
+  it("warns when the app is not the wallet's: app:run then needs a published app order", async () => {
     const { data, ctx } = await deployedContext();
     data.apps[STANDARD_APP]!.owner = '0x00000000000000000000000000000000000000ff';
     expect((await checkApp(ctx, ctx.apps[0]!)).map((line) => [line.id, line.level])).toEqual([
@@ -83,8 +105,18 @@ describe('doctor: the app secret', () => {
       data.secrets.add(STANDARD_APP);
       const lines = await checkAppSecrets(ctx);
       const chain = framework === 'tdx' ? 'arbitrum-sepolia-testnet' : 'bellecour';
-      expect(lines.map((line) => [line.id, line.level])).toEqual(framework === 'tdx' ? [['app-secret:standard', 'pass'], ['app-secret:tee', 'fail']] : [['app-secret:tee', 'fail']]);
-      expect(lines.at(-1)).toMatchObject({ message: `the SMS has no app secret for the TEE app ${TEE_APP}: its tasks get no IEXEC_APP_DEVELOPER_SECRET`, fix: `npm run iexec -- tee app push-secret --chain ${chain}` });
+      expect(lines.map((line) => [line.id, line.level])).toEqual(
+        framework === 'tdx'
+          ? [
+              ['app-secret:standard', 'pass'],
+              ['app-secret:tee', 'fail'],
+            ]
+          : [['app-secret:tee', 'fail']],
+      );
+      expect(lines.at(-1)).toMatchObject({
+        message: `the SMS has no app secret for the TEE app ${TEE_APP}: its tasks get no IEXEC_APP_DEVELOPER_SECRET`,
+        fix: `npm run iexec -- tee app push-secret --chain ${chain}`,
+      });
     }
   });
 });
@@ -94,7 +126,12 @@ describe('doctor: the protected data', () => {
 
   it('asks for the dataset to check in a module with protected-data, and nothing in one without', async () => {
     const { ctx } = await deployedContext({ features: ['protected-data'] });
-    expect(await checkDataset(ctx)).toEqual([expect.objectContaining({ level: 'warn', fix: 'npm run doctor -- --dataset <protected data address> --chain arbitrum-sepolia-testnet' })]);
+    expect(await checkDataset(ctx)).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        fix: 'npm run doctor -- --dataset <protected data address> --chain arbitrum-sepolia-testnet',
+      }),
+    ]);
     ctx.features = [];
     expect(await checkDataset(ctx)).toEqual([]);
   });
@@ -119,7 +156,9 @@ describe('doctor: the protected data', () => {
       ['dataset:tee', 'fail'],
       ['dataset:key', 'fail'],
     ]);
-    expect(lines[1]!.fix).toContain(`grantAccess({ protectedData: '${DATASET}', authorizedApp: '${TEE_APP}', authorizedUser: '${module.wallet.address}' })`);
+    expect(lines[1]!.fix).toContain(
+      `grantAccess({ protectedData: '${DATASET}', authorizedApp: '${TEE_APP}', authorizedUser: '${module.wallet.address}' })`,
+    );
     expect(lines[2]!.message).toContain('PRE_COMPUTE_GET_DATASET_SECRET_FAILED');
   });
 });

@@ -22,7 +22,9 @@ describe('doctor: the chain', () => {
     const module = fakeModule();
     const ctx = fakeContext(module, fakeReads(chainData(module)));
     const lines = await checkChain(ctx);
-    expect(lines).toEqual([{ id: 'chain', level: 'pass', message: `chain arbitrum-sepolia-testnet: chain id 421614, iexec 9.0.1 knows it; hub ${SERVICES.hub}` }]);
+    expect(lines).toEqual([
+      { id: 'chain', level: 'pass', message: `chain arbitrum-sepolia-testnet: chain id 421614, iexec 9.0.1 knows it; hub ${SERVICES.hub}` },
+    ]);
     expect(ctx.chainId).toBe(421614);
   });
 
@@ -31,8 +33,16 @@ describe('doctor: the chain', () => {
     const data = chainData(module);
     data.down.add('node');
     const remote = await runChecks(fakeContext(module, fakeReads(data)));
-    expect(remote[0]).toMatchObject({ level: 'fail', message: expect.stringMatching(/^the node of chain arbitrum-sepolia-testnet \(the SDK's default node for arbitrum-sepolia-testnet\) does not answer: Connection to node/), fix: expect.stringContaining(`check chain.json's "host"`) });
-    expect(remote.slice(1)).toEqual([{ id: 'everything else', level: 'warn', message: 'not checked: the chain arbitrum-sepolia-testnet does not answer' }]);
+    expect(remote[0]).toMatchObject({
+      level: 'fail',
+      message: expect.stringMatching(
+        /^the node of chain arbitrum-sepolia-testnet \(the SDK's default node for arbitrum-sepolia-testnet\) does not answer: Connection to node/,
+      ),
+      fix: expect.stringContaining(`check chain.json's "host"`),
+    });
+    expect(remote.slice(1)).toEqual([
+      { id: 'everything else', level: 'warn', message: 'not checked: the chain arbitrum-sepolia-testnet does not answer' },
+    ]);
     const local = await checkChain(fakeContext(module, fakeReads(data), { chain: 'local' }));
     expect(local[0]!.fix).toBe('start the local network in another terminal: npm run chain:local');
   });
@@ -41,7 +51,13 @@ describe('doctor: the chain', () => {
     const module = fakeModule();
     editChain(module.root, 'arbitrum-sepolia-testnet', { id: '42161' });
     const lines = await checkChain(fakeContext(module, fakeReads(chainData(module))));
-    expect(lines).toEqual([expect.objectContaining({ level: 'fail', message: expect.stringContaining('says "arbitrum-sepolia-testnet" is chain id 42161, but its node'), fix: expect.stringContaining('set "id" to "421614"') })]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'fail',
+        message: expect.stringContaining('says "arbitrum-sepolia-testnet" is chain id 42161, but its node'),
+        fix: expect.stringContaining('set "id" to "421614"'),
+      }),
+    ]);
   });
 
   it("fails an SMS of chain.json's own, warns on another market, and says which key to remove", async () => {
@@ -54,7 +70,9 @@ describe('doctor: the chain', () => {
       ['chain:sms', 'fail'],
       ['chain:iexecGateway', 'warn'],
     ]);
-    expect(lines[0]!.message).toContain(`iexec 9.0.1 knows ${SERVICES.sms} for chain id 421614: another SMS: secrets pushed there never reach this chain's workers`);
+    expect(lines[0]!.message).toContain(
+      `iexec 9.0.1 knows ${SERVICES.sms} for chain id 421614: another SMS: secrets pushed there never reach this chain's workers`,
+    );
     expect(lines[0]!.fix).toContain(`remove "sms" from chain.json's "arbitrum-sepolia-testnet" entry`);
   });
 
@@ -65,6 +83,12 @@ describe('doctor: the chain', () => {
     data.defaults = undefined;
     data.services = { hub: SERVICES.hub };
     const lines = await checkChain(fakeContext(module, fakeReads(data), { chain: 'mine' }));
-    expect(lines).toEqual([expect.objectContaining({ level: 'fail', message: "iexec 9.0.1 has no sms, iexecGateway, ipfsGateway for chain id 421614 and chain.json's \"mine\" sets none", fix: 'add "sms", "iexecGateway", "ipfsGateway" to chain.json\'s "mine" entry' })]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'fail',
+        message: 'iexec 9.0.1 has no sms, iexecGateway, ipfsGateway for chain id 421614 and chain.json\'s "mine" sets none',
+        fix: 'add "sms", "iexecGateway", "ipfsGateway" to chain.json\'s "mine" entry',
+      }),
+    ]);
   });
 });

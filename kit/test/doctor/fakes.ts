@@ -29,7 +29,9 @@ export interface FakeModule {
 }
 
 /** A TDX module on Arbitrum Sepolia (or SCONE on bellecour), its image published and both apps deployed, an unencrypted wallet. */
-export function fakeModule(options: { framework?: 'tdx' | 'scone'; features?: string[]; image?: string; deployed?: boolean } = {}): FakeModule {
+export function fakeModule(
+  options: { framework?: 'tdx' | 'scone'; features?: string[]; image?: string; deployed?: boolean } = {},
+): FakeModule {
   const framework = options.framework ?? 'tdx';
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kit-doctor-'));
   const wallet = new Wallet(Wallet.createRandom().privateKey);
@@ -37,10 +39,37 @@ export function fakeModule(options: { framework?: 'tdx' | 'scone'; features?: st
   const chainId = framework === 'tdx' ? '421614' : '134';
   const image = options.image ?? 'alice/hello:1.0.0';
   const write = (name: string, value: unknown) => fs.writeFileSync(path.join(root, name), JSON.stringify(value, null, 2));
-  write('chain.json', { default: chain, chains: { [chain]: {}, local: { id: '31337', host: 'http://127.0.0.1:1', hub: '0x0165878A594ca255338adfa4d48449f69242Eb8F', sms: 'http://127.0.0.1:2', iexecGateway: 'http://127.0.0.1:3', ipfsGateway: 'http://127.0.0.1:4', compass: 'http://127.0.0.1:5' } } });
+  write('chain.json', {
+    default: chain,
+    chains: {
+      [chain]: {},
+      local: {
+        id: '31337',
+        host: 'http://127.0.0.1:1',
+        hub: '0x0165878A594ca255338adfa4d48449f69242Eb8F',
+        sms: 'http://127.0.0.1:2',
+        iexecGateway: 'http://127.0.0.1:3',
+        ipfsGateway: 'http://127.0.0.1:4',
+        compass: 'http://127.0.0.1:5',
+      },
+    },
+  });
   write('iexec.json', { app: { owner: wallet.address, name: 'hello', type: 'DOCKER', multiaddr: image, checksum: CHECKSUM } });
-  const mrenclave = framework === 'scone' ? { mrenclave: { framework: 'SCONE', version: 'v5.9', entrypoint: 'node /app/app.cjs', heapSize: 1073741824, fingerprint: 'ab'.repeat(32) } } : {};
-  write('iexec.tee.json', { app: { owner: wallet.address, name: 'hello-tee', type: 'DOCKER', multiaddr: image, checksum: CHECKSUM, ...mrenclave } });
+  const mrenclave =
+    framework === 'scone'
+      ? {
+          mrenclave: {
+            framework: 'SCONE',
+            version: 'v5.9',
+            entrypoint: 'node /app/app.cjs',
+            heapSize: 1073741824,
+            fingerprint: 'ab'.repeat(32),
+          },
+        }
+      : {};
+  write('iexec.tee.json', {
+    app: { owner: wallet.address, name: 'hello-tee', type: 'DOCKER', multiaddr: image, checksum: CHECKSUM, ...mrenclave },
+  });
   write('.create-iexec-module.json', { answers: { tee: framework, features: options.features ?? ['args'] } });
   write('wallet.json', { privateKey: wallet.privateKey, address: wallet.address });
   if (options.deployed !== false) {
@@ -71,7 +100,15 @@ export function chainData(module: FakeModule, framework: 'tdx' | 'scone' = 'tdx'
   const owner = module.wallet.address;
   const app = (name: string, mrenclave = ''): OnChainApp => ({ owner, name, multiaddr: image, checksum: CHECKSUM, mrenclave });
   const teeTag = encodeTag(framework === 'tdx' ? ['tee', 'tdx'] : ['tee', 'scone']);
-  const order = (tag: string, hash: string): WorkerpoolOrder => ({ workerpool: WORKERPOOL, price: 0n, tag, category: 0, trust: 0, remaining: 10, orderHash: hash });
+  const order = (tag: string, hash: string): WorkerpoolOrder => ({
+    workerpool: WORKERPOOL,
+    price: 0n,
+    tag,
+    category: 0,
+    trust: 0,
+    remaining: 10,
+    orderHash: hash,
+  });
   return {
     chainId: framework === 'tdx' ? 421614 : 134,
     services: SERVICES,
@@ -85,7 +122,10 @@ export function chainData(module: FakeModule, framework: 'tdx' | 'scone' = 'tdx'
     stake: 0n,
     secrets: new Set(),
     pools: { [WORKERPOOL]: { owner: ZeroAddress, description: 'the pool' } },
-    orders: framework === 'tdx' ? [order(teeTag, `0x${'01'.repeat(32)}`)] : [order(encodeTag([]), `0x${'02'.repeat(32)}`), order(teeTag, `0x${'03'.repeat(32)}`)],
+    orders:
+      framework === 'tdx'
+        ? [order(teeTag, `0x${'01'.repeat(32)}`)]
+        : [order(encodeTag([]), `0x${'02'.repeat(32)}`), order(teeTag, `0x${'03'.repeat(32)}`)],
     categories: [300, 1200],
     apiUrl: 'https://core.example',
     down: new Set(),
@@ -114,7 +154,8 @@ export function fakeReads(data: ChainData, sdkVersion = '9.0.1'): ChainReads {
     resolveAddress: async (name) => (name.startsWith('0x') ? name : undefined),
     workerpool: (address) => guard('node', () => data.pools[address]),
     workerpoolApiUrl: () => guard('compass', () => data.apiUrl),
-    workerpoolOrders: (query) => guard('market', () => data.orders.filter((order) => order.category === query.category && sameTagBits(order.tag, query.minTag))),
+    workerpoolOrders: (query) =>
+      guard('market', () => data.orders.filter((order) => order.category === query.category && sameTagBits(order.tag, query.minTag))),
     categoryTime: async (category) => data.categories[category],
     dataset: async () => undefined,
     datasetOrders: async () => [],
@@ -131,7 +172,11 @@ export function fakeReads(data: ChainData, sdkVersion = '9.0.1'): ChainReads {
 }
 
 /** A doctor context as doctorContext builds it, on the fake chain. */
-export function fakeContext(module: FakeModule, reads: ChainReads, options: { framework?: 'tdx' | 'scone'; chain?: string; features?: string[] } = {}): DoctorContext {
+export function fakeContext(
+  module: FakeModule,
+  reads: ChainReads,
+  options: { framework?: 'tdx' | 'scone'; chain?: string; features?: string[] } = {},
+): DoctorContext {
   const framework = options.framework ?? 'tdx';
   return {
     root: module.root,

@@ -40,7 +40,14 @@ describe('doctor: the image', () => {
   it('passes a pushed linux/amd64 image whose digest is the checksum recorded and deployed, once for the two apps of a TDX module', async () => {
     const { ctx, image } = publishedModule('healthy', [{ architecture: 'amd64', bytes: 80_000_000 }]);
     const lines = await checkImages(ctx);
-    expect(marks(lines)).toEqual(['pass image:standard+tee', 'pass image:standard+tee:digest', 'pass image:standard:deployed', 'pass image:tee:deployed', 'pass image:standard:memory', 'pass image:tee:memory']);
+    expect(marks(lines)).toEqual([
+      'pass image:standard+tee',
+      'pass image:standard+tee:digest',
+      'pass image:standard:deployed',
+      'pass image:tee:deployed',
+      'pass image:standard:memory',
+      'pass image:tee:memory',
+    ]);
     expect(lines[0]!.message).toBe(`standard app and TEE app: ${image} is pushed, for linux/amd64`);
     expect(lines[4]!.message).toBe("standard app: the image is 76 MiB compressed, next to the TDX worker's 6.0 GiB");
   });
@@ -62,7 +69,13 @@ describe('doctor: the image', () => {
   it('fails an arm64 image: workers are linux/amd64', async () => {
     const { ctx } = publishedModule('arm', [{ architecture: 'arm64' }]);
     const [platform] = await checkImages(ctx);
-    expect(platform).toMatchObject({ level: 'fail', message: expect.stringContaining('is built for linux/arm64, not linux/amd64, the workers\' platform: its tasks fail with "exec format error"'), fix: expect.stringContaining('./publish.sh 1.0.1') });
+    expect(platform).toMatchObject({
+      level: 'fail',
+      message: expect.stringContaining(
+        'is built for linux/arm64, not linux/amd64, the workers\' platform: its tasks fail with "exec format error"',
+      ),
+      fix: expect.stringContaining('./publish.sh 1.0.1'),
+    });
   });
 
   it('fails a tag pushed again after publish.sh recorded it, and an app deployed with another checksum', async () => {
@@ -70,21 +83,38 @@ describe('doctor: the image', () => {
     const again = registry.push('alice/repushed', '1.0.0', [{ architecture: 'amd64', bytes: 1234 }]);
     data.apps[TEE_APP]!.checksum = CHECKSUM;
     const lines = await checkImages(ctx);
-    expect(marks(lines).slice(0, 4)).toEqual(['pass image:standard+tee', 'fail image:standard+tee:digest', 'pass image:standard:deployed', 'fail image:tee:deployed']);
+    expect(marks(lines).slice(0, 4)).toEqual([
+      'pass image:standard+tee',
+      'fail image:standard+tee:digest',
+      'pass image:standard:deployed',
+      'fail image:tee:deployed',
+    ]);
     expect(lines[1]!.message).toContain(`is ${again} on its registry, iexec.json records sha256:`);
     expect(lines[1]!.message).toContain('the tag was pushed again after publish.sh recorded it');
-    expect(lines[3]).toMatchObject({ message: expect.stringContaining(`the deployed TEE app ${TEE_APP} registers`), fix: 'npm run deploy:tee -- --chain arbitrum-sepolia-testnet' });
+    expect(lines[3]).toMatchObject({
+      message: expect.stringContaining(`the deployed TEE app ${TEE_APP} registers`),
+      fix: 'npm run deploy:tee -- --chain arbitrum-sepolia-testnet',
+    });
   });
 
   it("fails an image that cannot fit in the TDX worker's memory, warns past half of it; a SCONE heap over 8 GiB", async () => {
     const big = publishedModule('big', [{ architecture: 'amd64', bytes: 7 * 1024 ** 3 }]);
     expect((await checkImages(big.ctx)).filter((line) => line.id.endsWith(':memory')).map((line) => line.level)).toEqual(['fail', 'fail']);
     const half = publishedModule('half', [{ architecture: 'amd64', bytes: 4 * 1024 ** 3 }]);
-    expect((await checkImages(half.ctx)).find((line) => line.id === 'image:tee:memory')).toMatchObject({ level: 'warn', message: expect.stringContaining("over half of it (the kit's own threshold)") });
+    expect((await checkImages(half.ctx)).find((line) => line.id === 'image:tee:memory')).toMatchObject({
+      level: 'warn',
+      message: expect.stringContaining("over half of it (the kit's own threshold)"),
+    });
     const scone = publishedModule('scone', [{ architecture: 'amd64' }], 'scone');
     scone.ctx.apps[1]!.mrenclave!.heapSize = 16 * 1024 ** 3;
     const lines = await checkImages(scone.ctx);
-    expect(lines.filter((line) => line.id.endsWith(':memory'))).toEqual([expect.objectContaining({ id: 'image:tee:memory', level: 'fail', message: expect.stringContaining('over the 8.0 GiB workers accept by default') })]);
+    expect(lines.filter((line) => line.id.endsWith(':memory'))).toEqual([
+      expect.objectContaining({
+        id: 'image:tee:memory',
+        level: 'fail',
+        message: expect.stringContaining('over the 8.0 GiB workers accept by default'),
+      }),
+    ]);
   });
 
   it("fails a placeholder checksum off the local network; on it, warns when the worker has the module's bundle and fails when not", async () => {
@@ -96,7 +126,12 @@ describe('doctor: the image', () => {
     }
     const data = chainData(module);
     const remote = fakeContext(module, fakeReads(data));
-    expect(await checkImages(remote)).toEqual([expect.objectContaining({ level: 'fail', fix: './publish.sh 1.0.0, then npm run deploy -- --chain arbitrum-sepolia-testnet and npm run deploy:tee -- --chain arbitrum-sepolia-testnet' })]);
+    expect(await checkImages(remote)).toEqual([
+      expect.objectContaining({
+        level: 'fail',
+        fix: './publish.sh 1.0.0, then npm run deploy -- --chain arbitrum-sepolia-testnet and npm run deploy:tee -- --chain arbitrum-sepolia-testnet',
+      }),
+    ]);
     const port = 40_000 + Math.floor(Math.random() * 20_000);
     const conf = JSON.parse(fs.readFileSync(path.join(module.root, 'chain.json'), 'utf8'));
     conf.chains.local.host = `http://127.0.0.1:${port}`;
@@ -108,7 +143,9 @@ describe('doctor: the image', () => {
     try {
       const lines = await checkImages(local);
       expect(marks(lines)).toEqual(['warn image:standard', 'fail image:tee']);
-      expect(lines[1]!.message).toContain('no module recorded its code on the local network: its tasks fail with APP_IMAGE_DOWNLOAD_FAILED');
+      expect(lines[1]!.message).toContain(
+        'no module recorded its code on the local network: its tasks fail with APP_IMAGE_DOWNLOAD_FAILED',
+      );
     } finally {
       forgetLocalApps(port);
     }

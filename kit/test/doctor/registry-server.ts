@@ -51,9 +51,15 @@ export async function fakeRegistry(options: { token?: boolean } = {}): Promise<F
     }
     const manifest = url.pathname.match(/^\/v2\/(.+)\/manifests\/([^/]+)$/);
     const blob = url.pathname.match(/^\/v2\/(.+)\/blobs\/([^/]+)$/);
-    const stored = manifest ? manifests.get(manifest[2]!.startsWith('sha256:') ? `${manifest[1]}@${manifest[2]}` : `${manifest[1]}:${manifest[2]}`) : undefined;
+    const stored = manifest
+      ? manifests.get(manifest[2]!.startsWith('sha256:') ? `${manifest[1]}@${manifest[2]}` : `${manifest[1]}:${manifest[2]}`)
+      : undefined;
     if (stored) {
-      res.writeHead(200, { 'content-type': stored.type, 'docker-content-digest': digestOf(stored.body), 'content-length': stored.body.length });
+      res.writeHead(200, {
+        'content-type': stored.type,
+        'docker-content-digest': digestOf(stored.body),
+        'content-length': stored.body.length,
+      });
       return void res.end(req.method === 'HEAD' ? undefined : stored.body);
     }
     const bytes = blob ? blobs.get(blob[2]!) : undefined;
@@ -66,14 +72,22 @@ export async function fakeRegistry(options: { token?: boolean } = {}): Promise<F
   return {
     host,
     push(repository, tag, platforms) {
-      const images = platforms.map(({ architecture, bytes }) => ({ architecture, ...imageManifest(repository, architecture, bytes ?? 50_000_000) }));
+      const images = platforms.map(({ architecture, bytes }) => ({
+        architecture,
+        ...imageManifest(repository, architecture, bytes ?? 50_000_000),
+      }));
       const tagged =
         images.length === 1
           ? images[0]!
           : store(repository, INDEX, {
               schemaVersion: 2,
               mediaType: INDEX,
-              manifests: images.map((image) => ({ mediaType: MANIFEST, digest: image.digest, size: image.body.length, platform: { os: 'linux', architecture: image.architecture } })),
+              manifests: images.map((image) => ({
+                mediaType: MANIFEST,
+                digest: image.digest,
+                size: image.body.length,
+                platform: { os: 'linux', architecture: image.architecture },
+              })),
             });
       manifests.set(`${repository}:${tag}`, { type: images.length === 1 ? MANIFEST : INDEX, body: tagged.body });
       return tagged.digest;

@@ -65,9 +65,28 @@ describe('doctor: the checklist', () => {
     const lines = await runChecks(ctx);
     expect(lines.filter((line) => line.level !== 'pass')).toEqual([expect.objectContaining({ id: 'wallet-unencrypted', level: 'warn' })]);
     expect(lines.map((line) => line.id)).toEqual([
-      'chain', 'workerpool', 'wallet', 'wallet-unencrypted', 'gas', 'sms', 'market', 'ipfs-gateway', 'workerpool-api',
-      'app:standard', 'app:tee', 'image:standard+tee', 'image:standard+tee:digest', 'image:standard:deployed', 'image:tee:deployed',
-      'image:standard:memory', 'image:tee:memory', 'app-secret:standard', 'app-secret:tee', 'workerpool-order:standard', 'workerpool-order:tee', 'stake',
+      'chain',
+      'workerpool',
+      'wallet',
+      'wallet-unencrypted',
+      'gas',
+      'sms',
+      'market',
+      'ipfs-gateway',
+      'workerpool-api',
+      'app:standard',
+      'app:tee',
+      'image:standard+tee',
+      'image:standard+tee:digest',
+      'image:standard:deployed',
+      'image:tee:deployed',
+      'image:standard:memory',
+      'image:tee:memory',
+      'app-secret:standard',
+      'app-secret:tee',
+      'workerpool-order:standard',
+      'workerpool-order:tee',
+      'stake',
     ]);
     const text = printed(() => printChecklist(ctx, lines));
     expect(text).toMatch(/^doctor: chain arbitrum-sepolia-testnet \(chain id 421614\), iexec 9\.0\.1, standard app and TEE app$/m);
@@ -82,10 +101,16 @@ describe('doctor: the checklist', () => {
     const text = printed(() => printChecklist(ctx, lines));
     expect(text).toContain('✖ the SMS has no app secret for the TEE app');
     expect(text).toContain('    fix: npm run iexec -- tee app push-secret --chain arbitrum-sepolia-testnet');
-    expect(text).toMatch(/^18 ✔, 1 !, 3 ✖: a run on arbitrum-sepolia-testnet would fail\. Fix the ✖ lines in order, then npm run doctor -- --chain arbitrum-sepolia-testnet$/m);
+    expect(text).toMatch(
+      /^18 ✔, 1 !, 3 ✖: a run on arbitrum-sepolia-testnet would fail\. Fix the ✖ lines in order, then npm run doctor -- --chain arbitrum-sepolia-testnet$/m,
+    );
     const json = JSON.parse(checklistJson(ctx, lines));
     expect(json).toMatchObject({ ok: false, chain: 'arbitrum-sepolia-testnet', chainId: 421614, sdk: '9.0.1', apps: ['standard', 'tee'] });
-    expect(json.checks.filter((line: { level: string }) => line.level === 'fail').map((line: { id: string }) => line.id)).toEqual(['gas', 'app-secret:standard', 'app-secret:tee']);
+    expect(json.checks.filter((line: { level: string }) => line.level === 'fail').map((line: { id: string }) => line.id)).toEqual([
+      'gas',
+      'app-secret:standard',
+      'app-secret:tee',
+    ]);
   });
 
   it('turns a check that throws into its ✖ line, and goes on', async () => {
@@ -115,10 +140,22 @@ describe('iexec-module doctor', () => {
   it('refuses a bad option (2), says what a module without its SDK lacks (1), in JSON too', async () => {
     const { root } = fakeModule();
     expect(await run(['--nope'], root)).toMatchObject({ status: 2, err: expect.stringContaining("Unknown option '--nope'") });
-    expect(await run(['--dataset', 'abc'], root)).toMatchObject({ status: 2, err: "--dataset takes an address (0x and 40 hex digits), got 'abc'" });
-    expect(await run(['--chain', 'nowhere'], root)).toMatchObject({ status: 1, err: expect.stringContaining('error: chain.json has no "nowhere" chain (it has arbitrum-sepolia-testnet, local)') });
-    expect(await run([], root)).toMatchObject({ status: 1, err: `error: the iexec SDK is not installed in ${root}: run 'npm install' first` });
-    expect(JSON.parse((await run(['--json'], root)).out)).toEqual({ ok: false, error: `the iexec SDK is not installed in ${root}: run 'npm install' first` });
+    expect(await run(['--dataset', 'abc'], root)).toMatchObject({
+      status: 2,
+      err: "--dataset takes an address (0x and 40 hex digits), got 'abc'",
+    });
+    expect(await run(['--chain', 'nowhere'], root)).toMatchObject({
+      status: 1,
+      err: expect.stringContaining('error: chain.json has no "nowhere" chain (it has arbitrum-sepolia-testnet, local)'),
+    });
+    expect(await run([], root)).toMatchObject({
+      status: 1,
+      err: `error: the iexec SDK is not installed in ${root}: run 'npm install' first`,
+    });
+    expect(JSON.parse((await run(['--json'], root)).out)).toEqual({
+      ok: false,
+      error: `the iexec SDK is not installed in ${root}: run 'npm install' first`,
+    });
     expect((await run(['--help'], root)).out).toContain('Usage: iexec-module doctor [options]');
   });
 });

@@ -53,9 +53,16 @@ describe('doctor: the services', () => {
     expect(lines[3]!.message).toBe(`compass ${SERVICES.compass} gives workerpool ${WORKERPOOL}'s API ${up}, which answers`);
   });
 
-  it('fails the SMS and the market when down, with a fix for iExec\'s and for the local network\'s', async () => {
+  it("fails the SMS and the market when down, with a fix for iExec's and for the local network's", async () => {
     const remote = await checkServices(context((data) => ['sms', 'market'].forEach((name) => data.down.add(name))));
-    expect(remote[0]).toMatchObject({ id: 'sms', level: 'fail', message: expect.stringMatching(/^the SMS https:\/\/sms\.\S+ does not answer \(Connection to sms failed with a network error\): app:run's preflight/), fix: expect.stringContaining("it is iExec's: retry later (npm run doctor -- --chain arbitrum-sepolia-testnet)") });
+    expect(remote[0]).toMatchObject({
+      id: 'sms',
+      level: 'fail',
+      message: expect.stringMatching(
+        /^the SMS https:\/\/sms\.\S+ does not answer \(Connection to sms failed with a network error\): app:run's preflight/,
+      ),
+      fix: expect.stringContaining("it is iExec's: retry later (npm run doctor -- --chain arbitrum-sepolia-testnet)"),
+    });
     expect(remote[1]).toMatchObject({ id: 'market', level: 'fail' });
     const local = await checkServices(context((data) => data.down.add('sms'), 'local'));
     expect(local[0]!.fix).toContain('is npm run chain:local running? Restart it (Ctrl-C in its terminal, then npm run chain:local)');
@@ -69,7 +76,11 @@ describe('doctor: the services', () => {
       }),
     );
     expect(lines[2]).toMatchObject({ id: 'ipfs-gateway', level: 'fail', message: expect.stringContaining('(HTTP 502)') });
-    expect(lines[3]).toMatchObject({ id: 'workerpool-api', level: 'fail', message: expect.stringContaining('gives no API for workerpool') });
+    expect(lines[3]).toMatchObject({
+      id: 'workerpool-api',
+      level: 'fail',
+      message: expect.stringContaining('gives no API for workerpool'),
+    });
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const gone = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;

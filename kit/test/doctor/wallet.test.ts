@@ -15,7 +15,9 @@ function encryptedModule(password: string) {
   const module = fakeModule();
   fs.rmSync(path.join(module.root, 'wallet.json'));
   // A light scrypt: the file format the SDK writes, quick to open in a test.
-  const json = encryptKeystoreJsonSync({ address: module.wallet.address, privateKey: module.wallet.privateKey }, password, { scrypt: { N: 1024 } });
+  const json = encryptKeystoreJsonSync({ address: module.wallet.address, privateKey: module.wallet.privateKey }, password, {
+    scrypt: { N: 1024 },
+  });
   fs.writeFileSync(path.join(module.root, `UTC--2026-01-01T00-00-00.000000000Z--${module.wallet.address.slice(2)}`), json);
   return module;
 }
@@ -26,7 +28,14 @@ describe('doctor: the wallet', () => {
     fs.rmSync(path.join(module.root, 'wallet.json'));
     const ctx = fakeContext(module, fakeReads(chainData(module)));
     ctx.walletOptions = { keystoredir: 'local' };
-    expect(await checkWallet(ctx)).toEqual([{ id: 'wallet', level: 'fail', message: 'no wallet found where the iexec CLI looks (./wallet.json, then the keystore)', fix: 'create one: npm run iexec -- standard wallet create' }]);
+    expect(await checkWallet(ctx)).toEqual([
+      {
+        id: 'wallet',
+        level: 'fail',
+        message: 'no wallet found where the iexec CLI looks (./wallet.json, then the keystore)',
+        fix: 'create one: npm run iexec -- standard wallet create',
+      },
+    ]);
   });
 
   it('opens an encrypted keystore with the password given, warns when none is, fails a wrong one', async () => {
@@ -37,9 +46,19 @@ describe('doctor: the wallet', () => {
       if (password !== undefined) context.password = { password, from: '$IEXEC_WALLET_PASSWORD' };
       return context;
     };
-    expect((await checkWallet(ctx('s3cret')))[0]).toMatchObject({ level: 'pass', message: expect.stringContaining('opens with the password from $IEXEC_WALLET_PASSWORD') });
-    expect((await checkWallet(ctx()))[0]).toMatchObject({ level: 'warn', message: expect.stringContaining('is encrypted and no password was given'), fix: expect.stringContaining('IEXEC_WALLET_PASSWORD=… npm run doctor') });
-    expect((await checkWallet(ctx('wrong')))[0]).toMatchObject({ level: 'fail', message: expect.stringContaining("the password from $IEXEC_WALLET_PASSWORD is not this wallet's") });
+    expect((await checkWallet(ctx('s3cret')))[0]).toMatchObject({
+      level: 'pass',
+      message: expect.stringContaining('opens with the password from $IEXEC_WALLET_PASSWORD'),
+    });
+    expect((await checkWallet(ctx()))[0]).toMatchObject({
+      level: 'warn',
+      message: expect.stringContaining('is encrypted and no password was given'),
+      fix: expect.stringContaining('IEXEC_WALLET_PASSWORD=… npm run doctor'),
+    });
+    expect((await checkWallet(ctx('wrong')))[0]).toMatchObject({
+      level: 'fail',
+      message: expect.stringContaining("the password from $IEXEC_WALLET_PASSWORD is not this wallet's"),
+    });
   });
 
   it("fails a wallet with no gas, with the local network's fix and a public chain's; bellecour needs none", async () => {
@@ -50,19 +69,31 @@ describe('doctor: the wallet', () => {
     expect(remote.map((line) => line.id)).toEqual(['wallet', 'wallet-unencrypted', 'gas']);
     const gas = (lines: typeof remote) => lines.find((line) => line.id === 'gas')!;
     const withId = (ctx: ReturnType<typeof fakeContext>, id: number) => Object.assign(ctx, { chainId: id });
-    expect(gas(await checkWallet(withId(fakeContext(module, fakeReads(data)), 421614)))).toMatchObject({ level: 'fail', fix: expect.stringContaining(`send ETH for gas to ${module.wallet.address} on arbitrum-sepolia-testnet`) });
+    expect(gas(await checkWallet(withId(fakeContext(module, fakeReads(data)), 421614)))).toMatchObject({
+      level: 'fail',
+      fix: expect.stringContaining(`send ETH for gas to ${module.wallet.address} on arbitrum-sepolia-testnet`),
+    });
     expect(gas(await checkWallet(withId(fakeContext(module, fakeReads(data), { chain: 'local' }), 31337)))).toMatchObject({
       level: 'fail',
       fix: `the local network funds a wallet when it starts: stop it (Ctrl-C in its terminal) and start it again with npm run chain:local -- --fund ${module.wallet.address}`,
     });
-    expect(gas(await checkWallet(withId(fakeContext(module, fakeReads(data)), 134)))).toMatchObject({ level: 'pass', message: expect.stringContaining('free') });
+    expect(gas(await checkWallet(withId(fakeContext(module, fakeReads(data)), 134)))).toMatchObject({
+      level: 'pass',
+      message: expect.stringContaining('free'),
+    });
   });
 
   it('takes the password from --password, then --password-file (without its newline), then IEXEC_WALLET_PASSWORD', () => {
     const { root } = fakeModule();
     fs.writeFileSync(path.join(root, 'pw'), 'from-file\n');
-    expect(walletPassword(root, { password: 'flag', passwordFile: 'pw' }, { IEXEC_WALLET_PASSWORD: 'env' })).toEqual({ password: 'flag', from: '--password' });
-    expect(walletPassword(root, { passwordFile: 'pw' }, { IEXEC_WALLET_PASSWORD: 'env' })).toEqual({ password: 'from-file', from: '--password-file pw' });
+    expect(walletPassword(root, { password: 'flag', passwordFile: 'pw' }, { IEXEC_WALLET_PASSWORD: 'env' })).toEqual({
+      password: 'flag',
+      from: '--password',
+    });
+    expect(walletPassword(root, { passwordFile: 'pw' }, { IEXEC_WALLET_PASSWORD: 'env' })).toEqual({
+      password: 'from-file',
+      from: '--password-file pw',
+    });
     expect(walletPassword(root, {}, { IEXEC_WALLET_PASSWORD: 'env' })).toEqual({ password: 'env', from: '$IEXEC_WALLET_PASSWORD' });
     expect(walletPassword(root, {}, {})).toBeUndefined();
     expect(() => walletPassword(root, { passwordFile: 'missing' }, {})).toThrow('--password-file missing: no such file');
@@ -83,7 +114,12 @@ describe('doctor: the stake', () => {
   }
 
   it('passes a stake that covers the price of a run', async () => {
-    expect(await checkStake(priced(0n, 0n, 0n))).toEqual([expect.objectContaining({ level: 'pass', message: 'your iExec account holds 0 RLC, enough for a run (standard app 0 RLC, TEE app 0 RLC)' })]);
+    expect(await checkStake(priced(0n, 0n, 0n))).toEqual([
+      expect.objectContaining({
+        level: 'pass',
+        message: 'your iExec account holds 0 RLC, enough for a run (standard app 0 RLC, TEE app 0 RLC)',
+      }),
+    ]);
   });
 
   it('fails a short stake with the deposit command, or first the RLC to get', async () => {
@@ -94,6 +130,8 @@ describe('doctor: the stake', () => {
       fix: 'npm run iexec -- standard account deposit 4000000000 --chain arbitrum-sepolia-testnet; then npm run doctor -- --chain arbitrum-sepolia-testnet',
     });
     const [poor] = await checkStake(priced(5_000_000_000n, 0n, 0n));
-    expect(poor!.fix).toMatch(/^get 5\.0 RLC \(5000000000 nRLC\) more RLC into 0x[0-9a-fA-F]{40} \(it holds 0 RLC\), then npm run iexec -- standard account deposit 5000000000/);
+    expect(poor!.fix).toMatch(
+      /^get 5\.0 RLC \(5000000000 nRLC\) more RLC into 0x[0-9a-fA-F]{40} \(it holds 0 RLC\), then npm run iexec -- standard account deposit 5000000000/,
+    );
   });
 });

@@ -10,10 +10,12 @@ import { chainData, fakeContext, fakeModule, fakeReads, STANDARD_APP, TEE_APP, W
  * search (the run's tag, category 0 then the next, the first order with volume left).
  */
 describe('doctor: the workerpool and its orders', () => {
-  it('passes the kit\'s pool when it is on the chain', async () => {
+  it("passes the kit's pool when it is on the chain", async () => {
     const module = fakeModule();
     const ctx = fakeContext(module, fakeReads(chainData(module)));
-    expect(await checkWorkerpool(ctx)).toEqual([{ id: 'workerpool', level: 'pass', message: `workerpool ${WORKERPOOL} "the pool" is on arbitrum-sepolia-testnet` }]);
+    expect(await checkWorkerpool(ctx)).toEqual([
+      { id: 'workerpool', level: 'pass', message: `workerpool ${WORKERPOOL} "the pool" is on arbitrum-sepolia-testnet` },
+    ]);
     expect(ctx.workerpoolAddress).toBe(WORKERPOOL);
   });
 
@@ -25,11 +27,17 @@ describe('doctor: the workerpool and its orders', () => {
     const none = fakeContext(module, fakeReads(chainData(module)), { chain: 'mine' });
     none.workerpool = undefined;
     expect(await checkWorkerpool(none)).toEqual([
-      expect.objectContaining({ level: 'fail', message: 'the kit knows no public TDX workerpool on mine, so app:run has none to add', fix: expect.stringContaining('npm run doctor -- --workerpool <address> --chain mine') }),
+      expect.objectContaining({
+        level: 'fail',
+        message: 'the kit knows no public TDX workerpool on mine, so app:run has none to add',
+        fix: expect.stringContaining('npm run doctor -- --workerpool <address> --chain mine'),
+      }),
     ]);
     const data = chainData(module);
     data.pools = {};
-    expect(await checkWorkerpool(fakeContext(module, fakeReads(data)))).toEqual([expect.objectContaining({ level: 'fail', message: `no workerpool is deployed at ${WORKERPOOL} on arbitrum-sepolia-testnet` })]);
+    expect(await checkWorkerpool(fakeContext(module, fakeReads(data)))).toEqual([
+      expect.objectContaining({ level: 'fail', message: `no workerpool is deployed at ${WORKERPOOL} on arbitrum-sepolia-testnet` }),
+    ]);
   });
 
   it('finds the order a run of each app takes, and its category', async () => {
@@ -42,7 +50,9 @@ describe('doctor: the workerpool and its orders', () => {
     ctx.deployed.set('tee', { address: TEE_APP, app: data.apps[TEE_APP]! });
     const lines = await checkOrders(ctx);
     expect(lines.map((line) => line.level)).toEqual(['pass', 'pass']);
-    expect(lines[0]!.message).toBe('standard app: workerpool order 0x01010101… for tag tee,tdx, category 1 (20 min per task), 0 RLC, 10 left');
+    expect(lines[0]!.message).toBe(
+      'standard app: workerpool order 0x01010101… for tag tee,tdx, category 1 (20 min per task), 0 RLC, 10 left',
+    );
     expect(ctx.orders.get('tee')).toMatchObject({ category: 1, price: 0n });
   });
 
@@ -58,7 +68,9 @@ describe('doctor: the workerpool and its orders', () => {
       id: 'workerpool-order:tee',
       level: 'fail',
       message: `no order of workerpool ${WORKERPOOL} on the market now for a TEE app run (tag tee,scone, categories 0 to 1): app:run would stop at "No workerpoolorder matching your conditions currently available"`,
-      fix: expect.stringContaining(`npm run iexec -- standard orderbook workerpool ${WORKERPOOL} --require-tag tee,scone --chain bellecour`),
+      fix: expect.stringContaining(
+        `npm run iexec -- standard orderbook workerpool ${WORKERPOOL} --require-tag tee,scone --chain bellecour`,
+      ),
     });
   });
 
@@ -68,6 +80,9 @@ describe('doctor: the workerpool and its orders', () => {
     data.down.add('market');
     const ctx = fakeContext(module, fakeReads(data));
     ctx.workerpoolAddress = WORKERPOOL;
-    expect((await checkOrders(ctx))[0]).toMatchObject({ level: 'fail', message: expect.stringContaining("cannot ask the market for the standard app's workerpool orders: Connection to market") });
+    expect((await checkOrders(ctx))[0]).toMatchObject({
+      level: 'fail',
+      message: expect.stringContaining("cannot ask the market for the standard app's workerpool orders: Connection to market"),
+    });
   });
 });

@@ -38,9 +38,23 @@ function asModule(net: Localnet, version: string, framework: 'tdx' | 'scone', fe
   fs.symlinkSync(path.join(CACHE, `iexec-${version}`, 'node_modules', 'iexec'), path.join(work, 'node_modules', 'iexec'));
   fs.mkdirSync(path.join(work, 'dist'), { recursive: true });
   fs.copyFileSync(path.join(root, 'dist', 'app.cjs'), path.join(work, 'dist', 'app.cjs'));
-  const mrenclave = framework === 'scone' ? { mrenclave: { framework: 'SCONE', version: 'v5.9', entrypoint: 'node /app/app.cjs', heapSize: 1073741824, fingerprint: 'ab'.repeat(32) } } : {};
+  const mrenclave =
+    framework === 'scone'
+      ? {
+          mrenclave: {
+            framework: 'SCONE',
+            version: 'v5.9',
+            entrypoint: 'node /app/app.cjs',
+            heapSize: 1073741824,
+            fingerprint: 'ab'.repeat(32),
+          },
+        }
+      : {};
   fs.writeFileSync(path.join(work, 'iexec.json'), JSON.stringify({ app: unpublishedApp(net.requester.address) }));
-  fs.writeFileSync(path.join(work, 'iexec.tee.json'), JSON.stringify({ app: unpublishedApp(net.requester.address, { name: 'probe-tee', ...mrenclave }) }));
+  fs.writeFileSync(
+    path.join(work, 'iexec.tee.json'),
+    JSON.stringify({ app: unpublishedApp(net.requester.address, { name: 'probe-tee', ...mrenclave }) }),
+  );
   fs.writeFileSync(path.join(work, '.create-iexec-module.json'), JSON.stringify({ answers: { tee: framework, features } }));
 }
 
@@ -144,7 +158,17 @@ for (const [version, framework] of [
 
     it('task: a completed task shows its result link, and --watch ends at once', async () => {
       const app = JSON.parse(fs.readFileSync(path.join(net.work, 'deployed.json'), 'utf8')).app['31337'];
-      const run = await net.cli(['app', 'run', app, '--workerpool', LOCAL_WORKERPOOL.address, '--args', 'print Grace', '--watch', '--force']);
+      const run = await net.cli([
+        'app',
+        'run',
+        app,
+        '--workerpool',
+        LOCAL_WORKERPOOL.address,
+        '--args',
+        'print Grace',
+        '--watch',
+        '--force',
+      ]);
       expect(run.status, run.stderr).toBe(0);
       const taskid = run.json.tasks[0].taskid;
       const ipfs = JSON.parse(fs.readFileSync(path.join(net.work, 'chain.json'), 'utf8')).chains.local.ipfsGateway;

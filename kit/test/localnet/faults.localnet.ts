@@ -26,7 +26,12 @@ async function freePort(): Promise<number> {
 }
 
 const answers = (port: number) =>
-  fetch(`http://127.0.0.1:${port}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}', signal: AbortSignal.timeout(1000) }).then(
+  fetch(`http://127.0.0.1:${port}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}',
+    signal: AbortSignal.timeout(1000),
+  }).then(
     () => true,
     () => false,
   );
@@ -49,13 +54,16 @@ function chain(root: string) {
   let output = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return {
     child,
     exited,
     output: () => output,
     async waitFor(pattern: RegExp, ms = 300_000) {
-      for (const end = Date.now() + ms; Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 50))) if (pattern.test(output)) return;
+      for (const end = Date.now() + ms; Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 50)))
+        if (pattern.test(output)) return;
       throw new Error(`no ${pattern} within ${ms} ms:\n${output}`);
     },
   };
@@ -86,7 +94,8 @@ async function startsAgain(root: string, port: number) {
 }
 
 async function settle(check: () => Promise<boolean> | boolean, ms = 10_000) {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 100))) if (await check()) return true;
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((resolve) => setTimeout(resolve, 100)))
+    if (await check()) return true;
   return false;
 }
 
@@ -104,9 +113,17 @@ describe.runIf(LOCALNET)("the local network's first start under faults", () => {
   });
 
   const cases: Array<[string, RegExp, (run: ReturnType<typeof chain>) => void]> = [
-    ['SIGKILL of its process group while anvil is fetched', /fetching @foundry-rs\/anvil/, (run) => process.kill(-run.child.pid!, 'SIGKILL')],
+    [
+      'SIGKILL of its process group while anvil is fetched',
+      /fetching @foundry-rs\/anvil/,
+      (run) => process.kill(-run.child.pid!, 'SIGKILL'),
+    ],
     ['SIGKILL of its process group while PoCo is fetched', /fetching @iexec\/poco/, (run) => process.kill(-run.child.pid!, 'SIGKILL')],
-    ['Ctrl-C (SIGINT to the group) while PoCo is deployed', /deploying PoCo on the local chain/, (run) => process.kill(-run.child.pid!, 'SIGINT')],
+    [
+      'Ctrl-C (SIGINT to the group) while PoCo is deployed',
+      /deploying PoCo on the local chain/,
+      (run) => process.kill(-run.child.pid!, 'SIGINT'),
+    ],
     ['SIGKILL of the kit alone once it runs (an IDE stop button)', /local iExec network ready in/, (run) => run.child.kill('SIGKILL')],
   ];
 

@@ -29,7 +29,10 @@ export function installSdk(version: string): { bin: string; installMs: number } 
   if (!fs.existsSync(path.join(prefix, 'node_modules', 'iexec', 'package.json'))) {
     fs.mkdirSync(prefix, { recursive: true });
     fs.writeFileSync(path.join(prefix, 'package.json'), '{"private":true}');
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', `iexec@${version}`], { cwd: prefix, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--no-package-lock', `iexec@${version}`], {
+      cwd: prefix,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   }
   return { bin: resolveIexecCli(prefix), installMs: Math.round(performance.now() - started) };
 }
@@ -121,7 +124,11 @@ export async function startLocalnet(sdk: 8 | 9, bin: string, name: string): Prom
       const offset = Number(await rpc(network.entry.host, 'evm_increaseTime', [0]));
       return new Promise((resolve, reject) => {
         const begun = performance.now();
-        const child = spawn(process.execPath, [sdkClockImport(network.entry.host, offset), bin, ...args, '--raw'], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: cwd } });
+        const child = spawn(process.execPath, [sdkClockImport(network.entry.host, offset), bin, ...args, '--raw'], {
+          cwd,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, HOME: cwd },
+        });
         let stdout = '';
         let stderr = '';
         child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -168,5 +175,12 @@ export async function serveDataset(plain: string): Promise<{ url: string; checks
 
 /** An app as publish.sh leaves iexec.json before any image is pushed: the worker runs the bundle. */
 export function unpublishedApp(owner: string, extra: Record<string, unknown> = {}) {
-  return { owner, name: 'probe', type: 'DOCKER', multiaddr: 'registry.example/me/probe:unpublished', checksum: `0x${'0'.repeat(64)}`, ...extra };
+  return {
+    owner,
+    name: 'probe',
+    type: 'DOCKER',
+    multiaddr: 'registry.example/me/probe:unpublished',
+    checksum: `0x${'0'.repeat(64)}`,
+    ...extra,
+  };
 }

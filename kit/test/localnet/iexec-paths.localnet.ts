@@ -11,13 +11,16 @@ import { installSdk } from './helpers.js';
  * lands where it would in their shell, not in the wrapper's temporary workspace. No chain is needed:
  * the commands here only write files.
  */
-describe.each(['8.24.0', '9.0.1'])('iexec %s through the wrapper: paths from the user\'s folder', (version) => {
+describe.each(['8.24.0', '9.0.1'])("iexec %s through the wrapper: paths from the user's folder", (version) => {
   let base: string;
   let root: string;
 
   /** `iexec-module iexec standard <args>` typed in `from` (npm's INIT_CWD), --raw answer parsed. */
   async function iexec(args: string[], from = root): Promise<{ status: number | null; json: any; stderr: string }> {
-    const { status, stdout, stderr } = await runNode(cliPath, ['iexec', 'standard', ...args, '--raw'], root, { INIT_CWD: from, HOME: base });
+    const { status, stdout, stderr } = await runNode(cliPath, ['iexec', 'standard', ...args, '--raw'], root, {
+      INIT_CWD: from,
+      HOME: base,
+    });
     const line = `${stdout}\n${stderr}`.split('\n').find((text) => text.startsWith('{"ok"'));
     return { status, json: line ? JSON.parse(line) : undefined, stderr };
   }
@@ -50,11 +53,26 @@ describe.each(['8.24.0', '9.0.1'])('iexec %s through the wrapper: paths from the
 
   it('dataset init --encrypted makes its three folders where the options say', async () => {
     const init = await iexec(
-      ['dataset', 'init', '--encrypted', '--dataset-keystoredir', '../dk', '--original-dataset-dir', '../orig', '--encrypted-dataset-dir', 'enc', '--keystoredir', path.join(base, 'wallets'), '--password', 'pw'],
+      [
+        'dataset',
+        'init',
+        '--encrypted',
+        '--dataset-keystoredir',
+        '../dk',
+        '--original-dataset-dir',
+        '../orig',
+        '--encrypted-dataset-dir',
+        'enc',
+        '--keystoredir',
+        path.join(base, 'wallets'),
+        '--password',
+        'pw',
+      ],
       path.join(root, 'src'),
     );
     expect(init.status, init.stderr).toBe(0);
-    for (const folder of [path.join(root, 'dk'), path.join(root, 'orig'), path.join(root, 'src', 'enc')]) expect(fs.statSync(folder).isDirectory()).toBe(true);
+    for (const folder of [path.join(root, 'dk'), path.join(root, 'orig'), path.join(root, 'src', 'enc')])
+      expect(fs.statSync(folder).isDirectory()).toBe(true);
   });
 
   it('result generate-encryption-keypair and decrypt read and write from the folder typed in', async () => {

@@ -14,7 +14,13 @@ import { LOCALNET, installSdk, startLocalnet, unpublishedApp, type Localnet } fr
  * npm run test:localnet (the localnet project of vitest.config.ts); skipped in npm test.
  */
 const hashed = (value: string) => `sha256:${createHash('sha256').update(value).digest('hex')}`;
-const SCONE = { framework: 'SCONE', version: 'v5.9', entrypoint: '/usr/local/bin/node /app/app.cjs', heapSize: 1073741824, fingerprint: 'ab'.repeat(32) };
+const SCONE = {
+  framework: 'SCONE',
+  version: 'v5.9',
+  entrypoint: '/usr/local/bin/node /app/app.cjs',
+  heapSize: 1073741824,
+  fingerprint: 'ab'.repeat(32),
+};
 
 describe.runIf(LOCALNET)('the local network with iexec 8.24.0', () => {
   let net: Localnet;
@@ -69,8 +75,24 @@ describe.runIf(LOCALNET)('the local network with iexec 8.24.0', () => {
     const teeApp = deployed.json.address;
     net.registerApp(teeApp);
     expect((await net.cli(['app', 'push-secret', teeApp, '--secret-value', 'scone-app-secret'])).json).toMatchObject({ ok: true });
-    expect((await net.cli(['requester', 'push-secret', 'k1', '--secret-value', 'scone-requester-secret'])).json).toMatchObject({ ok: true });
-    const done = await net.cli(['app', 'run', teeApp, '--workerpool', LOCAL_WORKERPOOL.address, '--tag', 'tee,scone', '--secret', '1=k1', '--args', 'x', '--watch', '--force']);
+    expect((await net.cli(['requester', 'push-secret', 'k1', '--secret-value', 'scone-requester-secret'])).json).toMatchObject({
+      ok: true,
+    });
+    const done = await net.cli([
+      'app',
+      'run',
+      teeApp,
+      '--workerpool',
+      LOCAL_WORKERPOOL.address,
+      '--tag',
+      'tee,scone',
+      '--secret',
+      '1=k1',
+      '--args',
+      'x',
+      '--watch',
+      '--force',
+    ]);
     expect(done.status, `${done.stdout}${done.stderr}\n${net.logs.join('\n')}`).toBe(0);
     const taskid = done.json.tasks[0].taskid;
     const logs = net.logs.join('\n');
@@ -80,7 +102,10 @@ describe.runIf(LOCALNET)('the local network with iexec 8.24.0', () => {
     const zip = await JSZip.loadAsync(fs.readFileSync(path.join(net.work, 'tee.zip')));
     const { result } = JSON.parse(await zip.file('result.json')!.async('string'));
     // The stand-in app reports secrets by their SHA-256 (kit/test/helpers.ts).
-    expect(result.env).toMatchObject({ IEXEC_REQUESTER_SECRET_1: hashed('scone-requester-secret'), IEXEC_APP_DEVELOPER_SECRET: hashed('scone-app-secret') });
+    expect(result.env).toMatchObject({
+      IEXEC_REQUESTER_SECRET_1: hashed('scone-requester-secret'),
+      IEXEC_APP_DEVELOPER_SECRET: hashed('scone-app-secret'),
+    });
   }, 180_000);
 
   it("delivers callback-data to the deal's callback contract within PoCo's callback gas", async () => {
@@ -104,16 +129,34 @@ describe.runIf(LOCALNET)('the local network with iexec 8.24.0', () => {
     expect(why).toMatch(/^PoCo refused finalize .*callback-data but the deal has no callback contract/);
     expect((await net.cli(['task', 'show', taskid!])).json.task.statusName).toBe('REVEALING');
     const debug = await net.cli(['task', 'debug', taskid!, '--logs']);
-    expect(debug.json.offchainData.task.statusHistory.map((entry: { status: string }) => entry.status).slice(-2)).toEqual(['FINALIZE_FAILED', 'FAILED']);
+    expect(debug.json.offchainData.task.statusHistory.map((entry: { status: string }) => entry.status).slice(-2)).toEqual([
+      'FINALIZE_FAILED',
+      'FAILED',
+    ]);
     expect(debug.json.offchainData.replicates[0].statusHistory.at(-1)).toEqual({ status: 'RESULT_UPLOADED', date: expect.any(String) });
   }, 180_000);
 
   it('refuses an encrypted-result deal on a standard worker (START_FAILED, TASK_DESCRIPTION_INVALID): it never runs', async () => {
-    const done = await net.cli(['app', 'run', app, '--workerpool', LOCAL_WORKERPOOL.address, '--force', '--encrypt-result', '--skip-preflight-check']);
+    const done = await net.cli([
+      'app',
+      'run',
+      app,
+      '--workerpool',
+      LOCAL_WORKERPOOL.address,
+      '--force',
+      '--encrypt-result',
+      '--skip-preflight-check',
+    ]);
     expect(done.status, done.stderr).toBe(0);
-    const [, taskid] = await net.waitForLog(/task (0x[0-9a-f]{64}) \(standard[^:]*: will not complete: the deal asks for encrypted results/);
+    const [, taskid] = await net.waitForLog(
+      /task (0x[0-9a-f]{64}) \(standard[^:]*: will not complete: the deal asks for encrypted results/,
+    );
     const debug = await net.cli(['task', 'debug', taskid!]);
-    expect(debug.json.offchainData.replicates[0].statusHistory.at(-1)).toEqual({ status: 'START_FAILED', date: expect.any(String), cause: 'TASK_DESCRIPTION_INVALID' });
+    expect(debug.json.offchainData.replicates[0].statusHistory.at(-1)).toEqual({
+      status: 'START_FAILED',
+      date: expect.any(String),
+      cause: 'TASK_DESCRIPTION_INVALID',
+    });
     expect(debug.json.offchainData.task.status).toBe('INITIALIZED');
     expect((await net.cli(['task', 'show', taskid!])).json.task.statusName).toBe('ACTIVE');
   }, 180_000);

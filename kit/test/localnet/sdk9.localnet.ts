@@ -43,12 +43,17 @@ describe.runIf(LOCALNET)('the local network with iexec 9.0.1', () => {
     expect((await net.cli(['app', 'check-secret', app])).json).toMatchObject({ ok: true, isSecretSet: true });
     const again = await net.cli(['app', 'push-secret', app, '--secret-value', 'other']);
     expect(again.status).toBe(1);
-    expect((await net.cli(['requester', 'push-secret', 'my-key', '--secret-value', 'requester-secret-1'])).json).toMatchObject({ ok: true });
+    expect((await net.cli(['requester', 'push-secret', 'my-key', '--secret-value', 'requester-secret-1'])).json).toMatchObject({
+      ok: true,
+    });
     expect((await net.cli(['requester', 'check-secret', 'my-key', net.requester.address])).json).toMatchObject({ ok: true, isSet: true });
   }, 120_000);
 
   it('deploys a dataset and pushes its key (SMS /secrets/web3); a storage token (SMS /secrets/web2)', async () => {
-    net.writeIexecJson({ app: unpublishedApp(net.requester.address), dataset: { owner: net.requester.address, name: 'probe-data', multiaddr: dataset.url, checksum: dataset.checksum } });
+    net.writeIexecJson({
+      app: unpublishedApp(net.requester.address),
+      dataset: { owner: net.requester.address, name: 'probe-data', multiaddr: dataset.url, checksum: dataset.checksum },
+    });
     const deployed = await net.cli(['dataset', 'deploy']);
     expect(deployed.status, deployed.stderr).toBe(0);
     const address = deployed.json.address;
@@ -61,7 +66,21 @@ describe.runIf(LOCALNET)('the local network with iexec 9.0.1', () => {
   }, 120_000);
 
   it('runs a task through COMPLETED: market order, preflight, secrets and dataset in the app, result download, logs', async () => {
-    const run = await net.cli(['app', 'run', app, '--workerpool', LOCAL_WORKERPOOL.address, '--args', 'print "Ada Lovelace"', '--secret', '1=my-key', '--dataset', (net as any).dataset, '--watch', '--force']);
+    const run = await net.cli([
+      'app',
+      'run',
+      app,
+      '--workerpool',
+      LOCAL_WORKERPOOL.address,
+      '--args',
+      'print "Ada Lovelace"',
+      '--secret',
+      '1=my-key',
+      '--dataset',
+      (net as any).dataset,
+      '--watch',
+      '--force',
+    ]);
     expect(run.status, `${run.stdout}${run.stderr}\n${net.logs.join('\n')}`).toBe(0);
     console.log(`app run --watch (COMPLETED): ${run.ms} ms`);
     const taskid = run.json.tasks[0].taskid;
@@ -108,13 +127,27 @@ describe.runIf(LOCALNET)('the local network with iexec 9.0.1', () => {
     const history = debug.json.offchainData.replicates[0].statusHistory;
     // The workerpool API's model: {status, date, cause} (iexec-task-api ReplicateStatusUpdateModel).
     for (const entry of history) expect(Object.keys(entry).every((key) => ['status', 'date', 'cause'].includes(key))).toBe(true);
-    expect(history.map((entry: { status: string }) => entry.status).slice(-3)).toEqual(['COMPUTED', 'CONTRIBUTE_AND_FINALIZE_ONGOING', 'CONTRIBUTE_AND_FINALIZE_FAILED']);
+    expect(history.map((entry: { status: string }) => entry.status).slice(-3)).toEqual([
+      'COMPUTED',
+      'CONTRIBUTE_AND_FINALIZE_ONGOING',
+      'CONTRIBUTE_AND_FINALIZE_FAILED',
+    ]);
     expect(history.at(-1).cause).toBe('DETERMINISM_HASH_NOT_FOUND');
     expect(debug.json.offchainData.task.status).toBe('RUNNING');
     expect(debug.json.offchainData.replicates[0].exitCode).toBe(0);
     expect(debug.json.appLogs[0].stdout).toBe('to stdout\n');
 
-    const good = await net.cli(['app', 'run', app, '--workerpool', LOCAL_WORKERPOOL.address, '--args', 'print Grace', '--watch', '--force']);
+    const good = await net.cli([
+      'app',
+      'run',
+      app,
+      '--workerpool',
+      LOCAL_WORKERPOOL.address,
+      '--args',
+      'print Grace',
+      '--watch',
+      '--force',
+    ]);
     expect(good.status, `${good.stdout}${good.stderr}\n${net.logs.join('\n')}`).toBe(0);
     expect(good.json.tasks[0].statusName).toBe('COMPLETED');
 
@@ -131,7 +164,10 @@ describe.runIf(LOCALNET)('the local network with iexec 9.0.1', () => {
     expect(claim.status, claim.stderr).toBe(0);
     expect((await net.cli(['task', 'show', taskid!])).json.task.statusName).toBe('FAILED');
     const after = await net.cli(['task', 'debug', taskid!]);
-    expect(after.json.offchainData.task.statusHistory.map((entry: { status: string }) => entry.status).slice(-2)).toEqual(['CONTRIBUTION_TIMEOUT', 'FAILED']);
+    expect(after.json.offchainData.task.statusHistory.map((entry: { status: string }) => entry.status).slice(-2)).toEqual([
+      'CONTRIBUTION_TIMEOUT',
+      'FAILED',
+    ]);
   }, 240_000);
 
   it('leaves PoCo to refuse callback-data in a deal without callback: the task stays ACTIVE', async () => {
@@ -141,6 +177,10 @@ describe.runIf(LOCALNET)('the local network with iexec 9.0.1', () => {
     expect(why).toMatch(/computed.json has callback-data but the deal has no callback contract/);
     expect((await net.cli(['task', 'show', taskid!])).json.task.statusName).toBe('ACTIVE');
     const debug = await net.cli(['task', 'debug', taskid!]);
-    expect(debug.json.offchainData.replicates[0].statusHistory.at(-1)).toEqual({ status: 'CONTRIBUTE_AND_FINALIZE_FAILED', date: expect.any(String), cause: 'CHAIN_RECEIPT_NOT_VALID' });
+    expect(debug.json.offchainData.replicates[0].statusHistory.at(-1)).toEqual({
+      status: 'CONTRIBUTE_AND_FINALIZE_FAILED',
+      date: expect.any(String),
+      cause: 'CHAIN_RECEIPT_NOT_VALID',
+    });
   }, 180_000);
 });

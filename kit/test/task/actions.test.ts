@@ -43,9 +43,15 @@ const logs = async () => [{ worker: '0xw', stdout: `${Array.from({ length: 30 },
 describe('task: printed', () => {
   it('shows the deal, the deadlines by the local clock, the replicates with their cause, the last lines of the logs, then what to do', async () => {
     const data = taskData();
-    (data.offchain as any).replicates[0].statusHistory.push({ status: 'CONTRIBUTE_AND_FINALIZE_FAILED', date: 'd', cause: 'DETERMINISM_HASH_NOT_FOUND' });
+    (data.offchain as any).replicates[0].statusHistory.push({
+      status: 'CONTRIBUTE_AND_FINALIZE_FAILED',
+      date: 'd',
+      cause: 'DETERMINISM_HASH_NOT_FOUND',
+    });
     const view = await taskView(taskReads(data), TASK, { logs });
-    const { out } = await output(() => printTask(view, explainTask(view, explain), { header: 'on chain local (chain id 31337)', local: true, requester: REQUESTER }));
+    const { out } = await output(() =>
+      printTask(view, explainTask(view, explain), { header: 'on chain local (chain id 31337)', local: true, requester: REQUESTER }),
+    );
     expect(out).toContain(`task ${TASK} on chain local (chain id 31337)`);
     expect(out).toMatch(/^ {2}tag +tee,tdx, category 0 \(5 min per task\), trust 1$/m);
     expect(out).toMatch(/^ {2}requester +0x0+c1 \(you\)$/m);
@@ -56,13 +62,26 @@ describe('task: printed', () => {
     expect(out).not.toContain('line 9\n');
     expect(out).toMatch(/^next:$/m);
     const json = JSON.parse(taskJson(view, explainTask(view, explain), 'local'));
-    expect(json).toMatchObject({ chain: 'local', taskid: TASK, statusName: 'ACTIVE', deal: { app: { price: '0' } }, explanation: { state: 'stuck' } });
+    expect(json).toMatchObject({
+      chain: 'local',
+      taskid: TASK,
+      statusName: 'ACTIVE',
+      deal: { app: { price: '0' } },
+      explanation: { state: 'stuck' },
+    });
   });
 });
 
 function session(data: ReturnType<typeof taskData>, root = fakeModule().root): TaskSession {
   const reads = taskReads(data);
-  return { root, target: { name: 'local', entry: {}, local: true }, reads, signed: async () => reads, logs: async () => [], close: () => {} };
+  return {
+    root,
+    target: { name: 'local', entry: {}, local: true },
+    reads,
+    signed: async () => reads,
+    logs: async () => [],
+    close: () => {},
+  };
 }
 
 describe('task: --watch and --claim', () => {
@@ -89,7 +108,9 @@ describe('task: --watch and --claim', () => {
     const data = taskData();
     const early = await output(async () => claimTask(session(data), await taskView(taskReads(data), TASK, { logs }), explain));
     expect(early.value).toBe(1);
-    expect(early.err).toMatch(/cannot be claimed before its final deadline \(\S+ \(in 20 min\)\): it is ACTIVE; on the local network: npm run chain:local -- advance --past-final-deadline 0x7a/);
+    expect(early.err).toMatch(
+      /cannot be claimed before its final deadline \(\S+ \(in 20 min\)\): it is ACTIVE; on the local network: npm run chain:local -- advance --past-final-deadline 0x7a/,
+    );
     expect(data.claimed).toEqual([]);
     data.task!.finalDeadline = NOW - 1;
     const claimed = await output(async () => claimTask(session(data), await taskView(taskReads(data), TASK, { logs }), explain));
@@ -97,7 +118,9 @@ describe('task: --watch and --claim', () => {
     expect(data.claimed).toEqual([TASK]);
     expect(claimed.out).toContain(`claimed task ${TASK} (transaction 0x${'f0'.repeat(32)})`);
     data.task!.status = 4;
-    expect((await output(async () => claimTask(session(data), await taskView(taskReads(data), TASK, { logs }), explain))).err).toBe(`error: nothing to claim: task ${TASK} is FAILED`);
+    expect((await output(async () => claimTask(session(data), await taskView(taskReads(data), TASK, { logs }), explain))).err).toBe(
+      `error: nothing to claim: task ${TASK} is FAILED`,
+    );
   });
 });
 
@@ -112,31 +135,67 @@ describe('task: --replay', () => {
     fs.mkdirSync(path.join(module.root, 'dist'));
     fs.copyFileSync(bundle, path.join(module.root, 'dist', 'app.cjs'));
     server = http.createServer((req, res) => {
-      if (req.method === 'POST') return void res.end(JSON.stringify({ data: { protectedData: { schema: [{ path: 'name', type: 'string' }, { path: 'nested.age', type: 'f64' }, { path: 'big', type: 'i128' }] } } }));
+      if (req.method === 'POST')
+        return void res.end(
+          JSON.stringify({
+            data: {
+              protectedData: {
+                schema: [
+                  { path: 'name', type: 'string' },
+                  { path: 'nested.age', type: 'f64' },
+                  { path: 'big', type: 'i128' },
+                ],
+              },
+            },
+          }),
+        );
       res.end('names in a file');
     });
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     return { module, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
   }
 
-  it('runs the deal\'s args, input file and secrets (values from the env) as npm run local does, with the same verdict', async () => {
+  it("runs the deal's args, input file and secrets (values from the env) as npm run local does, with the same verdict", async () => {
     const { module, base } = await replayable();
     const data = taskData();
     data.appSecret = true;
-    data.deal.params = JSON.stringify({ iexec_args: 'Alice "Ada Lovelace"', iexec_input_files: [`${base}/names.txt`], iexec_secrets: { 1: 'my-key' } });
+    data.deal.params = JSON.stringify({
+      iexec_args: 'Alice "Ada Lovelace"',
+      iexec_input_files: [`${base}/names.txt`],
+      iexec_secrets: { 1: 'my-key' },
+    });
     const view = await taskView(taskReads(data), TASK, { logs });
     const env = { IEXEC_REQUESTER_SECRET_1: 'requester-value', IEXEC_APP_DEVELOPER_SECRET: 'app-value' };
     const replay = await output(() => replayTask(taskReads(data), view, { root: module.root, local: false, env }));
     expect(replay.value).toBe(0);
     expect(replay.out).toContain('secret       requester secret 1 (my-key) from $IEXEC_REQUESTER_SECRET_1');
     expect(replay.out).toContain('secret       the app secret from $IEXEC_APP_DEVELOPER_SECRET');
-    expect(replay.out).toContain(`the same as  npm run local -- --args='Alice "Ada Lovelace"' --input-file '${base}/names.txt' --requester-secret 1="$IEXEC_REQUESTER_SECRET_1" --app-secret "$IEXEC_APP_DEVELOPER_SECRET"`);
+    expect(replay.out).toContain(
+      `the same as  npm run local -- --args='Alice "Ada Lovelace"' --input-file '${base}/names.txt' --requester-secret 1="$IEXEC_REQUESTER_SECRET_1" --app-secret "$IEXEC_APP_DEVELOPER_SECRET"`,
+    );
     expect(replay.out).toContain('Args: ["Alice","Ada Lovelace"]');
     expect(replay.out).toContain('IEXEC_REQUESTER_SECRET_1=<hidden>');
     expect(replay.out).toContain(`IEXEC_TASK_ID=${TASK}`);
-    const same = await output(() => local(['--bundle', path.join(module.root, 'dist', 'app.cjs'), '--args', 'Alice "Ada Lovelace"', '--input-file', `${base}/names.txt`, '--requester-secret', '1=requester-value', '--app-secret', 'app-value']));
+    const same = await output(() =>
+      local([
+        '--bundle',
+        path.join(module.root, 'dist', 'app.cjs'),
+        '--args',
+        'Alice "Ada Lovelace"',
+        '--input-file',
+        `${base}/names.txt`,
+        '--requester-secret',
+        '1=requester-value',
+        '--app-secret',
+        'app-value',
+      ]),
+    );
     // The stand-in app writes its environment, whose folders differ in length: the result's size too.
-    const verdict = (text: string) => text.split('\n').filter((line) => /^(✔|!|✖|FAIL|PASS)/.test(line)).map((line) => line.replace(/\/tmp\/\S+/g, '<dir>').replace(/\d+ bytes/, 'N bytes'));
+    const verdict = (text: string) =>
+      text
+        .split('\n')
+        .filter((line) => /^(✔|!|✖|FAIL|PASS)/.test(line))
+        .map((line) => line.replace(/\/tmp\/\S+/g, '<dir>').replace(/\d+ bytes/, 'N bytes'));
     expect(verdict(replay.out)).toEqual(verdict(same.out));
     expect(verdict(replay.out).at(-1)).toMatch(/^PASS/);
   });
@@ -146,10 +205,14 @@ describe('task: --replay', () => {
     const data = taskData();
     const view = await taskView(taskReads(data), TASK, { logs });
     const replay = await output(() => replayTask(taskReads(data), view, { root: module.root, local: false, env: {} }));
-    expect(replay.out).toContain('requester secret 1 (my-key): left out, as the SMS leaves out a secret it lacks (set IEXEC_REQUESTER_SECRET_1 to give it)');
+    expect(replay.out).toContain(
+      'requester secret 1 (my-key): left out, as the SMS leaves out a secret it lacks (set IEXEC_REQUESTER_SECRET_1 to give it)',
+    );
     expect(replay.out).toContain('no app secret: the SMS holds none for this app');
     data.deal.tag = `0x${'0'.repeat(64)}`;
-    const standard = await output(async () => replayTask(taskReads(data), await taskView(taskReads(data), TASK, { logs }), { root: module.root, local: false, env: {} }));
+    const standard = await output(async () =>
+      replayTask(taskReads(data), await taskView(taskReads(data), TASK, { logs }), { root: module.root, local: false, env: {} }),
+    );
     expect(standard.out).toContain('no secrets: the deal is not TEE, and only TEE tasks get them');
   });
 
@@ -158,8 +221,12 @@ describe('task: --replay', () => {
     const data = taskData();
     data.deal.dataset = { pointer: '0x00000000000000000000000000000000000000d1', owner: REQUESTER, price: 0n };
     const view = await taskView(taskReads(data), TASK, { logs });
-    const replay = await output(() => replayTask(taskReads(data), view, { root: module.root, local: false, env: {}, subgraphs: { 421614: base } }));
-    expect(replay.out).toContain("a MOCK of 0x00000000000000000000000000000000000000d1's schema (name: string, nested.age: f64, big: i128) with placeholder values: the real data stays encrypted in iExec's SMS; left out (the mock writes no big (i128))");
+    const replay = await output(() =>
+      replayTask(taskReads(data), view, { root: module.root, local: false, env: {}, subgraphs: { 421614: base } }),
+    );
+    expect(replay.out).toContain(
+      "a MOCK of 0x00000000000000000000000000000000000000d1's schema (name: string, nested.age: f64, big: i128) with placeholder values: the real data stays encrypted in iExec's SMS; left out (the mock writes no big (i128))",
+    );
     expect(replay.out).toContain('IEXEC_DATASET_FILENAME=0x00000000000000000000000000000000000000d1');
   });
 
@@ -167,7 +234,9 @@ describe('task: --replay', () => {
     const data = taskData();
     delete data.task;
     const view = await taskView(taskReads(data), TASK, { logs });
-    expect((await output(() => replayTask(taskReads(data), view, { root: fakeModule().root, local: true }))).err).toContain('has no deal on chain yet');
+    expect((await output(() => replayTask(taskReads(data), view, { root: fakeModule().root, local: true }))).err).toContain(
+      'has no deal on chain yet',
+    );
   });
 });
 
@@ -177,8 +246,14 @@ describe('iexec-module task', () => {
     const run = (argv: string[]) => output(() => taskCommand(argv, root));
     expect(await run([])).toMatchObject({ value: 2, err: expect.stringContaining('give one task id (0x and 64 hex digits)') });
     expect(await run(['0x12'])).toMatchObject({ value: 2, err: expect.stringContaining('got 0x12') });
-    expect(await run([TASK, '--watch', '--claim'])).toMatchObject({ value: 2, err: expect.stringContaining('give one of --watch, --claim and --replay') });
-    expect(await run([TASK, '--protected-data', 'x.zip'])).toMatchObject({ value: 2, err: expect.stringContaining('--protected-data goes with --replay') });
+    expect(await run([TASK, '--watch', '--claim'])).toMatchObject({
+      value: 2,
+      err: expect.stringContaining('give one of --watch, --claim and --replay'),
+    });
+    expect(await run([TASK, '--protected-data', 'x.zip'])).toMatchObject({
+      value: 2,
+      err: expect.stringContaining('--protected-data goes with --replay'),
+    });
     expect(await run([TASK, '--deal', 'nope'])).toMatchObject({ value: 2 });
     expect(await run([TASK])).toMatchObject({ value: 1, err: `error: the iexec SDK is not installed in ${root}: run 'npm install' first` });
   });

@@ -21,7 +21,16 @@ export interface TaskData {
 
 export function taskData(): TaskData {
   return {
-    task: { taskid: TASK, dealid: DEAL, idx: 0, status: 1, contributionDeadline: NOW + 600, finalDeadline: NOW + 1200, results: { storage: 'none' }, resultsCallback: '0x' },
+    task: {
+      taskid: TASK,
+      dealid: DEAL,
+      idx: 0,
+      status: 1,
+      contributionDeadline: NOW + 600,
+      finalDeadline: NOW + 1200,
+      results: { storage: 'none' },
+      resultsCallback: '0x',
+    },
     deal: {
       dealid: DEAL,
       app: { pointer: '0x00000000000000000000000000000000000000a1', owner: REQUESTER, price: 0n },
@@ -38,7 +47,23 @@ export function taskData(): TaskData {
       botFirst: 0,
       botSize: 1,
     },
-    offchain: { status: 'RUNNING', statusHistory: [{ status: 'RECEIVED', date: 'd' }, { status: 'RUNNING', date: 'd' }], replicates: [{ worker: '0xw', status: 'COMPUTING', statusHistory: [{ status: 'CREATED', date: 'd' }, { status: 'COMPUTING', date: 'd' }] }] },
+    offchain: {
+      status: 'RUNNING',
+      statusHistory: [
+        { status: 'RECEIVED', date: 'd' },
+        { status: 'RUNNING', date: 'd' },
+      ],
+      replicates: [
+        {
+          worker: '0xw',
+          status: 'COMPUTING',
+          statusHistory: [
+            { status: 'CREATED', date: 'd' },
+            { status: 'COMPUTING', date: 'd' },
+          ],
+        },
+      ],
+    },
     logs: [],
     claimed: [],
     appSecret: false,

@@ -136,7 +136,9 @@ export const EDITS: Edit[] = [
       change(files, 'README.md', (text) => {
         const lines = text.split('\n');
         const touched = touchedLines(base['README.md']!, theirs['README.md'] ?? '');
-        const at = lines.findIndex((line, i) => /^[A-Za-z]/.test(line) && line.length > 40 && ![i - 1, i, i + 1].some((j) => touched.has(j)));
+        const at = lines.findIndex(
+          (line, i) => /^[A-Za-z]/.test(line) && line.length > 40 && ![i - 1, i, i + 1].some((j) => touched.has(j)),
+        );
         if (at === -1) throw new NotApplicable('a README line the generator keeps');
         lines[at] = `${lines[at]} (The owner's note.)`;
         return lines.join('\n');
@@ -159,7 +161,11 @@ export const EDITS: Edit[] = [
     expect: 'either',
     apply: (files) => change(files, 'README.md', (text) => replaceOnce(text, /^## .*Wallet.*$/m, (h) => `${h} (team wallet)`)),
   },
-  { name: 'publish.sh: a line appended', expect: 'clean', apply: (files) => append(files, 'publish.sh', 'echo "published: tell the team" >&2\n') },
+  {
+    name: 'publish.sh: a line appended',
+    expect: 'clean',
+    apply: (files) => append(files, 'publish.sh', 'echo "published: tell the team" >&2\n'),
+  },
   {
     name: 'Dockerfile: a LABEL appended after ENTRYPOINT',
     expect: 'clean',
@@ -208,7 +214,11 @@ export const EDITS: Edit[] = [
     expect: 'clean',
     apply: (files) =>
       changeJson(files, 'chain.json', (chains) => {
-        chains.chains['our-devnet'] = { id: '1337', host: 'http://devnet.internal:8545', hub: '0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f' };
+        chains.chains['our-devnet'] = {
+          id: '1337',
+          host: 'http://devnet.internal:8545',
+          hub: '0x3eca1B216A7DF1C7689aEb259fFB83ADFB894E7f',
+        };
       }),
   },
   {
@@ -219,25 +229,44 @@ export const EDITS: Edit[] = [
         config.compilerOptions.noImplicitReturns = true;
       }),
   },
-  { name: '.gitignore: entries appended', expect: 'clean', apply: (files) => append(files, '.gitignore', '\n# ours\n.idea/\n*.local.json\n') },
+  {
+    name: '.gitignore: entries appended',
+    expect: 'clean',
+    apply: (files) => append(files, '.gitignore', '\n# ours\n.idea/\n*.local.json\n'),
+  },
   {
     name: "src/app.ts: the owner's logic",
     expect: 'clean',
-    apply: (files) => change(files, 'src/app.ts', (text) => replaceOnce(text, /^ {2}const greeting = .*$/m, (line) => `${line}\n  console.error('greeting computed');`)),
+    apply: (files) =>
+      change(files, 'src/app.ts', (text) =>
+        replaceOnce(text, /^ {2}const greeting = .*$/m, (line) => `${line}\n  console.error('greeting computed');`),
+      ),
   },
-  { name: 'src/iexec.ts: re-indented with 4 spaces', expect: 'clean', apply: (files) => change(files, 'src/iexec.ts', (t) => reindent(t, '    ')) },
+  {
+    name: 'src/iexec.ts: re-indented with 4 spaces',
+    expect: 'clean',
+    apply: (files) => change(files, 'src/iexec.ts', (t) => reindent(t, '    ')),
+  },
   {
     name: 'tests/*.ts: re-indented with tabs',
     expect: 'clean',
     apply: (files) => {
-      restyle(files, [...files.keys()].filter((p) => /^tests\/.*\.ts$/.test(p)), (t) => reindent(t, '\t'));
+      restyle(
+        files,
+        [...files.keys()].filter((p) => /^tests\/.*\.ts$/.test(p)),
+        (t) => reindent(t, '\t'),
+      );
     },
   },
   {
     name: 'TypeScript reformatted (4 spaces, double quotes)',
     expect: 'clean',
     apply: (files) => {
-      restyle(files, [...files.keys()].filter((p) => p.endsWith('.ts')), reformat);
+      restyle(
+        files,
+        [...files.keys()].filter((p) => p.endsWith('.ts')),
+        reformat,
+      );
     },
   },
   {

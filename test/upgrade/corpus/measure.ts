@@ -54,7 +54,9 @@ function written(path: string, base: string | undefined, side: string | undefine
   const result: string[] = [];
   for (let i = 0; i < hunks.length; i++) {
     const first = hunks[i]!;
-    const reformat = hunks.slice(i, i + PIECES).findIndex((last) => sameContent(b.slice(first.start, last.end), s.slice(first.otherStart, last.otherEnd)));
+    const reformat = hunks
+      .slice(i, i + PIECES)
+      .findIndex((last) => sameContent(b.slice(first.start, last.end), s.slice(first.otherStart, last.otherEnd)));
     if (reformat >= 0) {
       i += reformat;
       continue;
@@ -90,16 +92,34 @@ function lost(path: string, base: string | undefined, side: string | undefined, 
   return missing(path, written(path, base, side), result);
 }
 
-function measure(path: string, base: string | undefined, ours: string | undefined, theirs: string | undefined, result: string | undefined, conflicts: number): Outcome {
+function measure(
+  path: string,
+  base: string | undefined,
+  ours: string | undefined,
+  theirs: string | undefined,
+  result: string | undefined,
+  conflicts: number,
+): Outcome {
   return { conflicts, ownerLost: lost(path, base, ours, result), generatorLost: ours === undefined ? 0 : lost(path, base, theirs, result) };
 }
 
-const add = (a: Outcome, b: Outcome): Outcome => ({ conflicts: a.conflicts + b.conflicts, ownerLost: a.ownerLost + b.ownerLost, generatorLost: a.generatorLost + b.generatorLost });
+const add = (a: Outcome, b: Outcome): Outcome => ({
+  conflicts: a.conflicts + b.conflicts,
+  ownerLost: a.ownerLost + b.ownerLost,
+  generatorLost: a.generatorLost + b.generatorLost,
+});
 const NONE: Outcome = { conflicts: 0, ownerLost: 0, generatorLost: 0 };
 
 /** What `upgrade` decides for every file, measured. */
 export function measureUpgrade(upgrade: Upgrade, disk: Map<string, string>): Outcome {
-  const decisions = decideFiles({ base: upgrade.base, theirs: upgrade.theirs, disk: (p) => disk.get(p), moves: upgrade.moves, replaced: upgrade.replaced, labels: LABELS });
+  const decisions = decideFiles({
+    base: upgrade.base,
+    theirs: upgrade.theirs,
+    disk: (p) => disk.get(p),
+    moves: upgrade.moves,
+    replaced: upgrade.replaced,
+    labels: LABELS,
+  });
   let total = NONE;
   for (const d of decisions) {
     if (d.action === 'moved') continue;

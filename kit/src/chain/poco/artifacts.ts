@@ -30,7 +30,10 @@ export class Artifacts {
   }
 
   rlc(): Artifact {
-    return { bytecode: this.deployed('RLC').bytecode, abi: this.read('abis/human-readable-abis/rlc-faucet-contract/contracts/RLC.sol/RLC.json') };
+    return {
+      bytecode: this.deployed('RLC').bytecode,
+      abi: this.read('abis/human-readable-abis/rlc-faucet-contract/contracts/RLC.sol/RLC.json'),
+    };
   }
 
   /** The hub's whole interface, as the SDK sees it (IexecInterfaceToken: token mode). */

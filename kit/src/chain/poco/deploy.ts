@@ -7,7 +7,17 @@
  * nonces), so chain.json keeps them: the CLI finds the rest through the hub.
  */
 import path from 'node:path';
-import { AbiCoder, Contract, FunctionFragment, Interface, ZeroAddress, concat, getCreateAddress, type InterfaceAbi, type Signer } from 'ethers';
+import {
+  AbiCoder,
+  Contract,
+  FunctionFragment,
+  Interface,
+  ZeroAddress,
+  concat,
+  getCreateAddress,
+  type InterfaceAbi,
+  type Signer,
+} from 'ethers';
 import type { Artifact, Artifacts } from './artifacts.js';
 
 /**
@@ -39,7 +49,11 @@ export const CATEGORIES = [
   { name: 'L', workClockTimeRef: 10800 },
   { name: 'XL', workClockTimeRef: 36000 },
 ];
-const BASE_URI = { app: 'https://nfts-metadata.iex.ec/app', dataset: 'https://nfts-metadata.iex.ec/dataset', workerpool: 'https://nfts-metadata.iex.ec/workerpool' };
+const BASE_URI = {
+  app: 'https://nfts-metadata.iex.ec/app',
+  dataset: 'https://nfts-metadata.iex.ec/dataset',
+  workerpool: 'https://nfts-metadata.iex.ec/workerpool',
+};
 const FACET_CUT_ADD = 0;
 
 /** Fills the library placeholders of a linked artifact (hardhat linkReferences are byte offsets). */
@@ -49,7 +63,8 @@ function link(artifact: Artifact, libraries: Record<string, string>): string {
     for (const [lib, refs] of Object.entries(libs)) {
       const address = libraries[`${file}:${lib}`];
       if (!address) throw new Error(`${file}:${lib} is not deployed`);
-      for (const { start, length } of refs) code = code.slice(0, start * 2) + address.slice(2).toLowerCase() + code.slice((start + length) * 2);
+      for (const { start, length } of refs)
+        code = code.slice(0, start * 2) + address.slice(2).toLowerCase() + code.slice((start + length) * 2);
     }
   }
   return `0x${code}`;
@@ -121,7 +136,11 @@ async function deployDiamond(artifacts: Artifacts, run: Deployment): Promise<{ h
   const cuts = [];
   for (const name of ['DiamondCutFacet', 'DiamondLoupeFacet', 'OwnershipFacet']) {
     const artifact = artifacts.deployed(name);
-    cuts.push({ facetAddress: await run.create(name, artifact.bytecode), action: FACET_CUT_ADD, functionSelectors: selectors(artifact.abi) });
+    cuts.push({
+      facetAddress: await run.create(name, artifact.bytecode),
+      action: FACET_CUT_ADD,
+      functionSelectors: selectors(artifact.abi),
+    });
   }
   const diamondArgs = AbiCoder.defaultAbiCoder().encode(
     ['tuple(address facetAddress,uint8 action,bytes4[] functionSelectors)[]', 'tuple(address owner,address init,bytes initCalldata)'],
@@ -136,14 +155,25 @@ async function deployDiamond(artifacts: Artifacts, run: Deployment): Promise<{ h
  * out, or the cut would revert (PoCo linkContractToProxy).
  */
 async function deployFacets(artifacts: Artifacts, run: Deployment, hub: string, present: Set<string>) {
-  const libraries = { 'contracts/libs/IexecLibOrders_v5.sol:IexecLibOrders_v5': await run.create('IexecLibOrders_v5', artifacts.contract('libs/IexecLibOrders_v5.sol/IexecLibOrders_v5.json').bytecode) };
+  const libraries = {
+    'contracts/libs/IexecLibOrders_v5.sol:IexecLibOrders_v5': await run.create(
+      'IexecLibOrders_v5',
+      artifacts.contract('libs/IexecLibOrders_v5.sol/IexecLibOrders_v5.json').bytecode,
+    ),
+  };
   const cutAbi = artifacts.deployed('DiamondCutFacet').abi;
   for (const name of FACETS) {
     const artifact = artifacts.contract(`facets/${name}.sol/${name}.json`);
     const facet = await run.create(name, link(artifact, libraries));
     const functionSelectors = selectors(artifact.abi).filter((selector) => !present.has(selector));
     functionSelectors.forEach((selector) => present.add(selector));
-    await run.call(hub, cutAbi, 'diamondCut', [[{ facetAddress: facet, action: FACET_CUT_ADD, functionSelectors }], ZeroAddress, '0x'], `diamondCut ${name}`);
+    await run.call(
+      hub,
+      cutAbi,
+      'diamondCut',
+      [[{ facetAddress: facet, action: FACET_CUT_ADD, functionSelectors }], ZeroAddress, '0x'],
+      `diamondCut ${name}`,
+    );
   }
 }
 
@@ -176,8 +206,18 @@ export async function deployPoco(artifacts: Artifacts, deployer: Signer, chainId
   // 5. configure (no v3 hub), then the categories; the script passes JSON.stringify(description) and
   //    every description is empty, so each stores the two characters "".
   const hubAbi = artifacts.hubAbi();
-  await run.call(hub, hubAbi, 'configure', [rlc, 'Staked RLC', 'SRLC', 9, registries.app, registries.dataset, registries.workerpool, ZeroAddress]);
-  for (const category of CATEGORIES) await run.call(hub, hubAbi, 'createCategory', [category.name, JSON.stringify(''), category.workClockTimeRef]);
+  await run.call(hub, hubAbi, 'configure', [
+    rlc,
+    'Staked RLC',
+    'SRLC',
+    9,
+    registries.app,
+    registries.dataset,
+    registries.workerpool,
+    ZeroAddress,
+  ]);
+  for (const category of CATEGORIES)
+    await run.call(hub, hubAbi, 'createCategory', [category.name, JSON.stringify(''), category.workClockTimeRef]);
   // 6. Ownership to the configured owner, who is the deployer on 31337.
   for (const address of [hub, registries.app, registries.dataset, registries.workerpool]) {
     await run.call(address, ['function transferOwnership(address)'], 'transferOwnership', [run.from]);

@@ -58,7 +58,11 @@ export async function dispatch(service: Service, req: ServiceRequest): Promise<R
     if (route.method !== req.method) continue;
     const match = req.path.match(route.path);
     // Path variables arrive decoded, as Spring's @PathVariable and Express's params give them.
-    if (match) return route.handle(req, match.slice(1).map((part) => (part === undefined ? part : safeDecode(part))));
+    if (match)
+      return route.handle(
+        req,
+        match.slice(1).map((part) => (part === undefined ? part : safeDecode(part))),
+      );
   }
   return service.notFound(req);
 }
@@ -86,9 +90,18 @@ export function serve(service: Service, port: number, log: (message: string) => 
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]));
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]),
+      );
       const raw = Buffer.concat(chunks);
-      const incoming: ServiceRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, body: raw.toString('utf8'), raw };
+      const incoming: ServiceRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers,
+        body: raw.toString('utf8'),
+        raw,
+      };
       dispatch(service, incoming).then(
         (reply) => send(res, reply),
         (error: Error) => {
@@ -100,7 +113,11 @@ export function serve(service: Service, port: number, log: (message: string) => 
   });
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new Error(`${service.name}: port ${port} is taken (chain.json "local" names it): stop what uses it, or change the port there`) : error),
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`${service.name}: port ${port} is taken (chain.json "local" names it): stop what uses it, or change the port there`)
+          : error,
+      ),
     );
     server.listen(port, '127.0.0.1', () => resolve(server));
   });

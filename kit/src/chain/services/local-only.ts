@@ -25,7 +25,11 @@ export class LocalFaults {
   changed: () => Promise<void> = async () => {};
 
   toJSON() {
-    return { smsDown: this.smsDown, noOrdersForTag: this.noOrdersForTag?.toString() ?? null, workerpoolPrice: this.workerpoolPrice?.toString() ?? null };
+    return {
+      smsDown: this.smsDown,
+      noOrdersForTag: this.noOrdersForTag?.toString() ?? null,
+      workerpoolPrice: this.workerpoolPrice?.toString() ?? null,
+    };
   }
 
   /** Sets the faults a POST body names (the others cleared), or says what is wrong with it. */
@@ -56,7 +60,10 @@ function smsDown(service: Service, faults: LocalFaults): Service {
   const unavailable = () => json(503, { error: ['the local SMS is down (a fault injected through POST /local/faults)'] });
   return {
     ...service,
-    routes: service.routes.map((route) => ({ ...route, handle: (req, params) => (faults.smsDown ? unavailable() : route.handle(req, params)) })),
+    routes: service.routes.map((route) => ({
+      ...route,
+      handle: (req, params) => (faults.smsDown ? unavailable() : route.handle(req, params)),
+    })),
     notFound: (req) => (faults.smsDown ? unavailable() : service.notFound(req)),
   };
 }
@@ -91,12 +98,18 @@ function datasetKey(secrets: Secrets): Route {
     path: /^\/local\/datasets\/(0x[0-9a-fA-F]{40})\/key$/,
     handle: (_req, [address]) => {
       const key = secrets.web3.get(address!.toLowerCase());
-      return key === undefined ? json(404, { error: `the local SMS holds no key for the dataset ${address}` }) : json(200, { dataset: address, key });
+      return key === undefined
+        ? json(404, { error: `the local SMS holds no key for the dataset ${address}` })
+        : json(200, { dataset: address, key });
     },
   };
 }
 
-export function withLocalRoutes(services: Record<ServiceName, Service>, secrets: Secrets, faults: LocalFaults): Record<ServiceName, Service> {
+export function withLocalRoutes(
+  services: Record<ServiceName, Service>,
+  secrets: Secrets,
+  faults: LocalFaults,
+): Record<ServiceName, Service> {
   const sms = smsDown(services.sms, faults);
   const market = services.iexecGateway;
   return {

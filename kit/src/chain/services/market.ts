@@ -76,7 +76,8 @@ function kindRoutes(name: KindName, book: OrderBook, login: MarketLogin, chainId
           const { address: signer } = authorized(req);
           const input = body(req);
           const target = (input.target ?? 'unpublish_orderHash') as UnpublishTarget;
-          if (!UNPUBLISH_TARGETS.includes(target)) throw invalid(`target must be one of the following values: ${UNPUBLISH_TARGETS.join(', ')}`);
+          if (!UNPUBLISH_TARGETS.includes(target))
+            throw invalid(`target must be one of the following values: ${UNPUBLISH_TARGETS.join(', ')}`);
           const byHash = target === 'unpublish_orderHash';
           const resourceId = byHash
             ? required(bytes32(input.orderHash, 'orderHash'), 'orderHash')
@@ -104,6 +105,10 @@ export function marketService(chain: MarketChain, book = new OrderBook(chain)): 
       },
       ...KIND_NAMES.flatMap((name) => kindRoutes(name, book, login, chain.chainId)),
     ],
-    notFound: (req) => json(404, { ok: false, error: `the local market answers /challenge and the ${KIND_NAMES.map((name) => KINDS[name].path).join(', ')} routes, not ${req.method} ${req.path}` }),
+    notFound: (req) =>
+      json(404, {
+        ok: false,
+        error: `the local market answers /challenge and the ${KIND_NAMES.map((name) => KINDS[name].path).join(', ')} routes, not ${req.method} ${req.path}`,
+      }),
   };
 }

@@ -14,7 +14,10 @@ export function resultProxyService(chainId: number): Service {
       {
         method: 'GET',
         path: /^\/results\/challenge$/,
-        handle: (req) => ({ status: 200, body: challenges.issue(String(req.query.get('address')), Number(req.query.get('chainId') ?? chainId)) }),
+        handle: (req) => ({
+          status: 200,
+          body: challenges.issue(String(req.query.get('address')), Number(req.query.get('chainId') ?? chainId)),
+        }),
       },
       {
         method: 'POST',
@@ -23,7 +26,11 @@ export function resultProxyService(chainId: number): Service {
           const address = challenges.verify(req.body);
           if (!address) return empty(401);
           // A token only this network hands out: the SDK stores it in the SMS, nothing here reads it back.
-          return { status: 200, type: 'text/plain', body: `local.${Buffer.from(address.toLowerCase()).toString('base64url')}.${randomBytes(8).toString('hex')}` };
+          return {
+            status: 200,
+            type: 'text/plain',
+            body: `local.${Buffer.from(address.toLowerCase()).toString('base64url')}.${randomBytes(8).toString('hex')}`,
+          };
         },
       },
     ],

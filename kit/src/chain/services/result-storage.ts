@@ -38,7 +38,8 @@ function stored(results: Map<string, Buffer>, cid: string): Buffer | undefined {
 }
 
 export function resultStorageService(results: Map<string, Buffer>): Service {
-  const missing = (req: ServiceRequest): Reply => json(404, { error: `no file at ${req.path} on the local storage (what it holds lives as long as the network)` });
+  const missing = (req: ServiceRequest): Reply =>
+    json(404, { error: `no file at ${req.path} on the local storage (what it holds lives as long as the network)` });
   return {
     name: 'ipfsGateway',
     routes: [
@@ -57,14 +58,15 @@ export function resultStorageService(results: Map<string, Buffer>): Service {
         handle: (req) => {
           const file = multipartFile(req);
           // kubo answers a request without a file part with 400 and its error object.
-          if (!file) return json(400, { Message: 'file argument \'path\' is required', Code: 1, Type: 'error' });
+          if (!file) return json(400, { Message: "file argument 'path' is required", Code: 1, Type: 'error' });
           const cid = rawCid(file.bytes);
           results.set(cid, Buffer.from(file.bytes));
           return json(200, { Name: file.name || cid, Hash: cid, Size: String(file.bytes.length) });
         },
       },
     ],
-    notFound: (req) => json(404, { error: `the local IPFS answers GET and HEAD /ipfs/<cid> and POST /api/v0/add only, not ${req.method} ${req.path}` }),
+    notFound: (req) =>
+      json(404, { error: `the local IPFS answers GET and HEAD /ipfs/<cid> and POST /api/v0/add only, not ${req.method} ${req.path}` }),
   };
 }
 

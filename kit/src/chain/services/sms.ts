@@ -42,7 +42,10 @@ function add(map: Map<string, string>, key: string, value: string, conflict: Rep
 
 function web2Routes(secrets: Secrets): Route[] {
   const challenge = (req: ServiceRequest) =>
-    solidityPackedKeccak256(['bytes32', 'address', 'bytes32', 'bytes32'], [SMS_DOMAIN, req.query.get('ownerAddress'), hashText(String(req.query.get('secretName'))), hashText(req.body)]);
+    solidityPackedKeccak256(
+      ['bytes32', 'address', 'bytes32', 'bytes32'],
+      [SMS_DOMAIN, req.query.get('ownerAddress'), hashText(String(req.query.get('secretName'))), hashText(req.body)],
+    );
   const key = (req: ServiceRequest) => web2Key(String(req.query.get('ownerAddress')), String(req.query.get('secretName')));
   const signed = (req: ServiceRequest) => signedBy(req, challenge(req), String(req.query.get('ownerAddress')));
   return [
@@ -68,7 +71,11 @@ function web2Routes(secrets: Secrets): Route[] {
 
 function web3Routes(secrets: Secrets, chain: SmsChain): Route[] {
   return [
-    { method: 'HEAD', path: /^\/secrets\/web3$/, handle: (req) => empty(secrets.web3.has(String(req.query.get('secretAddress')).toLowerCase()) ? 204 : 404) },
+    {
+      method: 'HEAD',
+      path: /^\/secrets\/web3$/,
+      handle: (req) => empty(secrets.web3.has(String(req.query.get('secretAddress')).toLowerCase()) ? 204 : 404),
+    },
     {
       method: 'POST',
       path: /^\/secrets\/web3$/,
@@ -86,12 +93,19 @@ function web3Routes(secrets: Secrets, chain: SmsChain): Route[] {
 function appRoutes(secrets: Secrets, chain: SmsChain): Route[] {
   const path = /^\/apps\/(0x[0-9a-fA-F]{40})\/secrets$/;
   return [
-    { method: 'HEAD', path, handle: (_req, [app]) => (secrets.app.has(app!.toLowerCase()) ? empty(204) : failure(404, 'Secret not found')) },
+    {
+      method: 'HEAD',
+      path,
+      handle: (_req, [app]) => (secrets.app.has(app!.toLowerCase()) ? empty(204) : failure(404, 'Secret not found')),
+    },
     {
       method: 'POST',
       path,
       handle: async (req, [app]) => {
-        const challenge = solidityPackedKeccak256(['bytes32', 'address', 'bytes32', 'bytes32'], [SMS_DOMAIN, app, hashText('1'), hashText(req.body)]);
+        const challenge = solidityPackedKeccak256(
+          ['bytes32', 'address', 'bytes32', 'bytes32'],
+          [SMS_DOMAIN, app, hashText('1'), hashText(req.body)],
+        );
         if (!signedBy(req, challenge, await chain.ownerOf(app!))) return failure(401, 'Invalid authorization');
         if (tooLarge(req.body)) return failure(413, 'Secret size should not exceed 4 Kb');
         return add(secrets.app, app!.toLowerCase(), req.body, failure(409, 'Secret already exists'));
@@ -115,7 +129,10 @@ function requesterRoutes(secrets: Secrets): Route[] {
       method: 'POST',
       path,
       handle: (req, [address, name]) => {
-        const challenge = solidityPackedKeccak256(['bytes32', 'address', 'bytes32', 'bytes32'], [SMS_DOMAIN, address, hashText(name!), hashText(req.body)]);
+        const challenge = solidityPackedKeccak256(
+          ['bytes32', 'address', 'bytes32', 'bytes32'],
+          [SMS_DOMAIN, address, hashText(name!), hashText(req.body)],
+        );
         // The signature first: a bad key from a stranger is a 401, not a 400.
         if (!signedBy(req, challenge, address!)) return failure(401, 'Invalid authorization');
         if (!SECRET_KEY.test(name!)) return failure(400, KEY_FORMAT);

@@ -54,13 +54,23 @@ function taskModel(task: TaskRecord, statuses: TaskRecord['dateStatusList'], sel
   };
 }
 
-export function workerpoolApiService(tasks: Map<string, TaskRecord>, chain: WorkerpoolApiChain, chainId: number, self: () => string): Service {
+export function workerpoolApiService(
+  tasks: Map<string, TaskRecord>,
+  chain: WorkerpoolApiChain,
+  chainId: number,
+  self: () => string,
+): Service {
   const challenges = new Challenges('iExec Core', chainId);
   const find = (taskid: string) => tasks.get(taskid.toLowerCase());
   /** TaskController.getTaskLogs's order: no challenge 401, not the requester 403, bad signature 401, no logs 404. */
   const logsCaller = (authorization: string | undefined, task: TaskRecord | undefined) => {
     // SignedChallenge.createFromString: `<hash>_<signature>_<address>`, or nothing.
-    if (String(authorization ?? '').split('_').filter(Boolean).length !== 3) return empty(401);
+    if (
+      String(authorization ?? '')
+        .split('_')
+        .filter(Boolean).length !== 3
+    )
+      return empty(401);
     const address = claimedAddress(authorization);
     if (!task || task.requester.toLowerCase() !== address.toLowerCase()) return empty(403);
     if (!challenges.verify(authorization)) return empty(401);
@@ -98,7 +108,10 @@ export function workerpoolApiService(tasks: Map<string, TaskRecord>, chain: Work
           if (refused) return refused;
           // TaskLogsService keeps logs from COMPUTED on: before that there are none (404).
           if (!task!.replicate?.logs) return empty(404);
-          return json(200, { chainTaskId: task!.taskid, computeLogsList: [{ walletAddress: task!.replicate.walletAddress, ...task!.replicate.logs }] });
+          return json(200, {
+            chainTaskId: task!.taskid,
+            computeLogsList: [{ walletAddress: task!.replicate.walletAddress, ...task!.replicate.logs }],
+          });
         },
       },
       {

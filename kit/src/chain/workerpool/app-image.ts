@@ -73,7 +73,8 @@ export class AppRunner implements AppSource {
       runs: `the bundle ${bundle}, which the module that deployed ${address} built`,
       warning: `${why}: the local worker runs the module's bundle instead, where a real worker pulls ${image} (and fails the download if it cannot)`,
       exec: async ({ argv, env, dir, stdoutFile, stderrFile }) => {
-        if (!fs.existsSync(bundle)) throw new Error(`the bundle ${bundle} is not built: run npm run build in the module that deployed ${address}`);
+        if (!fs.existsSync(bundle))
+          throw new Error(`the bundle ${bundle} is not built: run npm run build in the module that deployed ${address}`);
         return runProcess(process.execPath, [bundle, ...argv], { env, cwd: dir, timeoutMs, stdoutFile, stderrFile });
       },
     };
@@ -82,19 +83,37 @@ export class AppRunner implements AppSource {
   async choose(address: string, app: DeployedApp, options: { scone: boolean; timeoutMs: number }): Promise<AppChoice | AppUnavailable> {
     const { timeoutMs } = options;
     const image = app.multiaddr;
-    if (options.scone) return this.bundleChoice(address, image, 'the deployed image is a SCONE enclave, which starts inside SGX only', timeoutMs);
-    if (/^0x0{64}$/.test(app.checksum)) return this.bundleChoice(address, image, 'the app was deployed before its image was published (its checksum is the placeholder)', timeoutMs);
+    if (options.scone)
+      return this.bundleChoice(address, image, 'the deployed image is a SCONE enclave, which starts inside SGX only', timeoutMs);
+    if (/^0x0{64}$/.test(app.checksum))
+      return this.bundleChoice(
+        address,
+        image,
+        'the app was deployed before its image was published (its checksum is the placeholder)',
+        timeoutMs,
+      );
     const engine = this.getEngine();
-    if (!engine) return this.bundleChoice(address, image, 'no container engine here (docker does not answer, podman is not installed)', timeoutMs);
+    if (!engine)
+      return this.bundleChoice(address, image, 'no container engine here (docker does not answer, podman is not installed)', timeoutMs);
     // The worker pulls the image for every task, by its tag (iexec-worker ComputeManagerService.downloadApp);
     // a failed pull is APP_IMAGE_DOWNLOAD_FAILED (TaskManagerService.downloadApp).
-    const pullArgs = ['pull', ...(path.basename(engine).startsWith('podman') && isLoopbackRegistry(image) ? ['--tls-verify=false'] : []), image];
-    const pull = await runProcess(engine, pullArgs, { env: process.env, cwd: process.cwd(), timeoutMs: PULL_TIMEOUT_MS }).catch((error: Error) => ({ status: null, stderr: error.message, timedOut: false }));
+    const pullArgs = [
+      'pull',
+      ...(path.basename(engine).startsWith('podman') && isLoopbackRegistry(image) ? ['--tls-verify=false'] : []),
+      image,
+    ];
+    const pull = await runProcess(engine, pullArgs, { env: process.env, cwd: process.cwd(), timeoutMs: PULL_TIMEOUT_MS }).catch(
+      (error: Error) => ({ status: null, stderr: error.message, timedOut: false }),
+    );
     if (pull.status !== 0) {
       const reason = pull.timedOut ? 'no answer within 10 min' : pull.stderr.trim().split('\n').pop();
       return { cause: 'APP_IMAGE_DOWNLOAD_FAILED', message: `${engine} cannot pull ${image}: ${reason}` };
     }
-    return { runs: `the image ${image} (${engine})`, warning: await digestWarning(image, app.checksum), exec: containerExec(engine, image, timeoutMs) };
+    return {
+      runs: `the image ${image} (${engine})`,
+      warning: await digestWarning(image, app.checksum),
+      exec: containerExec(engine, image, timeoutMs),
+    };
   }
 }
 
@@ -102,7 +121,8 @@ export class AppRunner implements AppSource {
 async function digestWarning(image: string, checksum: string): Promise<string | undefined> {
   const digest = await registryDigest(image).catch((error: Error) => error);
   const deployed = `sha256:${checksum.slice(2).toLowerCase()}`;
-  if (digest instanceof Error) return `cannot read the digest of ${image} from its registry (${digest.message}): the deployed checksum ${checksum} is unchecked`;
+  if (digest instanceof Error)
+    return `cannot read the digest of ${image} from its registry (${digest.message}): the deployed checksum ${checksum} is unchecked`;
   if (digest === deployed) return undefined;
   // publish.sh never re-pushes a tag for this reason: no worker compares what it pulls with the deployed
   // checksum (iexec-worker pulls by tag; the TDX secret agent runs with a null verifier).
@@ -113,13 +133,22 @@ function containerExec(engine: string, image: string, timeoutMs: number): AppCho
   return async ({ argv, env, inDir, outDir, dir, stdoutFile, stderrFile }) => {
     // The worker mounts the task's folders on /iexec_in and /iexec_out (iexec-common IexecFileHelper)
     // and passes the args as the container's command (iexec-commons-containers DockerClientInstance).
-    const seen = Object.fromEntries(Object.entries(env).map(([name, value]) => [name, value === inDir ? '/iexec_in' : value === outDir ? '/iexec_out' : value]));
+    const seen = Object.fromEntries(
+      Object.entries(env).map(([name, value]) => [name, value === inDir ? '/iexec_in' : value === outDir ? '/iexec_out' : value]),
+    );
     // A name to stop the container by: it lives outside the process group of the client that started it.
     const name = `iexec-module-task-${randomBytes(6).toString('hex')}`;
     const args = ['run', '--rm', '--name', name, '--platform', 'linux/amd64', '-v', `${inDir}:/iexec_in:z`, '-v', `${outDir}:/iexec_out:z`];
     // `-e NAME` takes the value from the engine's own environment: no secret on a command line.
     for (const variable of Object.keys(seen)) args.push('-e', variable);
-    const run = await runProcess(engine, [...args, image, ...argv], { env: { ...process.env, ...seen }, cwd: dir, timeoutMs, stdoutFile, stderrFile, cleanup: [engine, 'rm', '-f', name] });
+    const run = await runProcess(engine, [...args, image, ...argv], {
+      env: { ...process.env, ...seen },
+      cwd: dir,
+      timeoutMs,
+      stdoutFile,
+      stderrFile,
+      cleanup: [engine, 'rm', '-f', name],
+    });
     return { ...run, env: seen };
   };
 }

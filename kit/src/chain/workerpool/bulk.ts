@@ -35,7 +35,13 @@ function readJson(sources: DatasetSources, cid: string, what: string): unknown {
   return JSON.parse(bytes.toString('utf8'));
 }
 
-export async function fetchBulkSlice(bulkCid: string, taskIndex: number, dealid: string, chain: BulkChain, options: { dir: string; sources: DatasetSources }): Promise<BulkSlice> {
+export async function fetchBulkSlice(
+  bulkCid: string,
+  taskIndex: number,
+  dealid: string,
+  chain: BulkChain,
+  options: { dir: string; sources: DatasetSources },
+): Promise<BulkSlice> {
   let orders: Array<Record<string, unknown>>;
   try {
     const slices = readJson(options.sources, bulkCid, 'bulk') as string[];
@@ -43,17 +49,33 @@ export async function fetchBulkSlice(bulkCid: string, taskIndex: number, dealid:
     if (!Array.isArray(orders)) throw new Error(`slice ${taskIndex} of the bulk ${bulkCid} is not a list of dataset orders`);
   } catch (error) {
     // The SMS answers an unreadable bulk with an empty slice (fetchDatasetOrders).
-    return { files: [], errors: [{ cause: 'PRE_COMPUTE_DATASET_DOWNLOAD_FAILED', message: `bulk ${bulkCid}: ${(error as Error).message}; the slice is empty` }] };
+    return {
+      files: [],
+      errors: [
+        { cause: 'PRE_COMPUTE_DATASET_DOWNLOAD_FAILED', message: `bulk ${bulkCid}: ${(error as Error).message}; the slice is empty` },
+      ],
+    };
   }
   const slice: BulkSlice = { files: [], errors: [] };
   for (const order of orders) {
     const address = String(order.dataset);
-    const refused = BigInt(String(order.volume ?? 0)) < BULK_DATASET_VOLUME ? `its order's volume ${order.volume} is not a bulk volume` : await chain.incompatibility(order, dealid);
+    const refused =
+      BigInt(String(order.volume ?? 0)) < BULK_DATASET_VOLUME
+        ? `its order's volume ${order.volume} is not a bulk volume`
+        : await chain.incompatibility(order, dealid);
     if (refused) {
-      slice.errors.push({ cause: 'PRE_COMPUTE_DATASET_DOWNLOAD_FAILED', message: `the SMS gives no key for the bulk dataset ${address}: ${refused}` });
+      slice.errors.push({
+        cause: 'PRE_COMPUTE_DATASET_DOWNLOAD_FAILED',
+        message: `the SMS gives no key for the bulk dataset ${address}: ${refused}`,
+      });
       continue;
     }
-    const fetched = await fetchDataset(address, await chain.dataset(address), { tee: true, key: chain.key(address), dir: options.dir, sources: options.sources });
+    const fetched = await fetchDataset(address, await chain.dataset(address), {
+      tee: true,
+      key: chain.key(address),
+      dir: options.dir,
+      sources: options.sources,
+    });
     if ('error' in fetched) slice.errors.push(fetched.error);
     else slice.files.push(fetched.file);
   }

@@ -45,11 +45,20 @@ export function decryptDataset(encrypted: Buffer, base64Key: string): Buffer {
  * Fetches the dataset into `dir`, named after its address in lower case (the worker's
  * IEXEC_DATASET_FILENAME, iexec-commons-poco hex encoding); `key` is the SMS's, for TEE tasks.
  */
-export async function fetchDataset(address: string, dataset: DeployedDataset, options: { tee: boolean; key?: string; dir: string; sources: DatasetSources }): Promise<DatasetResult> {
+export async function fetchDataset(
+  address: string,
+  dataset: DeployedDataset,
+  options: { tee: boolean; key?: string; dir: string; sources: DatasetSources },
+): Promise<DatasetResult> {
   const { tee } = options;
   const bytes = await download(dataset.multiaddr, options.sources);
   if (typeof bytes === 'string') {
-    return { error: { cause: tee ? 'PRE_COMPUTE_DATASET_DOWNLOAD_FAILED' : 'DATASET_FILE_DOWNLOAD_FAILED', message: `cannot download the dataset ${address} from ${dataset.multiaddr}: ${bytes}` } };
+    return {
+      error: {
+        cause: tee ? 'PRE_COMPUTE_DATASET_DOWNLOAD_FAILED' : 'DATASET_FILE_DOWNLOAD_FAILED',
+        message: `cannot download the dataset ${address} from ${dataset.multiaddr}: ${bytes}`,
+      },
+    };
   }
   if (sha256(bytes) !== dataset.checksum.toLowerCase()) {
     const message = `the dataset ${address} downloaded from ${dataset.multiaddr} has sha256 ${sha256(bytes)}, its checksum on chain is ${dataset.checksum}`;
@@ -60,7 +69,12 @@ export async function fetchDataset(address: string, dataset: DeployedDataset, op
     try {
       plain = decryptDataset(bytes, options.key ?? '');
     } catch (error) {
-      return { error: { cause: 'PRE_COMPUTE_DATASET_DECRYPTION_FAILED', message: `cannot decrypt the dataset ${address} with its key from the SMS: ${(error as Error).message}` } };
+      return {
+        error: {
+          cause: 'PRE_COMPUTE_DATASET_DECRYPTION_FAILED',
+          message: `cannot decrypt the dataset ${address} with its key from the SMS: ${(error as Error).message}`,
+        },
+      };
     }
   }
   const file = path.join(options.dir, address.toLowerCase());

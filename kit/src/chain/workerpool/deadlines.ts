@@ -41,5 +41,5 @@ export function coreStatuses(record: TaskRecord, now: number): TaskRecord['dateS
 
 /** The SDK's name for a task's on-chain status at `now` (TIMEOUT: not completed and past its final deadline). */
 export function sdkStatusName(status: number, finalDeadline: number, now: number): string {
-  return status < 3 && now >= finalDeadline ? 'TIMEOUT' : CHAIN_TASK_STATUS[status] ?? String(status);
+  return status < 3 && now >= finalDeadline ? 'TIMEOUT' : (CHAIN_TASK_STATUS[status] ?? String(status));
 }

@@ -3,7 +3,17 @@
  * task pipeline runs against a fake in unit tests. The scheduler (workerpool owner) initializes and
  * finalizes; the worker contributes, reveals, or contributes and finalizes in one call (TEE).
  */
-import { Contract, ZeroAddress, ZeroHash, getBytes, solidityPackedKeccak256, type HDNodeWallet, type InterfaceAbi, type JsonRpcProvider, type Wallet } from 'ethers';
+import {
+  Contract,
+  ZeroAddress,
+  ZeroHash,
+  getBytes,
+  solidityPackedKeccak256,
+  type HDNodeWallet,
+  type InterfaceAbi,
+  type JsonRpcProvider,
+  type Wallet,
+} from 'ethers';
 import { multiaddrText } from '../multiformats.js';
 
 /** What the worker reads of a deal (PoCo IexecLibCore_v5.Deal, as the hub returns it). */
@@ -54,7 +64,14 @@ export interface Poco {
   contribute(taskid: string, resultHash: string, resultSeal: string): Promise<number>;
   reveal(taskid: string, digest: string): Promise<number>;
   finalize(taskid: string, results: Uint8Array, callbackData: string): Promise<number>;
-  contributeAndFinalize(taskid: string, digest: string, results: Uint8Array, callbackData: string, enclave: HDNodeWallet | Wallet, enclaveSign: string): Promise<number>;
+  contributeAndFinalize(
+    taskid: string,
+    digest: string,
+    results: Uint8Array,
+    callbackData: string,
+    enclave: HDNodeWallet | Wallet,
+    enclaveSign: string,
+  ): Promise<number>;
 }
 
 /** ethers' error, as PoCo's revert reason when there is one. */
@@ -78,7 +95,13 @@ export interface PocoAbis {
   dataset: InterfaceAbi;
 }
 
-export function pocoOnChain(provider: JsonRpcProvider, hub: string, abis: PocoAbis, scheduler: HDNodeWallet | Wallet, worker: HDNodeWallet | Wallet): Poco {
+export function pocoOnChain(
+  provider: JsonRpcProvider,
+  hub: string,
+  abis: PocoAbis,
+  scheduler: HDNodeWallet | Wallet,
+  worker: HDNodeWallet | Wallet,
+): Poco {
   const asScheduler = new Contract(hub, abis.hub, scheduler) as any;
   const asWorker = new Contract(hub, abis.hub, worker) as any;
   // The scheduler's authorization (iexec-core SignatureService.createAuthorization): the workerpool owner's
@@ -131,7 +154,9 @@ export function pocoOnChain(provider: JsonRpcProvider, hub: string, abis: PocoAb
     finalize: (taskid, results, callbackData) => mined('finalize', () => asScheduler.finalize(taskid, results, callbackData)),
     contributeAndFinalize: async (taskid, digest, results, callbackData, enclave, enclaveSign) => {
       const authorization = await authorize(taskid, enclave.address);
-      return mined('contributeAndFinalize', () => asWorker.contributeAndFinalize(taskid, digest, results, callbackData, enclave.address, enclaveSign, authorization));
+      return mined('contributeAndFinalize', () =>
+        asWorker.contributeAndFinalize(taskid, digest, results, callbackData, enclave.address, enclaveSign, authorization),
+      );
     },
   };
 }
@@ -143,7 +168,17 @@ export function pocoOnChain(provider: JsonRpcProvider, hub: string, abis: PocoAb
 export function datasetOrderCheck(provider: JsonRpcProvider, hub: string, hubAbi: InterfaceAbi) {
   const contract = new Contract(hub, hubAbi, provider) as any;
   return async (order: Record<string, unknown>, dealid: string): Promise<string | undefined> => {
-    const fields = ['dataset', 'datasetprice', 'volume', 'tag', 'apprestrict', 'workerpoolrestrict', 'requesterrestrict', 'salt', 'sign'].map((name) => order[name]);
+    const fields = [
+      'dataset',
+      'datasetprice',
+      'volume',
+      'tag',
+      'apprestrict',
+      'workerpoolrestrict',
+      'requesterrestrict',
+      'salt',
+      'sign',
+    ].map((name) => order[name]);
     try {
       await contract.assertDatasetDealCompatibility(fields, dealid);
       return undefined;

@@ -102,7 +102,9 @@ export class TaskPipeline {
       const result = await this.computeStage();
       if (this.tee) await this.contributeAndFinalize(result);
       else await this.contributeRevealFinalize(result);
-      this.say(`COMPLETED in ${((Date.now() - started) / 1000).toFixed(1)} s, results ${this.record.resultLink ?? this.record.chainCallbackData}`);
+      this.say(
+        `COMPLETED in ${((Date.now() - started) / 1000).toFixed(1)} s, results ${this.record.resultLink ?? this.record.chainCallbackData}`,
+      );
     } catch (error) {
       if (!(error instanceof StepFailed)) throw error;
       if (error.status) this.progress.replicate(error.status, error.cause);
@@ -128,14 +130,20 @@ export class TaskPipeline {
   private async start() {
     this.progress.replicate('STARTING');
     if (!this.tee && this.params.iexec_result_encryption === true) {
-      throw new StepFailed('START_FAILED', 'TASK_DESCRIPTION_INVALID', 'the deal asks for encrypted results, which a standard worker refuses (only a TEE post-compute encrypts results)');
+      throw new StepFailed(
+        'START_FAILED',
+        'TASK_DESCRIPTION_INVALID',
+        'the deal asks for encrypted results, which a standard worker refuses (only a TEE post-compute encrypts results)',
+      );
     }
     if (this.tee) {
       const session = teeSession(this.deal, this.params, this.ctx.state.secrets);
       if ('error' in session) throw new StepFailed('START_FAILED', session.error.cause, session.error.message);
       this.session = session.session;
       if (session.session.missingSecrets.length > 0) {
-        this.say(`the SMS has no requester secret ${session.session.missingSecrets.join(', ')} of ${this.deal.requester}: the app gets no variable for it`);
+        this.say(
+          `the SMS has no requester secret ${session.session.missingSecrets.join(', ')} of ${this.deal.requester}: the app gets no variable for it`,
+        );
       }
     }
     this.progress.replicate('STARTED');
@@ -159,8 +167,14 @@ export class TaskPipeline {
     const framework = teeFramework(this.deal.tag);
     // iexec-commons-poco TaskDescription.getAppCommand: SCONE gets entrypoint + " " + iexec_args in its CAS
     // session (iexec-sms), never split by the worker's Maven rules.
-    if (framework === 'scone' && this.params.iexec_args) this.say('the args are split as a worker splits them for a container; a SCONE enclave gets them appended to the mrenclave entrypoint, split by SCONE\'s own rules');
-    if (this.tee) this.say('no enclave runs here: the app, its secrets and the result stay in plain processes, and the enclave key that signs the result is the local worker\'s own');
+    if (framework === 'scone' && this.params.iexec_args)
+      this.say(
+        "the args are split as a worker splits them for a container; a SCONE enclave gets them appended to the mrenclave entrypoint, split by SCONE's own rules",
+      );
+    if (this.tee)
+      this.say(
+        "no enclave runs here: the app, its secrets and the result stay in plain processes, and the enclave key that signs the result is the local worker's own",
+      );
     this.progress.replicate('APP_DOWNLOADED');
   }
 
@@ -174,13 +188,21 @@ export class TaskPipeline {
     const sources = { fromIpfs: ipfsLookup(this.ctx.state.results), fromUrl: (url: string) => this.ctx.fetchUrl(url) };
     if (this.deal.dataset !== ZeroAddress) {
       const dataset = await this.ctx.poco.dataset(this.deal.dataset);
-      const fetched = await fetchDataset(this.deal.dataset, dataset, { tee: this.tee, key: this.session?.datasetKey, dir: this.dir, sources });
+      const fetched = await fetchDataset(this.deal.dataset, dataset, {
+        tee: this.tee,
+        key: this.session?.datasetKey,
+        dir: this.dir,
+        sources,
+      });
       if ('error' in fetched) this.errors.push(fetched.error);
       else this.dataset = fetched.file;
     }
     // Bulk hook (bulk.ts): the slice's protected data, fetched as the pre-compute fetches them.
     if (this.params.bulk_cid && this.ctx.bulk) {
-      const slice = await fetchBulkSlice(this.params.bulk_cid, this.record.taskIndex, this.deal.dealid, this.ctx.bulk, { dir: this.dir, sources });
+      const slice = await fetchBulkSlice(this.params.bulk_cid, this.record.taskIndex, this.deal.dealid, this.ctx.bulk, {
+        dir: this.dir,
+        sources,
+      });
       this.errors.push(...slice.errors);
       this.bulkFiles = slice.files;
     }
@@ -193,7 +215,8 @@ export class TaskPipeline {
    * app past its category's time is stopped and the post-compute runs on what it left.
    */
   private async computeStage(): Promise<ComputedFile & { outDir: string }> {
-    if (this.tee && this.appError) throw new StepFailed('', undefined, `${this.appError.message}: a TEE worker does not contribute without its app`);
+    if (this.tee && this.appError)
+      throw new StepFailed('', undefined, `${this.appError.message}: a TEE worker does not contribute without its app`);
     const session = this.session;
     const task = await runTask({
       bundle: '',
@@ -209,7 +232,14 @@ export class TaskPipeline {
       callback: this.deal.callback !== ZeroAddress,
       preComputeErrors: [...(this.appError ? [this.appError] : []), ...this.errors],
       workDir: this.dir,
-      deal: { taskId: this.record.taskid, dealId: this.deal.dealid, taskIndex: this.record.taskIndex, botFirstIndex: this.deal.botFirst, botSize: this.deal.botSize, datasetAddress: this.deal.dataset.toLowerCase() },
+      deal: {
+        taskId: this.record.taskid,
+        dealId: this.deal.dealid,
+        taskIndex: this.record.taskIndex,
+        botFirstIndex: this.deal.botFirst,
+        botSize: this.deal.botSize,
+        datasetAddress: this.deal.dataset.toLowerCase(),
+      },
       exec: this.app ? (launch) => this.startApp(this.app!, launch) : notRun,
     });
     this.recordCompute(task);
@@ -235,7 +265,10 @@ export class TaskPipeline {
       return;
     }
     for (const error of task.preComputeErrors) this.say(`${error.cause}: ${error.message} (logged; the worker goes on)`);
-    if (task.timedOut) this.say(`APP_COMPUTE_TIMEOUT: the app ran past its category's ${task.timeoutMs / 1000} s and was stopped (logged; the post-compute runs on what it left)`);
+    if (task.timedOut)
+      this.say(
+        `APP_COMPUTE_TIMEOUT: the app ran past its category's ${task.timeoutMs / 1000} s and was stopped (logged; the post-compute runs on what it left)`,
+      );
     for (const warning of task.warnings) this.say(`WARNING ${warning}`);
     this.progress.computed(task.status, task.stdout, task.stderr);
   }
@@ -243,7 +276,11 @@ export class TaskPipeline {
   /** Without a computed file the worker has no digest to contribute (DETERMINISM_HASH_NOT_FOUND). */
   private needDigest(result: ComputedFile, failed: string): string {
     if (result.digest) return result.digest;
-    throw new StepFailed(failed, 'DETERMINISM_HASH_NOT_FOUND', `${result.verdict.reason ?? 'the post-compute failed'}: the worker has no result digest to contribute`);
+    throw new StepFailed(
+      failed,
+      'DETERMINISM_HASH_NOT_FOUND',
+      `${result.verdict.reason ?? 'the post-compute failed'}: the worker has no result digest to contribute`,
+    );
   }
 
   private async upload(result: ComputedFile & { outDir: string }): Promise<string> {
@@ -269,7 +306,14 @@ export class TaskPipeline {
     const enclave = Wallet.createRandom();
     const enclaveSign = await enclave.signMessage(getBytes(solidityPackedKeccak256(['bytes32', 'bytes32'], [resultHash, resultSeal])));
     await this.onChain('CONTRIBUTE_AND_FINALIZE_FAILED', result, () =>
-      this.ctx.poco.contributeAndFinalize(this.record.taskid, digest, new TextEncoder().encode(link), result.callbackData, enclave, enclaveSign),
+      this.ctx.poco.contributeAndFinalize(
+        this.record.taskid,
+        digest,
+        new TextEncoder().encode(link),
+        result.callbackData,
+        enclave,
+        enclaveSign,
+      ),
     );
     this.progress.replicate('CONTRIBUTE_AND_FINALIZE_DONE');
     await this.recordConsensus();
@@ -285,7 +329,11 @@ export class TaskPipeline {
     await this.onChain('CONTRIBUTE_FAILED', result, () => this.ctx.poco.contribute(this.record.taskid, resultHash, resultSeal));
     this.progress.replicate('CONTRIBUTED');
     if (!(await this.recordConsensus())) {
-      throw new StepFailed('', undefined, `the contribution did not reach consensus at trust ${this.record.trust} with the pool's one worker: the task waits for more contributions`);
+      throw new StepFailed(
+        '',
+        undefined,
+        `the contribution did not reach consensus at trust ${this.record.trust} with the pool's one worker: the task waits for more contributions`,
+      );
     }
     this.progress.core('CONSENSUS_REACHED');
     this.progress.replicate('REVEALING');

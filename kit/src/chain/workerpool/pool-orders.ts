@@ -53,7 +53,9 @@ export class PoolOrders {
   /** After a change of policy: the pool's open orders unpublished, then what the policy serves published. */
   reset(): Promise<void> {
     return this.queue(async () => {
-      const mine = (await this.book.open('workerpoolorder')).filter(({ signer }) => signer.toLowerCase() === this.owner.address.toLowerCase());
+      const mine = (await this.book.open('workerpoolorder')).filter(
+        ({ signer }) => signer.toLowerCase() === this.owner.address.toLowerCase(),
+      );
       for (const { orderHash, signer } of mine) this.book.unpublish('workerpoolorder', 'unpublish_orderHash', orderHash, signer);
       await this.publishMissing();
     });
@@ -70,11 +72,15 @@ export class PoolOrders {
   }
 
   private async publishMissing() {
-    const open = (await this.book.open('workerpoolorder')).filter(({ signer }) => signer.toLowerCase() === this.owner.address.toLowerCase());
+    const open = (await this.book.open('workerpoolorder')).filter(
+      ({ signer }) => signer.toLowerCase() === this.owner.address.toLowerCase(),
+    );
     const count = await this.categories();
     for (const tag of Object.values(POOL_TAGS).filter((candidate) => this.serves(candidate))) {
       for (let category = 0; category < count; category += 1) {
-        const left = open.filter(({ order }) => order.tag === tag && order.category === category).reduce((sum, { remaining }) => sum + remaining, 0);
+        const left = open
+          .filter(({ order }) => order.tag === tag && order.category === category)
+          .reduce((sum, { remaining }) => sum + remaining, 0);
         if (left < RENEW_BELOW) await this.publish(tag, category);
       }
     }

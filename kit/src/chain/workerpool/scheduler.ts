@@ -51,8 +51,10 @@ export function receiveTask(deal: Deal, index: number, categoryTime: number, app
 
 /** DealWatcherService.shouldProcessDeal: why core skips a deal, if it does. */
 export function skipReason(deal: Deal, categoryTime: number, now: number): string | undefined {
-  if (now > deal.startTime + CONTRIBUTION_RATIO * categoryTime) return `its contribution deadline (${isoDate(deal.startTime + CONTRIBUTION_RATIO * categoryTime)}) has passed`;
-  if (teeFramework(deal.tag) !== undefined && deal.trust > 1) return `it has a TEE tag and trust ${deal.trust}: core runs TEE deals at trust 0 or 1 only, so its tasks are never initialized`;
+  if (now > deal.startTime + CONTRIBUTION_RATIO * categoryTime)
+    return `its contribution deadline (${isoDate(deal.startTime + CONTRIBUTION_RATIO * categoryTime)}) has passed`;
+  if (teeFramework(deal.tag) !== undefined && deal.trust > 1)
+    return `it has a TEE tag and trust ${deal.trust}: core runs TEE deals at trust 0 or 1 only, so its tasks are never initialized`;
   return undefined;
 }
 
@@ -66,14 +68,19 @@ export function startScheduler(options: SchedulerOptions): { stop(): Promise<voi
     const deal = await pipeline.poco.deal(dealid);
     const categoryTime = await pipeline.poco.categoryTime(deal.category);
     const skipped = skipReason(deal, categoryTime, await clock.refresh());
-    if (skipped) return log(`deal ${dealid} is skipped, as iexec-core skips it: ${skipped}. The requester claims its tasks after their final deadline (${isoDate(deal.startTime + FINAL_RATIO * categoryTime)}, chain time).`);
+    if (skipped)
+      return log(
+        `deal ${dealid} is skipped, as iexec-core skips it: ${skipped}. The requester claims its tasks after their final deadline (${isoDate(deal.startTime + FINAL_RATIO * categoryTime)}, chain time).`,
+      );
     const { multiaddr } = await pipeline.poco.app(deal.app);
     for (let index = deal.botFirst; index < deal.botFirst + deal.botSize; index += 1) {
       const record = receiveTask(deal, index, categoryTime, multiaddr, clock.date());
       pipeline.state.tasks.set(record.taskid.toLowerCase(), record);
       const framework = teeFramework(deal.tag);
       const label = `task ${record.taskid} (${framework ? `TEE ${framework}` : record.tee ? 'TEE' : 'standard'}, deal ${short(dealid)} #${index})`;
-      queue = queue.then(() => new TaskPipeline(pipeline, deal, record, label).run(index)).catch((error: Error) => log(`ERROR ${label}: ${error.stack ?? error}`));
+      queue = queue
+        .then(() => new TaskPipeline(pipeline, deal, record, label).run(index))
+        .catch((error: Error) => log(`ERROR ${label}: ${error.stack ?? error}`));
     }
   }
 
@@ -87,7 +94,12 @@ export function startScheduler(options: SchedulerOptions): { stop(): Promise<voi
         await clock.refresh();
         const latest = await provider.getBlockNumber();
         if (latest >= fromBlock) {
-          const logs = await provider.getLogs({ address: options.hub, topics: [schedulerNotice, `0x${options.workerpool.slice(2).toLowerCase().padStart(64, '0')}`], fromBlock, toBlock: latest });
+          const logs = await provider.getLogs({
+            address: options.hub,
+            topics: [schedulerNotice, `0x${options.workerpool.slice(2).toLowerCase().padStart(64, '0')}`],
+            fromBlock,
+            toBlock: latest,
+          });
           fromBlock = latest + 1;
           for (const entry of logs) {
             const dealid: string = hub.interface.parseLog(entry).args.dealid;

@@ -42,7 +42,12 @@ export function teeSession(deal: Deal, params: DealParams, secrets: Secrets): { 
   if (deal.dataset !== ZeroAddress) {
     datasetKey = secrets.web3.get(deal.dataset.toLowerCase());
     if (datasetKey === undefined) {
-      return { error: { cause: 'TEE_SESSION_GENERATION_PRE_COMPUTE_GET_DATASET_SECRET_FAILED', message: `the SMS has no key for the dataset ${deal.dataset}: its owner pushes it with iexec dataset push-secret` } };
+      return {
+        error: {
+          cause: 'TEE_SESSION_GENERATION_PRE_COMPUTE_GET_DATASET_SECRET_FAILED',
+          message: `the SMS has no key for the dataset ${deal.dataset}: its owner pushes it with iexec dataset push-secret`,
+        },
+      };
     }
   }
   let resultEncryptionKey: string | undefined;
@@ -50,7 +55,12 @@ export function teeSession(deal: Deal, params: DealParams, secrets: Secrets): { 
     // The SDK pushes the PEM base64-encoded, and the post-compute decodes it (web2_result.rs).
     const pushed = secrets.web2.get(web2Key(deal.beneficiary, WEB2_SECRET.resultEncryptionKey));
     if (!pushed) {
-      return { error: { cause: 'TEE_SESSION_GENERATION_POST_COMPUTE_GET_ENCRYPTION_TOKENS_FAILED_EMPTY_BENEFICIARY_KEY', message: `the deal asks for encrypted results and the SMS has no encryption key of the beneficiary ${deal.beneficiary}: iexec result push-encryption-key` } };
+      return {
+        error: {
+          cause: 'TEE_SESSION_GENERATION_POST_COMPUTE_GET_ENCRYPTION_TOKENS_FAILED_EMPTY_BENEFICIARY_KEY',
+          message: `the deal asks for encrypted results and the SMS has no encryption key of the beneficiary ${deal.beneficiary}: iexec result push-encryption-key`,
+        },
+      };
     }
     resultEncryptionKey = Buffer.from(pushed, 'base64').toString('utf8');
   }

@@ -13,7 +13,12 @@ import { POOL_ORDER, POOL_TAGS, PoolOrders } from '../../../src/chain/workerpool
  * is a fake: who owns what, what PoCo counts as consumed, signatures checked as the hub checks an EOA's.
  */
 const CHAIN_ID = 31337;
-const domain: TypedDataDomain = { name: 'iExecODB', version: '5.0.0', chainId: CHAIN_ID, verifyingContract: '0x0165878A594ca255338adfa4d48449f69242Eb8F' };
+const domain: TypedDataDomain = {
+  name: 'iExecODB',
+  version: '5.0.0',
+  chainId: CHAIN_ID,
+  verifyingContract: '0x0165878A594ca255338adfa4d48449f69242Eb8F',
+};
 const appOwner = new Wallet(Wallet.createRandom().privateKey);
 const dataOwner = new Wallet(Wallet.createRandom().privateKey);
 const requester = new Wallet(Wallet.createRandom().privateKey);
@@ -95,8 +100,14 @@ describe('GET /challenge', () => {
   });
 
   it('refuses another chain or a bad address with 400 and the validator message', async () => {
-    expect(await get(`/challenge?chainId=1&address=${requester.address}`)).toEqual({ status: 400, body: { ok: false, error: 'chainId 1 is not supported' } });
-    expect(await get(`/challenge?chainId=${CHAIN_ID}&address=0x12`)).toEqual({ status: 400, body: { ok: false, error: 'address is not a valid ethereum address' } });
+    expect(await get(`/challenge?chainId=1&address=${requester.address}`)).toEqual({
+      status: 400,
+      body: { ok: false, error: 'chainId 1 is not supported' },
+    });
+    expect(await get(`/challenge?chainId=${CHAIN_ID}&address=0x12`)).toEqual({
+      status: 400,
+      body: { ok: false, error: 'address is not a valid ethereum address' },
+    });
   });
 });
 
@@ -120,9 +131,16 @@ describe('POST /<kind>s: publish', () => {
     expect(await dispatch(market(), request('POST', path, order))).toEqual(denied);
     const authorization = await login(appOwner);
     expect((await dispatch(market(), request('POST', path, order, { authorization }))).status).toBe(200);
-    expect(await dispatch(market(), request('POST', path, JSON.stringify({ order: await signed('apporder', apporder(), appOwner) }), { authorization }))).toEqual(denied);
+    expect(
+      await dispatch(
+        market(),
+        request('POST', path, JSON.stringify({ order: await signed('apporder', apporder(), appOwner) }), { authorization }),
+      ),
+    ).toEqual(denied);
     const [hash, sign] = (await login(stranger)).split('_');
-    expect(await dispatch(market(), request('POST', path, order, { authorization: `${hash}_${sign}_${appOwner.address}` }))).toEqual(denied);
+    expect(await dispatch(market(), request('POST', path, order, { authorization: `${hash}_${sign}_${appOwner.address}` }))).toEqual(
+      denied,
+    );
   });
 
   it('refuses with 403 and the market reason: not the owner, a bad signature, twice, consumed, not deployed', async () => {
@@ -135,7 +153,9 @@ describe('POST /<kind>s: publish', () => {
     const used = apporder({ volume: '2' });
     consumed.set(TypedDataEncoder.hash(domain, typesOf(KINDS.apporder), used).toLowerCase(), 2n);
     expect(await publish('apporder', used, appOwner)).toEqual(refusal('order already consumed'));
-    expect(await publish('apporder', apporder({ app: '0x00000000000000000000000000000000000000C1' }), appOwner)).toEqual(refusal('Resource not deployed'));
+    expect(await publish('apporder', apporder({ app: '0x00000000000000000000000000000000000000C1' }), appOwner)).toEqual(
+      refusal('Resource not deployed'),
+    );
   });
 
   it('answers 400 on an order the validator refuses', async () => {
@@ -161,7 +181,10 @@ describe('POST /<kind>s: publish', () => {
       params: '{}',
       salt: toBeHex(1, 32),
     };
-    expect(await publish('requestorder', request, requester)).toEqual({ status: 403, body: { ok: false, error: `No tee enabled apporder published for app ${APP}` } });
+    expect(await publish('requestorder', request, requester)).toEqual({
+      status: 403,
+      body: { ok: false, error: `No tee enabled apporder published for app ${APP}` },
+    });
     await publish('apporder', apporder(), appOwner);
     expect((await publish('requestorder', request, requester)).status).toBe(200);
   });
@@ -197,7 +220,12 @@ describe('GET /<kind>s: the orderbook', () => {
     expect((await appOrders(`app=${APP}`)).orders[0].remaining).toBe(2);
     consumed.set(published.orderHash, 3n);
     expect(await appOrders(`app=${APP}`)).toEqual({ ok: true, orders: [], count: 0 });
-    expect(body(await get(`/apporders/${published.orderHash}?chainId=${CHAIN_ID}`))).toMatchObject({ ok: true, orderHash: published.orderHash, status: 'filled', remaining: 0 });
+    expect(body(await get(`/apporders/${published.orderHash}?chainId=${CHAIN_ID}`))).toMatchObject({
+      ok: true,
+      orderHash: published.orderHash,
+      status: 'filled',
+      remaining: 0,
+    });
   });
 
   it('pages as the market does, and names what a query lacks', async () => {
@@ -207,11 +235,23 @@ describe('GET /<kind>s: the orderbook', () => {
     expect((await appOrders(`app=${APP}&pageSize=10&pageIndex=1`)).orders).toHaveLength(2);
     expect(await get(`/apporders?chainId=${CHAIN_ID}`)).toEqual({ status: 400, body: { ok: false, error: 'app or appOwner is required' } });
     expect((await get(`/apporders?chainId=${CHAIN_ID}&app=${APP}&pageSize=5`)).status).toBe(400);
-    expect(await get(`/apporders/0x${'0'.repeat(64)}?chainId=${CHAIN_ID}`)).toEqual({ status: 404, body: { ok: false, error: 'apporder not found' } });
+    expect(await get(`/apporders/0x${'0'.repeat(64)}?chainId=${CHAIN_ID}`)).toEqual({
+      status: 404,
+      body: { ok: false, error: 'apporder not found' },
+    });
   });
 
   it('keeps bulk dataset orders only with bulkOnly', async () => {
-    const bulk = { dataset: DATASET, datasetprice: '0', volume: String(Number.MAX_SAFE_INTEGER), tag: TDX, apprestrict: APP, workerpoolrestrict: ZeroAddress, requesterrestrict: ZeroAddress, salt: toBeHex(7, 32) };
+    const bulk = {
+      dataset: DATASET,
+      datasetprice: '0',
+      volume: String(Number.MAX_SAFE_INTEGER),
+      tag: TDX,
+      apprestrict: APP,
+      workerpoolrestrict: ZeroAddress,
+      requesterrestrict: ZeroAddress,
+      salt: toBeHex(7, 32),
+    };
     await publish('datasetorder', bulk, dataOwner);
     await publish('datasetorder', { ...bulk, volume: '1', salt: toBeHex(8, 32) }, dataOwner);
     const query = `/datasetorders?chainId=${CHAIN_ID}&dataset=${DATASET}&app=${APP}`;
@@ -225,11 +265,21 @@ describe('GET /<kind>s: the orderbook', () => {
 describe('PUT /<kind>s: unpublish', () => {
   it('unpublishes by hash for the signer only; the order leaves the orderbook', async () => {
     const { published } = body(await publish('apporder', apporder(), appOwner));
-    const put = async (wallet: Wallet, payload: unknown) => dispatch(market(), request('PUT', `/apporders?chainId=${CHAIN_ID}`, JSON.stringify(payload), { authorization: await login(wallet) }));
-    expect(await put(stranger, { orderHash: published.orderHash })).toEqual({ status: 403, body: { ok: false, error: `only order signer ${appOwner.address} can unpublish an order` } });
-    expect(await put(appOwner, { orderHash: published.orderHash })).toEqual({ status: 200, body: { ok: true, unpublished: [published.orderHash] } });
+    const put = async (wallet: Wallet, payload: unknown) =>
+      dispatch(market(), request('PUT', `/apporders?chainId=${CHAIN_ID}`, JSON.stringify(payload), { authorization: await login(wallet) }));
+    expect(await put(stranger, { orderHash: published.orderHash })).toEqual({
+      status: 403,
+      body: { ok: false, error: `only order signer ${appOwner.address} can unpublish an order` },
+    });
+    expect(await put(appOwner, { orderHash: published.orderHash })).toEqual({
+      status: 200,
+      body: { ok: true, unpublished: [published.orderHash] },
+    });
     expect(body(await get(`/apporders?chainId=${CHAIN_ID}&app=${APP}`)).count).toBe(0);
-    expect(await put(appOwner, { orderHash: published.orderHash })).toEqual({ status: 403, body: { ok: false, error: `apporder with orderHash ${published.orderHash} is not published` } });
+    expect(await put(appOwner, { orderHash: published.orderHash })).toEqual({
+      status: 403,
+      body: { ok: false, error: `apporder with orderHash ${published.orderHash} is not published` },
+    });
     await publish('apporder', apporder(), appOwner);
     await publish('apporder', apporder(), appOwner);
     expect(body(await put(appOwner, { target: 'unpublish_all', app: APP.toLowerCase() })).unpublished).toHaveLength(2);
@@ -238,10 +288,23 @@ describe('PUT /<kind>s: unpublish', () => {
 
 describe('the local workerpool orders (workerpool/pool-orders.ts)', () => {
   it('publishes one order per TEE tag and category, and a new one when a deal leaves fewer than 10', async () => {
-    const pool = new PoolOrders(book, poolOwner, POOL, async () => domain, async () => 2, (message) => { throw new Error(message); });
+    const pool = new PoolOrders(
+      book,
+      poolOwner,
+      POOL,
+      async () => domain,
+      async () => 2,
+      (message) => {
+        throw new Error(message);
+      },
+    );
     await pool.renew();
     const orders = async (tag: string, category: number) =>
-      body(await get(`/workerpoolorders?chainId=${CHAIN_ID}&category=${category}&workerpool=${POOL}&minTag=${tag}&requester=${requester.address}`)).orders;
+      body(
+        await get(
+          `/workerpoolorders?chainId=${CHAIN_ID}&category=${category}&workerpool=${POOL}&minTag=${tag}&requester=${requester.address}`,
+        ),
+      ).orders;
     expect(await orders(POOL_TAGS.tdx, 1)).toHaveLength(1);
     const [tdx] = await orders(POOL_TAGS.tdx, 0);
     expect(tdx).toMatchObject({ remaining: POOL_ORDER.volume, order: { tag: POOL_TAGS.tdx, trust: POOL_ORDER.trust, workerpoolprice: 0 } });
@@ -258,16 +321,29 @@ describe('the local workerpool orders (workerpool/pool-orders.ts)', () => {
     const policy: { noOrdersForTag?: bigint; workerpoolPrice?: bigint } = {};
     // A priced order needs its owner's stake to cover the worker lock (the market's check): the local pool has it.
     chain.stake = async () => 10n ** 18n;
-    const pool = new PoolOrders(book, poolOwner, POOL, async () => domain, async () => 1, (message) => { throw new Error(message); }, policy);
+    const pool = new PoolOrders(
+      book,
+      poolOwner,
+      POOL,
+      async () => domain,
+      async () => 1,
+      (message) => {
+        throw new Error(message);
+      },
+      policy,
+    );
     await pool.renew();
-    const orders = async (tag: string) => body(await get(`/workerpoolorders?chainId=${CHAIN_ID}&category=0&workerpool=${POOL}&minTag=${tag}`)).orders;
+    const orders = async (tag: string) =>
+      body(await get(`/workerpoolorders?chainId=${CHAIN_ID}&category=0&workerpool=${POOL}&minTag=${tag}`)).orders;
     Object.assign(policy, { noOrdersForTag: BigInt(POOL_TAGS.tdx), workerpoolPrice: 5_000_000_000n });
     await pool.reset();
     expect(await orders(POOL_TAGS.tdx)).toEqual([]);
     const [scone] = await orders(POOL_TAGS.scone);
     expect(scone.order.workerpoolprice).toBe(5_000_000_000);
     // Signed by the pool's owner for the hub's domain, as the SDK checks it.
-    expect(recoverAddress(TypedDataEncoder.hash(domain, typesOf(KINDS.workerpoolorder), { ...scone.order, sign: undefined }), scone.order.sign)).toBe(poolOwner.address);
+    expect(
+      recoverAddress(TypedDataEncoder.hash(domain, typesOf(KINDS.workerpoolorder), { ...scone.order, sign: undefined }), scone.order.sign),
+    ).toBe(poolOwner.address);
     Object.assign(policy, { noOrdersForTag: undefined, workerpoolPrice: undefined });
     await pool.reset();
     expect((await orders(POOL_TAGS.tdx)).map((order: any) => order.order.workerpoolprice)).toEqual([0]);

@@ -21,7 +21,10 @@ describe('the local IPFS node and gateway', () => {
     // Bytes that are not UTF-8, with CRLFs inside: the part is cut on the boundary only.
     const bytes = Uint8Array.from([0xff, 0x00, 0x0d, 0x0a, 0x2d, 0x2d, 0xfe, ...Buffer.from('\r\n--x\r\n')]);
     const { raw, type } = await multipart(bytes, 'data.enc');
-    const added = await dispatch(service, { ...request('POST', '/api/v0/add?cid-version=1', raw.toString('utf8'), { 'content-type': type }), raw });
+    const added = await dispatch(service, {
+      ...request('POST', '/api/v0/add?cid-version=1', raw.toString('utf8'), { 'content-type': type }),
+      raw,
+    });
     expect(added).toEqual({ status: 200, body: { Name: 'data.enc', Hash: rawCid(bytes), Size: String(bytes.length) } });
     expect((await dispatch(service, request('HEAD', `/ipfs/${rawCid(bytes)}`))).status).toBe(200);
     const got = await dispatch(service, request('GET', `/ipfs/${rawCid(bytes)}`));
@@ -30,7 +33,10 @@ describe('the local IPFS node and gateway', () => {
   });
 
   it('answers a form without a file as kubo does (400)', async () => {
-    const reply = await dispatch(resultStorageService(new Map()), request('POST', '/api/v0/add', 'nothing', { 'content-type': 'text/plain' }));
+    const reply = await dispatch(
+      resultStorageService(new Map()),
+      request('POST', '/api/v0/add', 'nothing', { 'content-type': 'text/plain' }),
+    );
     expect(reply.status).toBe(400);
   });
 });

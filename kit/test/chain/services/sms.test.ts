@@ -17,7 +17,11 @@ const app = '0x00000000000000000000000000000000000000a1';
 const dataset = '0x00000000000000000000000000000000000000d1';
 
 let secrets: Secrets;
-const sms = () => smsService(secrets, { ownerOf: async (address) => (address.toLowerCase() === app || address.toLowerCase() === dataset ? owner.address : '0x0000000000000000000000000000000000000000') });
+const sms = () =>
+  smsService(secrets, {
+    ownerOf: async (address) =>
+      address.toLowerCase() === app || address.toLowerCase() === dataset ? owner.address : '0x0000000000000000000000000000000000000000',
+  });
 const sign = (wallet: Wallet, challenge: string) => wallet.signMessage(getBytes(challenge));
 
 beforeEach(() => {
@@ -26,8 +30,14 @@ beforeEach(() => {
 
 describe('requester secrets (/requesters/{address}/secrets/{key})', () => {
   const push = async (signer: Wallet, key: string, value: string) => {
-    const challenge = solidityPackedKeccak256(['bytes32', 'address', 'bytes32', 'bytes32'], [DOMAIN, owner.address, hash(key), hash(value)]);
-    return dispatch(sms(), request('POST', `/requesters/${owner.address}/secrets/${key}`, value, { authorization: await sign(signer, challenge) }));
+    const challenge = solidityPackedKeccak256(
+      ['bytes32', 'address', 'bytes32', 'bytes32'],
+      [DOMAIN, owner.address, hash(key), hash(value)],
+    );
+    return dispatch(
+      sms(),
+      request('POST', `/requesters/${owner.address}/secrets/${key}`, value, { authorization: await sign(signer, challenge) }),
+    );
   };
 
   it('stores a signed push once (204, then 409), and answers HEAD with 204 or 404', async () => {
@@ -40,7 +50,10 @@ describe('requester secrets (/requesters/{address}/secrets/{key})', () => {
 
   it('checks the signature before the key format: a stranger gets 401, the owner 400 for a bad key', async () => {
     expect((await push(stranger, 'bad key!', 'v')).status).toBe(401);
-    expect(await push(owner, 'bad key!', 'v')).toEqual({ status: 400, body: { error: ['Secret key should contain at most 64 characters from [0-9A-Za-z-_]'] } });
+    expect(await push(owner, 'bad key!', 'v')).toEqual({
+      status: 400,
+      body: { error: ['Secret key should contain at most 64 characters from [0-9A-Za-z-_]'] },
+    });
     // Java's \p{Alnum} is ASCII: a letter with an accent is refused.
     expect((await push(owner, 'clé', 'v')).status).toBe(400);
     expect((await push(owner, 'k'.repeat(65), 'v')).status).toBe(400);
@@ -54,7 +67,8 @@ describe('requester secrets (/requesters/{address}/secrets/{key})', () => {
 
 describe('web2 secrets (/secrets/web2)', () => {
   const query = (name: string) => `/secrets/web2?ownerAddress=${owner.address}&secretName=${name}`;
-  const challenge = (name: string, value: string) => solidityPackedKeccak256(['bytes32', 'address', 'bytes32', 'bytes32'], [DOMAIN, owner.address, hash(name), hash(value)]);
+  const challenge = (name: string, value: string) =>
+    solidityPackedKeccak256(['bytes32', 'address', 'bytes32', 'bytes32'], [DOMAIN, owner.address, hash(name), hash(value)]);
   const send = async (method: string, signer: Wallet, name: string, value: string) =>
     dispatch(sms(), request(method, query(name), value, { authorization: await sign(signer, challenge(name, value)) }));
 
@@ -79,7 +93,8 @@ describe('app and dataset secrets', () => {
   it('takes the app developer secret from the app owner only', async () => {
     const value = 'app-secret';
     const challenge = solidityPackedKeccak256(['bytes32', 'address', 'bytes32', 'bytes32'], [DOMAIN, app, hash('1'), hash(value)]);
-    const push = async (signer: Wallet) => dispatch(sms(), request('POST', `/apps/${app}/secrets`, value, { authorization: await sign(signer, challenge) }));
+    const push = async (signer: Wallet) =>
+      dispatch(sms(), request('POST', `/apps/${app}/secrets`, value, { authorization: await sign(signer, challenge) }));
     expect(await push(stranger)).toEqual({ status: 401, body: { error: ['Invalid authorization'] } });
     expect((await push(owner)).status).toBe(204);
     expect((await dispatch(sms(), request('HEAD', `/apps/${app.toUpperCase().replace('0X', '0x')}/secrets`))).status).toBe(204);
@@ -88,7 +103,8 @@ describe('app and dataset secrets', () => {
   it("takes a dataset key from the dataset's owner only", async () => {
     const value = 'a2V5';
     const challenge = solidityPackedKeccak256(['bytes32', 'address', 'bytes32'], [DOMAIN, dataset, hash(value)]);
-    const push = async (signer: Wallet) => dispatch(sms(), request('POST', `/secrets/web3?secretAddress=${dataset}`, value, { authorization: await sign(signer, challenge) }));
+    const push = async (signer: Wallet) =>
+      dispatch(sms(), request('POST', `/secrets/web3?secretAddress=${dataset}`, value, { authorization: await sign(signer, challenge) }));
     expect((await push(stranger)).status).toBe(401);
     expect((await push(owner)).status).toBe(204);
     expect(secrets.web3.get(dataset)).toBe(value);

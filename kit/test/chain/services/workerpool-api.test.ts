@@ -28,7 +28,11 @@ function record(overrides: Partial<TaskRecord> = {}): TaskRecord {
     maxExecutionTime: 300,
     contributionDeadline: 1_000 + 2100,
     finalDeadline: 1_000 + 3000,
-    dateStatusList: [{ status: 'RECEIVED', date: 'd0' }, { status: 'INITIALIZED', date: 'd1' }, { status: 'RUNNING', date: 'd2' }],
+    dateStatusList: [
+      { status: 'RECEIVED', date: 'd0' },
+      { status: 'INITIALIZED', date: 'd1' },
+      { status: 'RUNNING', date: 'd2' },
+    ],
     replicate: {
       walletAddress: WORKER,
       statusUpdateList: [
@@ -59,21 +63,54 @@ describe('GET /tasks/{id}', () => {
     const reply = await dispatch(api(record()), request('GET', `/tasks/${TASK}`));
     const body = reply.body as any;
     expect(Object.keys(body).sort()).toEqual(
-      ['chainTaskId', 'replicates', 'maxExecutionTime', 'tag', 'dappType', 'dappName', 'commandLine', 'initializationBlockNumber', 'currentStatus', 'trust', 'uploadingWorkerWalletAddress', 'consensus', 'contributionDeadline', 'revealDeadline', 'finalDeadline', 'resultLink', 'chainCallbackData', 'dateStatusList'].sort(),
+      [
+        'chainTaskId',
+        'replicates',
+        'maxExecutionTime',
+        'tag',
+        'dappType',
+        'dappName',
+        'commandLine',
+        'initializationBlockNumber',
+        'currentStatus',
+        'trust',
+        'uploadingWorkerWalletAddress',
+        'consensus',
+        'contributionDeadline',
+        'revealDeadline',
+        'finalDeadline',
+        'resultLink',
+        'chainCallbackData',
+        'dateStatusList',
+      ].sort(),
     );
     expect(body.maxExecutionTime).toBe(300_000);
     expect(body.currentStatus).toBe('RUNNING');
     const [replicate] = body.replicates;
-    expect(Object.keys(replicate).sort()).toEqual(['appExitCode', 'appLogs', 'chainTaskId', 'currentStatus', 'self', 'statusUpdateList', 'walletAddress']);
+    expect(Object.keys(replicate).sort()).toEqual([
+      'appExitCode',
+      'appLogs',
+      'chainTaskId',
+      'currentStatus',
+      'self',
+      'statusUpdateList',
+      'walletAddress',
+    ]);
     expect(replicate.currentStatus).toBe('CONTRIBUTE_AND_FINALIZE_FAILED');
-    expect(replicate.statusUpdateList.at(-1)).toEqual({ status: 'CONTRIBUTE_AND_FINALIZE_FAILED', date: 'd4', cause: 'DETERMINISM_HASH_NOT_FOUND' });
+    expect(replicate.statusUpdateList.at(-1)).toEqual({
+      status: 'CONTRIBUTE_AND_FINALIZE_FAILED',
+      date: 'd4',
+      cause: 'DETERMINISM_HASH_NOT_FOUND',
+    });
   });
 
   it('adds CONTRIBUTION_TIMEOUT then FAILED once the chain passes the contribution deadline, FINAL_DEADLINE_REACHED after the final one', async () => {
     const statuses = async (now: number, consensus?: string) => {
       const tasks = new Map([[TASK, record({ consensus })]]);
       const service = workerpoolApiService(tasks, { now: async () => now }, 31337, () => '');
-      return ((await dispatch(service, request('GET', `/tasks/${TASK}`))).body as any).dateStatusList.map((entry: { status: string }) => entry.status);
+      return ((await dispatch(service, request('GET', `/tasks/${TASK}`))).body as any).dateStatusList.map(
+        (entry: { status: string }) => entry.status,
+      );
     };
     expect((await statuses(3_000)).slice(-1)).toEqual(['RUNNING']);
     expect((await statuses(3_101)).slice(-2)).toEqual(['CONTRIBUTION_TIMEOUT', 'FAILED']);
@@ -100,7 +137,10 @@ describe('GET /tasks/{id}/logs', () => {
   it("gives the requester the app's logs once core holds them, 404 before COMPUTED", async () => {
     const service = api(record());
     const auth = await authorization(service, requester);
-    expect((await dispatch(service, request('GET', `/tasks/${TASK}/logs`, '', { authorization: auth }))).body).toEqual({ chainTaskId: TASK, computeLogsList: [{ walletAddress: WORKER, stdout: 'out', stderr: 'err' }] });
+    expect((await dispatch(service, request('GET', `/tasks/${TASK}/logs`, '', { authorization: auth }))).body).toEqual({
+      chainTaskId: TASK,
+      computeLogsList: [{ walletAddress: WORKER, stdout: 'out', stderr: 'err' }],
+    });
     const early = api(record({ replicate: { walletAddress: WORKER, statusUpdateList: [{ status: 'COMPUTING', date: 'd' }] } }));
     const earlyAuth = await authorization(early, requester);
     expect((await dispatch(early, request('GET', `/tasks/${TASK}/logs`, '', { authorization: earlyAuth }))).status).toBe(404);

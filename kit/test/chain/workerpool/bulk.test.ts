@@ -28,13 +28,24 @@ describe('fetchBulkSlice', () => {
     const results = new Map<string, Buffer>();
     const keys = new Map<string, string>();
     const datasets = new Map<string, { multiaddr: string; checksum: string }>();
-    for (const [address, text] of [[A, 'Ann'], [B, 'Ben'], [C, 'Cat']] as const) {
+    for (const [address, text] of [
+      [A, 'Ann'],
+      [B, 'Ben'],
+      [C, 'Cat'],
+    ] as const) {
       const key = newKey();
       const encrypted = encrypt(Buffer.from(text), key);
       keys.set(address.toLowerCase(), key);
       datasets.set(address, { multiaddr: `/ipfs/${store(results, encrypted)}`, checksum: checksum(encrypted) });
     }
-    const order = (dataset: string, volume = BULK_VOLUME) => ({ dataset, datasetprice: 0, volume, tag: '0x' + '0'.repeat(63) + '9', apprestrict: A, sign: '0x' });
+    const order = (dataset: string, volume = BULK_VOLUME) => ({
+      dataset,
+      datasetprice: 0,
+      volume,
+      tag: '0x' + '0'.repeat(63) + '9',
+      apprestrict: A,
+      sign: '0x',
+    });
     const other = store(results, Buffer.from(JSON.stringify([order(C)])));
     const mine = store(results, Buffer.from(JSON.stringify([order(A), order(B), order(C, '1')])));
     const bulk = store(results, Buffer.from(JSON.stringify([other, mine])));
@@ -44,7 +55,10 @@ describe('fetchBulkSlice', () => {
       key: (address) => keys.get(address.toLowerCase()),
     };
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kit-bulk-'));
-    const slice = await fetchBulkSlice(bulk, 1, '0x' + '1'.repeat(64), chain, { dir, sources: { fromIpfs: ipfsLookup(results), fromUrl: async () => Buffer.alloc(0) } });
+    const slice = await fetchBulkSlice(bulk, 1, '0x' + '1'.repeat(64), chain, {
+      dir,
+      sources: { fromIpfs: ipfsLookup(results), fromUrl: async () => Buffer.alloc(0) },
+    });
     expect(slice.files.map((file) => [path.basename(file), fs.readFileSync(file, 'utf8')])).toEqual([[A.toLowerCase(), 'Ann']]);
     expect(slice.errors.map((error) => error.message)).toEqual([
       `the SMS gives no key for the bulk dataset ${B}: PoCo says it does not fit the deal (iExecV5-matchOrders-0x32)`,
@@ -53,7 +67,13 @@ describe('fetchBulkSlice', () => {
   });
 
   it('gives an empty slice for a bulk it cannot read, as the SMS does', async () => {
-    const slice = await fetchBulkSlice(rawCid(Buffer.from('none')), 0, '0x' + '1'.repeat(64), { dataset: async () => ({ multiaddr: '', checksum: '' }), incompatibility: async () => undefined, key: () => undefined }, { dir: os.tmpdir(), sources: { fromIpfs: () => undefined, fromUrl: async () => Buffer.alloc(0) } });
+    const slice = await fetchBulkSlice(
+      rawCid(Buffer.from('none')),
+      0,
+      '0x' + '1'.repeat(64),
+      { dataset: async () => ({ multiaddr: '', checksum: '' }), incompatibility: async () => undefined, key: () => undefined },
+      { dir: os.tmpdir(), sources: { fromIpfs: () => undefined, fromUrl: async () => Buffer.alloc(0) } },
+    );
     expect(slice.files).toEqual([]);
     expect(slice.errors[0]!.message).toMatch(/no IPFS gateway the local network reaches has the bulk/);
   });

@@ -100,14 +100,24 @@ async function runTask(options: FakeOptions & { runner?: AppSource } = {}): Prom
   const workDir = fs.mkdtempSync(path.join(work, 'tasks-'));
   const record = receiveTask(deal, 0, 300, 'registry.example/me/app:1.0.0', clock.date());
   state.tasks.set(record.taskid, record);
-  const context = { poco, state, runner, clock, workDir, fetchUrl: async (url: string) => Promise.reject(new Error(`GET ${url}: refused`)), log: (line: string) => logs.push(line) };
+  const context = {
+    poco,
+    state,
+    runner,
+    clock,
+    workDir,
+    fetchUrl: async (url: string) => Promise.reject(new Error(`GET ${url}: refused`)),
+    log: (line: string) => logs.push(line),
+  };
   await new TaskPipeline(context, deal, record, 'task').run(0);
   return { record, calls };
 }
 
 const replicateStatuses = (record: TaskRecord) => record.replicate!.statusUpdateList.map((update) => update.status);
 const coreStatuses = (record: TaskRecord) => record.dateStatusList.map((update) => update.status);
-const unavailable: AppSource = { choose: async () => ({ cause: 'APP_IMAGE_DOWNLOAD_FAILED', message: 'podman cannot pull registry.example/me/app:1.0.0: not found' }) };
+const unavailable: AppSource = {
+  choose: async () => ({ cause: 'APP_IMAGE_DOWNLOAD_FAILED', message: 'podman cannot pull registry.example/me/app:1.0.0: not found' }),
+};
 
 async function uploaded(record: TaskRecord): Promise<JSZip> {
   const cid = JSON.parse(record.resultLink!).location.replace('/ipfs/', '');
@@ -120,8 +130,19 @@ describe('a TEE task (contributeAndFinalize)', () => {
     expect(calls).toEqual(['initialize', 'contributeAndFinalize']);
     expect(coreStatuses(record)).toEqual(['RECEIVED', 'INITIALIZING', 'INITIALIZED', 'RUNNING', 'FINALIZED', 'COMPLETED']);
     expect(replicateStatuses(record)).toEqual([
-      'CREATED', 'STARTING', 'STARTED', 'APP_DOWNLOADING', 'APP_DOWNLOADED', 'DATA_DOWNLOADING', 'DATA_DOWNLOADED',
-      'COMPUTING', 'COMPUTED', 'CONTRIBUTE_AND_FINALIZE_ONGOING', 'CONTRIBUTE_AND_FINALIZE_DONE', 'COMPLETING', 'COMPLETED',
+      'CREATED',
+      'STARTING',
+      'STARTED',
+      'APP_DOWNLOADING',
+      'APP_DOWNLOADED',
+      'DATA_DOWNLOADING',
+      'DATA_DOWNLOADED',
+      'COMPUTING',
+      'COMPUTED',
+      'CONTRIBUTE_AND_FINALIZE_ONGOING',
+      'CONTRIBUTE_AND_FINALIZE_DONE',
+      'COMPLETING',
+      'COMPLETED',
     ]);
     expect(record.replicate!.logs).toEqual({ stdout: 'to stdout\n', stderr: 'to stderr\n' });
     expect(Object.keys((await uploaded(record)).files).sort()).toEqual(['computed.json', 'result.json', 'stderr.txt', 'stdout.txt']);
@@ -140,7 +161,10 @@ describe('a TEE task (contributeAndFinalize)', () => {
 
   it('records a reverted contributeAndFinalize as CHAIN_RECEIPT_NOT_VALID', async () => {
     const { record } = await runTask({ refuse: 'contributeAndFinalize' });
-    expect(record.replicate!.statusUpdateList.at(-1)).toMatchObject({ status: 'CONTRIBUTE_AND_FINALIZE_FAILED', cause: 'CHAIN_RECEIPT_NOT_VALID' });
+    expect(record.replicate!.statusUpdateList.at(-1)).toMatchObject({
+      status: 'CONTRIBUTE_AND_FINALIZE_FAILED',
+      cause: 'CHAIN_RECEIPT_NOT_VALID',
+    });
   });
 
   it('gives the app the requester secrets the SMS has and leaves out the others, with a line saying so', async () => {
@@ -155,7 +179,10 @@ describe('a TEE task (contributeAndFinalize)', () => {
   it('fails the session without the dataset key: START_FAILED, TEE_SESSION_GENERATION_PRE_COMPUTE_GET_DATASET_SECRET_FAILED', async () => {
     const { record, calls } = await runTask({ dataset: DATASET });
     expect(calls).toEqual(['initialize']);
-    expect(record.replicate!.statusUpdateList.at(-1)).toMatchObject({ status: 'START_FAILED', cause: 'TEE_SESSION_GENERATION_PRE_COMPUTE_GET_DATASET_SECRET_FAILED' });
+    expect(record.replicate!.statusUpdateList.at(-1)).toMatchObject({
+      status: 'START_FAILED',
+      cause: 'TEE_SESSION_GENERATION_PRE_COMPUTE_GET_DATASET_SECRET_FAILED',
+    });
     expect(coreStatuses(record).at(-1)).toBe('INITIALIZED');
   });
 
@@ -184,14 +211,21 @@ describe('a TEE task (contributeAndFinalize)', () => {
   });
 
   it('encrypts the result for the beneficiary when asked, as the TEE post-compute does', async () => {
-    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
     state.secrets.web2.set(web2Key(REQUESTER, WEB2_SECRET.resultEncryptionKey), Buffer.from(publicKey).toString('base64'));
     const { record } = await runTask({ params: { iexec_result_encryption: true, iexec_args: 'Ada' } });
     const zip = await uploaded(record);
     expect(Object.keys(zip.files).sort()).toEqual(['aes-key.rsa', 'iexec_out.zip.aes']);
     // Node refuses PKCS#1 v1.5 private decryption (CVE-2023-46809); the SDK decrypts with node-forge. Raw
     // RSA, then the padding stripped by hand: 0x00 0x02, non-zero bytes, 0x00, the key.
-    const padded = privateDecrypt({ key: privateKey, padding: constants.RSA_NO_PADDING }, await zip.file('aes-key.rsa')!.async('nodebuffer'));
+    const padded = privateDecrypt(
+      { key: privateKey, padding: constants.RSA_NO_PADDING },
+      await zip.file('aes-key.rsa')!.async('nodebuffer'),
+    );
     expect([padded[0], padded[1]]).toEqual([0, 2]);
     const key = padded.subarray(padded.indexOf(0, 2) + 1);
     expect(key.length).toBe(32);
@@ -203,7 +237,10 @@ describe('a TEE task (contributeAndFinalize)', () => {
 
   it('fails the session for encrypted results without the beneficiary key', async () => {
     const { record } = await runTask({ params: { iexec_result_encryption: true } });
-    expect(record.replicate!.statusUpdateList.at(-1)).toMatchObject({ status: 'START_FAILED', cause: 'TEE_SESSION_GENERATION_POST_COMPUTE_GET_ENCRYPTION_TOKENS_FAILED_EMPTY_BENEFICIARY_KEY' });
+    expect(record.replicate!.statusUpdateList.at(-1)).toMatchObject({
+      status: 'START_FAILED',
+      cause: 'TEE_SESSION_GENERATION_POST_COMPUTE_GET_ENCRYPTION_TOKENS_FAILED_EMPTY_BENEFICIARY_KEY',
+    });
   });
 });
 
@@ -211,8 +248,30 @@ describe('a standard task (contribute, reveal, finalize)', () => {
   it('completes: consensus, reveal, upload, then the scheduler finalizes', async () => {
     const { record, calls } = await runTask({ tag: NO_TAG, params: { iexec_args: 'Ada' } });
     expect(calls).toEqual(['initialize', 'contribute', 'reveal', 'finalize']);
-    expect(coreStatuses(record)).toEqual(['RECEIVED', 'INITIALIZING', 'INITIALIZED', 'RUNNING', 'CONSENSUS_REACHED', 'AT_LEAST_ONE_REVEALED', 'RESULT_UPLOADING', 'RESULT_UPLOADED', 'FINALIZING', 'FINALIZED', 'COMPLETED']);
-    expect(replicateStatuses(record).slice(-9)).toEqual(['CONTRIBUTING', 'CONTRIBUTED', 'REVEALING', 'REVEALED', 'RESULT_UPLOAD_REQUESTED', 'RESULT_UPLOADING', 'RESULT_UPLOADED', 'COMPLETING', 'COMPLETED']);
+    expect(coreStatuses(record)).toEqual([
+      'RECEIVED',
+      'INITIALIZING',
+      'INITIALIZED',
+      'RUNNING',
+      'CONSENSUS_REACHED',
+      'AT_LEAST_ONE_REVEALED',
+      'RESULT_UPLOADING',
+      'RESULT_UPLOADED',
+      'FINALIZING',
+      'FINALIZED',
+      'COMPLETED',
+    ]);
+    expect(replicateStatuses(record).slice(-9)).toEqual([
+      'CONTRIBUTING',
+      'CONTRIBUTED',
+      'REVEALING',
+      'REVEALED',
+      'RESULT_UPLOAD_REQUESTED',
+      'RESULT_UPLOADING',
+      'RESULT_UPLOADED',
+      'COMPLETING',
+      'COMPLETED',
+    ]);
     expect(record.consensus).toBe(`0x${'c'.repeat(64)}`);
   });
 
@@ -221,23 +280,35 @@ describe('a standard task (contribute, reveal, finalize)', () => {
     expect(calls).toEqual(['initialize', 'contribute', 'reveal', 'finalize']);
     expect(replicateStatuses(record).slice(3, 6)).toEqual(['APP_DOWNLOADING', 'APP_DOWNLOAD_FAILED', 'CONTRIBUTING']);
     const zip = await uploaded(record);
-    expect(await zip.file('error.txt')!.async('string')).toBe('[IEXEC] Errors occurred while computing the task [error:APP_DOWNLOAD_FAILED, causes:[WorkflowError[cause=APP_IMAGE_DOWNLOAD_FAILED, message=]]]');
-    expect(JSON.parse(await zip.file('computed.json')!.async('string'))).toMatchObject({ 'deterministic-output-path': '/iexec_out/error.txt' });
+    expect(await zip.file('error.txt')!.async('string')).toBe(
+      '[IEXEC] Errors occurred while computing the task [error:APP_DOWNLOAD_FAILED, causes:[WorkflowError[cause=APP_IMAGE_DOWNLOAD_FAILED, message=]]]',
+    );
+    expect(JSON.parse(await zip.file('computed.json')!.async('string'))).toMatchObject({
+      'deterministic-output-path': '/iexec_out/error.txt',
+    });
   });
 
   it("completes with the worker's error.txt when an input file cannot be downloaded", async () => {
     const { record, calls } = await runTask({ tag: NO_TAG, params: { iexec_input_files: ['http://127.0.0.1:1/names.txt'] } });
     expect(calls).toEqual(['initialize', 'contribute', 'reveal', 'finalize']);
-    expect(record.replicate!.statusUpdateList.find((update) => update.status === 'DATA_DOWNLOAD_FAILED')!.cause).toBe('INPUT_FILES_DOWNLOAD_FAILED');
+    expect(record.replicate!.statusUpdateList.find((update) => update.status === 'DATA_DOWNLOAD_FAILED')!.cause).toBe(
+      'INPUT_FILES_DOWNLOAD_FAILED',
+    );
     expect(replicateStatuses(record)).not.toContain('COMPUTING');
-    expect(await (await uploaded(record)).file('error.txt')!.async('string')).toContain('[error:DATA_DOWNLOAD_FAILED, causes:[WorkflowError[cause=INPUT_FILES_DOWNLOAD_FAILED, message=]]]');
+    expect(await (await uploaded(record)).file('error.txt')!.async('string')).toContain(
+      '[error:DATA_DOWNLOAD_FAILED, causes:[WorkflowError[cause=INPUT_FILES_DOWNLOAD_FAILED, message=]]]',
+    );
   });
 
   it("completes with the worker's error.txt when its dataset cannot be downloaded", async () => {
     const { record } = await runTask({ tag: NO_TAG, dataset: DATASET });
     expect(replicateStatuses(record)).toContain('DATA_DOWNLOAD_FAILED');
-    expect(record.replicate!.statusUpdateList.find((update) => update.status === 'DATA_DOWNLOAD_FAILED')!.cause).toBe('DATASET_FILE_DOWNLOAD_FAILED');
-    expect(await (await uploaded(record)).file('error.txt')!.async('string')).toContain('[error:DATA_DOWNLOAD_FAILED, causes:[WorkflowError[cause=DATASET_FILE_DOWNLOAD_FAILED, message=]]]');
+    expect(record.replicate!.statusUpdateList.find((update) => update.status === 'DATA_DOWNLOAD_FAILED')!.cause).toBe(
+      'DATASET_FILE_DOWNLOAD_FAILED',
+    );
+    expect(await (await uploaded(record)).file('error.txt')!.async('string')).toContain(
+      '[error:DATA_DOWNLOAD_FAILED, causes:[WorkflowError[cause=DATASET_FILE_DOWNLOAD_FAILED, message=]]]',
+    );
   });
 
   it('refuses encrypted results: START_FAILED, TASK_DESCRIPTION_INVALID, and core never leaves INITIALIZED', async () => {

@@ -30,7 +30,15 @@ describe('the scheduler', () => {
   it("records a task at RECEIVED with PoCo's task id and deadlines (7 and 10 times the category's time)", () => {
     const record = receiveTask(deal(), 3, 300, 'me/app:1', 'now');
     expect(record.taskid).toBe(solidityPackedKeccak256(['bytes32', 'uint256'], [deal().dealid, 3]));
-    expect(record).toMatchObject({ taskIndex: 3, tee: true, commandLine: 'Alice Bob', maxExecutionTime: 300, contributionDeadline: 12_100, finalDeadline: 13_000, dateStatusList: [{ status: 'RECEIVED', date: 'now' }] });
+    expect(record).toMatchObject({
+      taskIndex: 3,
+      tee: true,
+      commandLine: 'Alice Bob',
+      maxExecutionTime: 300,
+      contributionDeadline: 12_100,
+      finalDeadline: 13_000,
+      dateStatusList: [{ status: 'RECEIVED', date: 'now' }],
+    });
   });
 
   it('skips what core skips: a TEE deal at trust above 1, a deal past its contribution deadline', () => {

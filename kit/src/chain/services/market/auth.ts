@@ -13,9 +13,11 @@ import { address as validAddress } from './validate.js';
 
 const TTL_MS = 5 * 60 * 1000;
 
-const typedData = (chainId: string, value: string) => challengeTypedData('iExec Gateway', chainId, `Sign this message to log into iExec Gateway: ${value}`);
+const typedData = (chainId: string, value: string) =>
+  challengeTypedData('iExec Gateway', chainId, `Sign this message to log into iExec Gateway: ${value}`);
 
-const hashOf = (data: ReturnType<typeof typedData>) => TypedDataEncoder.hash(data.domain, { Challenge: data.types.Challenge }, data.message);
+const hashOf = (data: ReturnType<typeof typedData>) =>
+  TypedDataEncoder.hash(data.domain, { Challenge: data.types.Challenge }, data.message);
 
 interface Stored {
   value: string;
@@ -49,7 +51,8 @@ export class MarketLogin {
     }
     if (!address || address === ZeroAddress) throw unauthorized('Null address');
     const current = this.byAddress.get(address);
-    if (!current || current.hash !== hash || this.now() - current.created >= TTL_MS) throw unauthorized('Challenge not valid. Need to request a new challenge.');
+    if (!current || current.hash !== hash || this.now() - current.created >= TTL_MS)
+      throw unauthorized('Challenge not valid. Need to request a new challenge.');
     let signer: string;
     try {
       signer = recoverAddress(hashOf(typedData(chainId, current.value)), String(signature));

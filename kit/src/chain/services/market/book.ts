@@ -39,7 +39,12 @@ export const UNPUBLISH_TARGETS = ['unpublish_orderHash', 'unpublish_last', 'unpu
 export type UnpublishTarget = (typeof UNPUBLISH_TARGETS)[number];
 
 export class OrderBook {
-  private readonly records: Record<KindName, Map<string, Published>> = { apporder: new Map(), datasetorder: new Map(), workerpoolorder: new Map(), requestorder: new Map() };
+  private readonly records: Record<KindName, Map<string, Published>> = {
+    apporder: new Map(),
+    datasetorder: new Map(),
+    workerpoolorder: new Map(),
+    requestorder: new Map(),
+  };
 
   constructor(
     private readonly chain: MarketChain,
@@ -47,7 +52,11 @@ export class OrderBook {
   ) {}
 
   async hash(kind: OrderKind, order: Order): Promise<string> {
-    return TypedDataEncoder.hash(await this.chain.orderDomain(), typesOf(kind), kind.name === 'requestorder' ? { params: '', ...order } : order).toLowerCase();
+    return TypedDataEncoder.hash(
+      await this.chain.orderDomain(),
+      typesOf(kind),
+      kind.name === 'requestorder' ? { params: '', ...order } : order,
+    ).toLowerCase();
   }
 
   /** Publishes a signed order for `authorized`, who must own its resource (or be its requester). */
@@ -62,7 +71,8 @@ export class OrderBook {
     if (signer !== authorized) throw refused(`only order signer ${signer} can publish an order`);
     if (!(await this.chain.verifySignature(signer, orderHash, String(order.sign)))) throw refused('invalid sign');
     const open = [...records.values()].filter((record) => record.signer === signer && record.status === 'open').length;
-    if (open >= MAX_OPEN_ORDERS_PER_WALLET) throw refused(`maximum of ${MAX_OPEN_ORDERS_PER_WALLET} published open ${kindName} has been reached for wallet ${signer}`);
+    if (open >= MAX_OPEN_ORDERS_PER_WALLET)
+      throw refused(`maximum of ${MAX_OPEN_ORDERS_PER_WALLET} published open ${kindName} has been reached for wallet ${signer}`);
     const remaining = BigInt(order.volume!) - (await this.chain.consumed(orderHash));
     if (remaining <= 0n) throw refused('order already consumed');
     await this.checkStake(kind, order, signer, remaining);
@@ -152,11 +162,13 @@ export class OrderBook {
   private async checkStake(kind: OrderKind, order: Order, signer: string, remaining: bigint) {
     if (kind.name === 'workerpoolorder') {
       const required = ((BigInt(order.workerpoolprice!) * WORKER_STAKE_RATIO) / 100n) * remaining;
-      if (required > 0n && (await this.chain.stake(signer)) < required) throw refused("workerpool owner's stake is too low to cover required workerpool lock");
+      if (required > 0n && (await this.chain.stake(signer)) < required)
+        throw refused("workerpool owner's stake is too low to cover required workerpool lock");
     }
     if (kind.name === 'requestorder') {
       const total = (BigInt(order.appmaxprice!) + BigInt(order.datasetmaxprice!) + BigInt(order.workerpoolmaxprice!)) * remaining;
-      if (total > 0n && (await this.chain.stake(signer)) < total) throw refused(`requester stake is too low to cover requestorder payment, minimum stake required is ${total} nRLC`);
+      if (total > 0n && (await this.chain.stake(signer)) < total)
+        throw refused(`requester stake is too low to cover requestorder payment, minimum stake required is ${total} nRLC`);
     }
   }
 
@@ -165,17 +177,29 @@ export class OrderBook {
     const tee = tagToArray(String(request.tag)).includes(TAG_TEE);
     const within = (restrict: unknown, value: unknown) => restrict === ZeroAddress || restrict === value;
     const apporders = (await this.open('apporder'))
-      .filter(({ order }) => order.app === request.app && within(order.workerpoolrestrict, request.workerpool) && within(order.datasetrestrict, request.dataset) && within(order.requesterrestrict, request.requester))
+      .filter(
+        ({ order }) =>
+          order.app === request.app &&
+          within(order.workerpoolrestrict, request.workerpool) &&
+          within(order.datasetrestrict, request.dataset) &&
+          within(order.requesterrestrict, request.requester),
+      )
       .filter(({ order }) => !tee || tagToArray(String(order.tag)).includes(TAG_TEE));
     const bestApp = Math.min(...apporders.map(({ order }) => Number(order.appprice)));
     if (apporders.length === 0) throw refused(`No ${tee ? 'tee enabled ' : ''}apporder published for app ${request.app}`);
-    if (Number(request.appmaxprice) < bestApp) throw refused(`appmaxprice for app ${request.app} is too low, actual best price is ${bestApp} nRLC`);
+    if (Number(request.appmaxprice) < bestApp)
+      throw refused(`appmaxprice for app ${request.app} is too low, actual best price is ${bestApp} nRLC`);
     if (request.dataset === ZeroAddress) return;
     const datasetorders = (await this.open('datasetorder')).filter(
-      ({ order }) => order.dataset === request.dataset && within(order.workerpoolrestrict, request.workerpool) && within(order.apprestrict, request.app) && within(order.requesterrestrict, request.requester),
+      ({ order }) =>
+        order.dataset === request.dataset &&
+        within(order.workerpoolrestrict, request.workerpool) &&
+        within(order.apprestrict, request.app) &&
+        within(order.requesterrestrict, request.requester),
     );
     const bestDataset = Math.min(...datasetorders.map(({ order }) => Number(order.datasetprice)));
     if (datasetorders.length === 0) throw refused(`No datasetorder published for dataset ${request.dataset}`);
-    if (Number(request.datasetmaxprice) < bestDataset) throw refused(`datasetmaxprice for dataset ${request.dataset} is too low, actual best price is ${bestDataset} nRLC`);
+    if (Number(request.datasetmaxprice) < bestDataset)
+      throw refused(`datasetmaxprice for dataset ${request.dataset} is too low, actual best price is ${bestDataset} nRLC`);
   }
 }

@@ -41,10 +41,31 @@ interface QueryShape {
 }
 
 const SHAPES: Record<KindName, QueryShape> = {
-  apporder: { resources: ['app'], owner: 'appOwner', oneOf: ['app', 'appOwner'], restricts: { dataset: 'datasetrestrict', workerpool: 'workerpoolrestrict', requester: 'requesterrestrict' }, extra: [] },
-  datasetorder: { resources: ['dataset'], owner: 'datasetOwner', oneOf: ['dataset', 'datasetOwner'], restricts: { app: 'apprestrict', workerpool: 'workerpoolrestrict', requester: 'requesterrestrict' }, extra: ['bulkOnly'] },
-  workerpoolorder: { resources: ['workerpool'], owner: 'workerpoolOwner', restricts: { app: 'apprestrict', dataset: 'datasetrestrict', requester: 'requesterrestrict' }, extra: ['category', 'minTrust'] },
-  requestorder: { resources: ['app', 'dataset', 'requester', 'beneficiary'], restricts: { workerpool: 'workerpool' }, extra: ['category', 'maxTrust'] },
+  apporder: {
+    resources: ['app'],
+    owner: 'appOwner',
+    oneOf: ['app', 'appOwner'],
+    restricts: { dataset: 'datasetrestrict', workerpool: 'workerpoolrestrict', requester: 'requesterrestrict' },
+    extra: [],
+  },
+  datasetorder: {
+    resources: ['dataset'],
+    owner: 'datasetOwner',
+    oneOf: ['dataset', 'datasetOwner'],
+    restricts: { app: 'apprestrict', workerpool: 'workerpoolrestrict', requester: 'requesterrestrict' },
+    extra: ['bulkOnly'],
+  },
+  workerpoolorder: {
+    resources: ['workerpool'],
+    owner: 'workerpoolOwner',
+    restricts: { app: 'apprestrict', dataset: 'datasetrestrict', requester: 'requesterrestrict' },
+    extra: ['category', 'minTrust'],
+  },
+  requestorder: {
+    resources: ['app', 'dataset', 'requester', 'beneficiary'],
+    restricts: { workerpool: 'workerpool' },
+    extra: ['category', 'maxTrust'],
+  },
 };
 
 export interface Page {
@@ -98,7 +119,8 @@ export function parseQuery(kind: KindName, q: Record<string, string>, supportedC
   validChainId(q.chainId, supportedChain);
   const shape = SHAPES[kind];
   const clauses: OrderQuery['clauses'] = [(record) => record.status === 'open'];
-  if (shape.oneOf && q[shape.oneOf[0]] === undefined && q[shape.oneOf[1]] === undefined) throw invalid(`${shape.oneOf[0]} or ${shape.oneOf[1]} is required`);
+  if (shape.oneOf && q[shape.oneOf[0]] === undefined && q[shape.oneOf[1]] === undefined)
+    throw invalid(`${shape.oneOf[0]} or ${shape.oneOf[1]} is required`);
   for (const param of shape.resources) {
     const value = addressOrAny(q[param], param);
     if (value !== undefined && value !== ANY) clauses.push((record) => record.order[param] === value);

@@ -45,7 +45,10 @@ export function integer(value: unknown, path: string, min = 0, max = Number.MAX_
   if (value === undefined) return undefined;
   const text = typeof value === 'string' ? value.replace(/\s/g, '') : value;
   const number = text === '' ? NaN : Number(text);
-  if (Number.isNaN(number)) throw invalid(`${path} must be a \`number\` type, but the final value was: \`NaN\` (cast from the value \`${JSON.stringify(value)}\`).`);
+  if (Number.isNaN(number))
+    throw invalid(
+      `${path} must be a \`number\` type, but the final value was: \`NaN\` (cast from the value \`${JSON.stringify(value)}\`).`,
+    );
   if (!Number.isInteger(number)) throw invalid(`${path} must be an integer`);
   if (number < min) throw invalid(`${path} must be greater than or equal to ${min}`);
   if (number > max) throw invalid(`${path} must be less than or equal to ${max}`);
