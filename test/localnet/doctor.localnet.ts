@@ -7,6 +7,7 @@ import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAppBundle } from '../../kit/src/chain/local-apps.js';
 import { runCli } from '../helpers/cli.js';
+import { Timings } from '../helpers/timings.js';
 import { type Engine, missingPrerequisites, removeSuiteImages, startEngine } from '../toolchain/engine.js';
 import { LocalNetwork, moduleUserEnv, moveLocalPorts, plain, readJson } from './network.js';
 
@@ -26,21 +27,11 @@ const TDX_TAG = `0x${'9'.padStart(64, '0')}`;
 /** anvil's account #0: it deployed PoCo and holds all of the local network's RLC. */
 const DEPLOYER = HDNodeWallet.fromPhrase('test test test test test test test test test test test junk', undefined, "m/44'/60'/0'/0/0");
 
-const timings: { what: string; seconds: number }[] = [];
-async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
-  const start = performance.now();
-  try {
-    return await work();
-  } finally {
-    const seconds = Math.round((performance.now() - start) / 100) / 10;
-    timings.push({ what, seconds });
-    console.log(`localnet timing: ${what}: ${seconds} s`);
-  }
-}
+const timings = new Timings('localnet doctor timings', 'localnet timing');
+const timed = timings.timed.bind(timings);
 
 let missing: string[] = [];
 let engine: Engine | undefined;
-const suiteStart = performance.now();
 beforeAll(async () => {
   missing = await missingPrerequisites();
   if (missing.length === 0) engine = await startEngine();
@@ -48,8 +39,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await engine?.stop();
   await removeSuiteImages();
-  timings.push({ what: 'the whole suite, in this process', seconds: Math.round((performance.now() - suiteStart) / 100) / 10 });
-  console.log(['localnet doctor timings (s):', ...timings.map((t) => `  ${t.what.padEnd(72)} ${t.seconds}`)].join('\n'));
+  timings.recordWholeSuite();
+  timings.print(72);
 }, 120_000);
 
 it('has its prerequisites: run `bash scripts/ci-containers.sh` (root) first', () => {

@@ -7,6 +7,7 @@ import { Contract, JsonRpcProvider, keccak256 } from 'ethers';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { Timings } from '../helpers/timings.js';
 import { type Engine, missingPrerequisites, removeSuiteImages, startEngine } from '../toolchain/engine.js';
 import { LocalNetwork, moduleUserEnv, moveLocalPorts, nodeAnswers, plain, type Ready, readJson } from './network.js';
 
@@ -26,26 +27,15 @@ const REQUESTER_SECRET = 'requester-s3cret-value';
 const SECRET_NAME = 'my-key';
 const TASK_ID = /Task idx 0 \((0x[0-9a-f]{64})\)/i;
 
-const timings: { what: string; seconds: number }[] = [];
-function timing(what: string, seconds: number) {
-  timings.push({ what, seconds });
-  console.log(`localnet timing: ${what}: ${seconds} s`);
-}
-async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
-  const start = performance.now();
-  try {
-    return await work();
-  } finally {
-    timing(what, Math.round((performance.now() - start) / 100) / 10);
-  }
-}
+const timings = new Timings('localnet timings', 'localnet timing');
+const timed = timings.timed.bind(timings);
+const timing = timings.record.bind(timings);
 
 const hmac = (key: string, text: string) => createHmac('sha256', key).update(text).digest('hex');
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 let missing: string[] = [];
 let engine: Engine | undefined;
-const suiteStart = performance.now();
 
 beforeAll(async () => {
   missing = await missingPrerequisites();
@@ -55,8 +45,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await engine?.stop();
   await removeSuiteImages();
-  timing('the whole suite, in this process', Math.round((performance.now() - suiteStart) / 100) / 10);
-  console.log(['localnet timings (s):', ...timings.map((t) => `  ${t.what.padEnd(72)} ${t.seconds}`)].join('\n'));
+  timings.recordWholeSuite();
+  timings.print(72);
 }, 120_000);
 
 it('has its prerequisites: run `bash scripts/ci-containers.sh` (root) first', () => {

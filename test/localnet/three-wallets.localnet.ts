@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAppBundle } from '../../kit/src/chain/local-apps.js';
 import { runCli } from '../helpers/cli.js';
+import { Timings } from '../helpers/timings.js';
 import { LocalNetwork, moduleUserEnv, moveLocalPorts, plain, readJson, type Ready } from './network.js';
 
 /*
@@ -27,17 +28,8 @@ const TASK_ID = /Task idx 0 \((0x[0-9a-f]{64})\)/i;
 const ROLES = ['app-owner', 'data-owner', 'requester'] as const;
 type Role = (typeof ROLES)[number];
 
-const timings: { what: string; seconds: number }[] = [];
-async function timed<T>(what: string, work: () => Promise<T>): Promise<T> {
-  const start = performance.now();
-  try {
-    return await work();
-  } finally {
-    const seconds = Math.round((performance.now() - start) / 100) / 10;
-    timings.push({ what, seconds });
-    console.log(`localnet timing: ${what}: ${seconds} s`);
-  }
-}
+const timings = new Timings('localnet timings, three wallets', 'localnet timing');
+const timed = timings.timed.bind(timings);
 
 /** The SDK library's bulk request, as DataProtector's prepareBulkRequest and processBulkRequest make it. */
 const BULK_REQUESTER = `
@@ -147,7 +139,7 @@ describe('three wallets on a protected-data module (SDK 9): an app owner publish
   afterAll(async () => {
     await network?.stop().catch((error: Error) => console.error(error.message));
     if (dir) await rm(join(dir, '..'), { recursive: true, force: true });
-    console.log(['localnet timings, three wallets (s):', ...timings.map((t) => `  ${t.what.padEnd(64)} ${t.seconds}`)].join('\n'));
+    timings.print(64);
   }, 120_000);
 
   it('chain:local funds the three keystores and names them in its banner', () => {

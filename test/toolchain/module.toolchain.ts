@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runCli } from '../helpers/cli.js';
+import { Timings } from '../helpers/timings.js';
 import { type Engine, freePort, missingPrerequisites, moduleUserEnv, removeSuiteImages, startEngine } from './engine.js';
 
 /*
@@ -37,17 +38,9 @@ const PROBE = 'toolchain-probe';
 const ARGS = `${PROBE} "Ada Lovelace"`;
 const ZERO_ADDRESS = `0x${'0'.repeat(40)}`;
 
-const timings: { step: string; seconds: number }[] = [];
+const timings = new Timings('toolchain timings');
+const timed = timings.timed.bind(timings);
 const sizes: string[] = [];
-
-async function timed<T>(step: string, work: () => Promise<T>): Promise<T> {
-  const start = performance.now();
-  try {
-    return await work();
-  } finally {
-    timings.push({ step, seconds: Math.round((performance.now() - start) / 100) / 10 });
-  }
-}
 
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 /** Every file the app wrote in IEXEC_OUT, read as text: where its greeting shows. */
@@ -88,7 +81,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await engine?.stop();
   await removeSuiteImages();
-  console.log(['toolchain timings (s):', ...timings.map((t) => `  ${t.step.padEnd(48)} ${t.seconds}`), ...sizes].join('\n'));
+  timings.print(48, sizes);
 }, 120_000);
 
 it('has its prerequisites: run `bash scripts/ci-containers.sh` (root) first', () => {
