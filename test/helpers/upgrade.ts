@@ -139,7 +139,10 @@ export const OWNER_LINE = '// the owner wrote this line';
 /** The owner's own version of the line the next generator rewrites (NEXT.conflicted). */
 export const OWNER_CONFLICTING = "  test: { globalSetup: 'tests/global-setup.ts', reporters: ['verbose'] },";
 
-const read = (dir: string, path: string) => readFile(join(dir, path), 'utf8');
+/** A module's file, as text. */
+export const read = (dir: string, path: string) => readFile(join(dir, path), 'utf8');
+/** An upgrade that only writes files: no install, no validation. */
+export const NO_STEPS = ['--no-install', '--no-validate'];
 
 /**
  * A SCONE module, as the current generator makes it, that its owner then edited: a line in src/app.ts

@@ -1,11 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { cliPath, runCli } from '../helpers/cli.js';
 import { render } from '../helpers/module.js';
 import { FIXTURES, fixtureAnswers, OWNED, ownedCopy } from '../helpers/owned-0.1.0.js';
-import { changedLine, replaceLine } from '../helpers/upgrade.js';
+import { changedLine, read, replaceLine } from '../helpers/upgrade.js';
 
 /*
  * A conflicted upgrade across versions (0.1.0 to today's kit) must leave a module its owner can
@@ -14,7 +14,6 @@ import { changedLine, replaceLine } from '../helpers/upgrade.js';
  * wait) and package.json in conflict itself (the printed command installs once it is resolved).
  */
 const fixture = OWNED[0]!;
-const read = (dir: string, path: string) => readFile(join(dir, path), 'utf8');
 
 /** The owner's resolution: the generator's side of every conflict block. */
 function takeGenerators(text: string): string {

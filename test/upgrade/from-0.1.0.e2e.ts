@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, it } from 'vitest';
 import { generatorVersion } from '../../src/paths.js';
 import { repoRoot, runCli } from '../helpers/cli.js';
 import { FIXTURES, fixtureAnswers, OWNED, OWNER, type OwnedFixture, ownedCopy, row } from '../helpers/owned-0.1.0.js';
+import { read } from '../helpers/upgrade.js';
 
 /*
  * The real thing for the modules 0.1.0 made: each example, as its owner changed it, upgraded with the
@@ -13,7 +13,6 @@ import { FIXTURES, fixtureAnswers, OWNED, OWNER, type OwnedFixture, ownedCopy, r
  * then run with `npm run local` (the kit's command now) and greeting with the owner's code in it.
  * The three run side by side: most of the time is npm install, waiting on the cache and the network.
  */
-const read = (dir: string, path: string) => readFile(join(dir, path), 'utf8');
 
 /** What `npm run local` needs to greet Alice (or the world, without the args feature), secrets included. */
 function localRun(fixture: OwnedFixture): { args: string[]; names: string } {

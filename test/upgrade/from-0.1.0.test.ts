@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { generatorVersion } from '../../src/paths.js';
@@ -7,12 +6,12 @@ import { MIGRATIONS } from '../../src/upgrade/migrations.js';
 import { runCli } from '../helpers/cli.js';
 import { manifestOf, tree } from '../helpers/module.js';
 import { FIXTURES, OWNED, OWNER, ownedCopy, row } from '../helpers/owned-0.1.0.js';
+import { read } from '../helpers/upgrade.js';
 
 /*
  * The modules 0.1.0 made, moved to the kit: the plan (--dry-run through the real CLI), then the files
  * the upgrade writes, without install or validation (test/upgrade-0.1.0.e2e.ts does both).
  */
-const read = (dir: string, path: string) => readFile(join(dir, path), 'utf8');
 const rows = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('  '));
 
 describe.each(OWNED)('$name, as its owner changed it', (fixture) => {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { cp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST_FILE } from '../../src/manifest.js';
@@ -7,14 +7,11 @@ import { JOURNAL_FILE } from '../../src/upgrade/journal.js';
 import type { UpgradeSetup } from '../../src/upgrade/upgrade.js';
 import { runCli, tempDir } from '../helpers/cli.js';
 import { tree } from '../helpers/module.js';
-import { crashingAfter, NEXT, NEXT_VERSION, nextGenerator, ownedModule, upgradeHere } from '../helpers/upgrade.js';
+import { crashingAfter, NEXT, NEXT_VERSION, nextGenerator, NO_STEPS, ownedModule, read, upgradeHere } from '../helpers/upgrade.js';
 
 /* An upgrade cut half-way (a crash, Ctrl-C, a full disk) leaves its journal; the next run finishes it. */
 let next: UpgradeSetup;
 let work: string;
-const NO_STEPS = ['--no-install', '--no-validate'];
-
-const read = (dir: string, path: string) => readFile(join(dir, path), 'utf8');
 
 beforeAll(async () => {
   next = await nextGenerator();

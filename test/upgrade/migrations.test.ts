@@ -6,11 +6,10 @@ import { type Migration, migrate } from '../../src/upgrade/migrations.js';
 import type { UpgradeSetup } from '../../src/upgrade/upgrade.js';
 import { tempDir } from '../helpers/cli.js';
 import { generate, manifestOf } from '../helpers/module.js';
-import { nextGenerator, SCONE, upgradeHere } from '../helpers/upgrade.js';
+import { nextGenerator, NO_STEPS, SCONE, upgradeHere } from '../helpers/upgrade.js';
 
 let next: UpgradeSetup;
 let work: string;
-const NO_STEPS = ['--no-install', '--no-validate'];
 
 beforeAll(async () => {
   next = await nextGenerator();

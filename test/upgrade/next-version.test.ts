@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { JOURNAL_FILE } from '../../src/upgrade/journal.js';
@@ -10,9 +10,11 @@ import {
   NEXT,
   NEXT_VERSION,
   nextGenerator,
+  NO_STEPS,
+  ownedModule,
   OWNER_CONFLICTING,
   OWNER_LINE as OWNER,
-  ownedModule,
+  read,
   SCONE,
   upgradeHere,
 } from '../helpers/upgrade.js';
@@ -23,9 +25,6 @@ import {
  */
 let next: UpgradeSetup;
 let work: string;
-const NO_STEPS = ['--no-install', '--no-validate'];
-
-const read = (dir: string, path: string) => readFile(join(dir, path), 'utf8');
 
 beforeAll(async () => {
   next = await nextGenerator();

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,19 +7,17 @@ import { MANIFEST_FILE, manifestText } from '../../src/manifest.js';
 import { cliPath, runCli, tempDir } from '../helpers/cli.js';
 import { inTerminal, KEY } from '../helpers/terminal.js';
 import { generate, manifestOf, render, tree } from '../helpers/module.js';
-import { changedLine, insertLine, quietLine, replaceLine, SCONE, TDX } from '../helpers/upgrade.js';
+import { changedLine, insertLine, NO_STEPS, quietLine, read, replaceLine, SCONE, TDX } from '../helpers/upgrade.js';
 
 /*
  * The real CLI on real modules, with today's templates: changing the answers (SCONE on bellecour
  * to TDX on Arbitrum) is an upgrade whose templates differ, no fixture needed.
  */
-const NO_STEPS = ['--no-install', '--no-validate'];
 const OWNER = '// the owner wrote this line';
 let work: string;
 let scone: Record<string, string>;
 let tdx: Record<string, string>;
 
-const read = (dir: string, path: string) => readFile(join(dir, path), 'utf8');
 const row = (action: string, path: string) => new RegExp(`^  ${action} +${path.replaceAll('.', '\\.')} `, 'm');
 
 /** A text file the TEE change rewrites, with a line an owner edit can sit on without touching the change. */
