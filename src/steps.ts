@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installArgs, type PackageManager } from './package-manager.js';
@@ -79,8 +78,12 @@ const INSTALLED_FOR = join('node_modules', '.create-iexec-module-installed');
 /** Where each package manager records an install of its own. */
 const INSTALL_RECORD: Record<PackageManager, string> = { npm: '.package-lock.json', pnpm: '.modules.yaml', yarn: '.yarn-integrity' };
 
-/** A digest of package.json's dependency fields; of its whole text when it does not parse (conflict markers). */
-function packageDigest(directory: string): string {
+/**
+ * A digest of package.json's dependency fields; of its whole text when it does not parse (conflict
+ * markers). node:crypto is imported here, not at the top: loading it costs `npm create` a few
+ * milliseconds, for a digest only the install and the validation need.
+ */
+async function packageDigest(directory: string): Promise<string> {
   const text = readFileSync(join(directory, 'package.json'), 'utf8');
   let wanted: string;
   try {
@@ -89,13 +92,14 @@ function packageDigest(directory: string): string {
   } catch {
     wanted = text;
   }
+  const { createHash } = await import('node:crypto');
   return createHash('sha256').update(wanted).digest('hex');
 }
 
 export async function install(directory: string, pm: PackageManager): Promise<void> {
   await run(`${pm} install`, pm, installArgs(pm), directory);
   if (existsSync(join(directory, 'package.json')) && existsSync(join(directory, 'node_modules')))
-    writeFileSync(join(directory, INSTALLED_FOR), packageDigest(directory));
+    writeFileSync(join(directory, INSTALLED_FOR), await packageDigest(directory));
 }
 
 /**
@@ -103,16 +107,17 @@ export async function install(directory: string, pm: PackageManager): Promise<vo
  * or its owner resolved its conflict markers since. Without a record of ours, the package manager's
  * own is compared with package.json's time.
  */
-function installIsStale(directory: string, pm: PackageManager): boolean {
+async function installIsStale(directory: string, pm: PackageManager): Promise<boolean> {
   if (!existsSync(join(directory, 'package.json'))) return false;
-  if (existsSync(join(directory, INSTALLED_FOR))) return readFileSync(join(directory, INSTALLED_FOR), 'utf8') !== packageDigest(directory);
+  if (existsSync(join(directory, INSTALLED_FOR)))
+    return readFileSync(join(directory, INSTALLED_FOR), 'utf8') !== (await packageDigest(directory));
   const record = statSync(join(directory, 'node_modules', INSTALL_RECORD[pm]), { throwIfNoEntry: false });
   return record === undefined || record.mtimeMs < statSync(join(directory, 'package.json')).mtimeMs;
 }
 
 /** The proof a module works: it type-checks, bundles, and its own tests pass; installed first if package.json changed. */
 export async function validate(directory: string, pm: PackageManager): Promise<void> {
-  if (installIsStale(directory, pm)) {
+  if (await installIsStale(directory, pm)) {
     note(paint.dim(`- package.json changed since the last install: ${pm} install first`));
     await install(directory, pm);
   }
