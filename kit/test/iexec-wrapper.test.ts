@@ -10,26 +10,37 @@ import { main as result } from '../src/commands/result.js';
  * The wrapper against a stub `iexec` package installed in a temporary module: its bin records the cwd,
  * argv and what it sees in the cwd (links and their targets), writes the files a test asks for
  * (through the links, as the real CLI does), prints what a test asks for on stderr (as the real CLI's
- * spinner does) and exits with the status a test asks for. No network,
+ * spinner does) and exits with the status a test asks for, all in a child process as the real CLI's
+ * subcommands run. No network,
  * no real SDK: the real CLI on a local chain is the toolchain suite's job.
  */
-const STUB_BIN = `import fs from 'node:fs';
+const STUB_BIN = `import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
-const cwd = process.cwd();
-const entries = {};
-for (const name of fs.readdirSync(cwd)) {
-  const entry = path.join(cwd, name);
-  entries[name] = fs.lstatSync(entry).isSymbolicLink() ? fs.readlinkSync(entry) : 'not a link';
+function work() {
+  const cwd = process.cwd();
+  const entries = {};
+  for (const name of fs.readdirSync(cwd)) {
+    const entry = path.join(cwd, name);
+    entries[name] = fs.lstatSync(entry).isSymbolicLink() ? fs.readlinkSync(entry) : 'not a link';
+  }
+  const record = process.env.STUB_IEXEC_RECORD;
+  const calls = fs.existsSync(record) ? JSON.parse(fs.readFileSync(record, 'utf8')) : [];
+  calls.push({ cwd, argv: process.argv.slice(2), entries });
+  fs.writeFileSync(record, JSON.stringify(calls));
+  for (const [name, base64] of Object.entries(JSON.parse(process.env.STUB_IEXEC_WRITE ?? '{}'))) {
+    fs.writeFileSync(path.join(cwd, name), Buffer.from(base64, 'base64'));
+  }
+  if (process.env.STUB_IEXEC_PRINT) process.stderr.write(process.env.STUB_IEXEC_PRINT);
+  process.exit(Number(process.env.STUB_IEXEC_EXIT ?? 0));
 }
-const record = process.env.STUB_IEXEC_RECORD;
-const calls = fs.existsSync(record) ? JSON.parse(fs.readFileSync(record, 'utf8')) : [];
-calls.push({ cwd, argv: process.argv.slice(2), entries });
-fs.writeFileSync(record, JSON.stringify(calls));
-for (const [name, base64] of Object.entries(JSON.parse(process.env.STUB_IEXEC_WRITE ?? '{}'))) {
-  fs.writeFileSync(path.join(cwd, name), Buffer.from(base64, 'base64'));
+// As the real CLI runs \`iexec app\`, \`iexec task\`...: commander's executable subcommands, a child
+// process started with the same execArgv and stdio 'inherit' (commander lib/command.js).
+if (process.env.STUB_IEXEC_CHILD) work();
+else {
+  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, STUB_IEXEC_CHILD: '1' } });
+  child.on('close', (code) => process.exit(code ?? 1));
 }
-if (process.env.STUB_IEXEC_PRINT) process.stderr.write(process.env.STUB_IEXEC_PRINT);
-process.exit(Number(process.env.STUB_IEXEC_EXIT ?? 0));
 `;
 
 const NULL_ADDRESS = '0x0000000000000000000000000000000000000000';

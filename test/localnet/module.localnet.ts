@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { Timings } from '../helpers/timings.js';
 import { type Engine, missingPrerequisites, removeSuiteImages, startEngine } from '../toolchain/engine.js';
-import { LocalNetwork, moduleUserEnv, moveLocalPorts, nodeAnswers, plain, type Ready, readJson } from './network.js';
+import { groupAlive, LocalNetwork, moduleUserEnv, moveLocalPorts, nodeAnswers, plain, type Ready, readJson } from './network.js';
 
 /*
  * iExec in a box, accepted from a module owner's seat (issue 12): two generated modules, each starting
@@ -61,6 +61,7 @@ class Module {
   network!: LocalNetwork;
   ready!: Ready;
   owner = '';
+  private readonly backgrounds: number[] = [];
 
   constructor(
     readonly name: string,
@@ -93,6 +94,25 @@ class Module {
   /** `npm run <script> -- <args>`, as typed in terminal 2. */
   npm(script: string, args: string[] = [], timeout?: number) {
     return this.run('npm', ['run', script, ...(args.length > 0 ? ['--', ...args] : [])], timeout);
+  }
+
+  /**
+   * `npm run <script> -- <args>` in a terminal of its own, left running: its own process group, so a
+   * test can press Ctrl-C there (SIGINT to npm alone reaches neither the kit nor the CLI it waits on).
+   */
+  background(script: string, args: string[], timeout: number) {
+    const child = execa('npm', ['run', script, '--', ...args], {
+      cwd: this.dir,
+      env: this.env,
+      extendEnv: false,
+      reject: false,
+      all: true,
+      stdin: 'ignore',
+      timeout,
+      detached: true,
+    });
+    this.backgrounds.push(child.pid!);
+    return child;
   }
 
   async ok(script: string, args: string[] = []) {
@@ -158,6 +178,8 @@ class Module {
   }
 
   async dispose() {
+    // What a failed test left running in its own group.
+    for (const pid of this.backgrounds) if (groupAlive(pid)) process.kill(-pid, 'SIGKILL');
     await this.network?.stop().catch((error: Error) => console.error(error.message));
     if (this.dir) await rm(join(this.dir, '..'), { recursive: true, force: true });
   }
@@ -301,7 +323,7 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
     const app = join(module.dir, 'src/app.ts');
     const kept = `${app}.kept`;
     copyFileSync(app, kept);
-    let failing: ReturnType<Module['npm']> | undefined;
+    let failing: ReturnType<Module['background']> | undefined;
     let taskid = '';
     try {
       writeFileSync(
@@ -316,7 +338,11 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
       );
       await module.ok('build');
       // In the background, as a requester's terminal: `--watch` waits for the task's end, as on iExec.
-      failing = module.npm('app:run:tee', ['--chain', 'local', '--args', 'Alice', '--secret', `1=${SECRET_NAME}`, '--force'], 600_000);
+      failing = module.background(
+        'app:run:tee',
+        ['--chain', 'local', '--args', 'Alice', '--secret', `1=${SECRET_NAME}`, '--force'],
+        600_000,
+      );
       const [, id, why] = await module.network.waitFor(/task (0x[0-9a-f]{64}) \(TEE tdx[^)]*\): will not complete: (.*)/, 120_000);
       taskid = id!;
       expect(why).toMatch(/no computed\.json/);
@@ -483,7 +509,11 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
     try {
       await module.ok('deploy:tee', ['--chain', 'local']);
       await module.ok('iexec', ['tee', 'app', 'push-secret', '--secret-value', APP_SECRET, '--chain', 'local']);
-      const running = module.npm('app:run:tee', ['--chain', 'local', '--args', ARGS, '--secret', `1=${SECRET_NAME}`, '--force'], 600_000);
+      const running = module.background(
+        'app:run:tee',
+        ['--chain', 'local', '--args', ARGS, '--secret', `1=${SECRET_NAME}`, '--force'],
+        600_000,
+      );
       const [, taskid, why] = await module.network.waitFor(
         /task (0x[0-9a-f]{64}) \(TEE tdx[^)]*\): will not complete: (.*never-pushed.*)/,
         400_000,
@@ -507,7 +537,8 @@ describe('a TDX module (SDK 9): standard and TEE app, secrets, callback, a faili
         status: 'APP_DOWNLOAD_FAILED',
         cause: 'APP_IMAGE_DOWNLOAD_FAILED',
       });
-      running.kill('SIGINT');
+      // Ctrl-C in the requester's terminal: the watch ends, the task stays as it is.
+      process.kill(-running.pid!, 'SIGINT');
       await running;
     } finally {
       writeFileSync(file, before);

@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import type { Profile } from './module.js';
 
 /** An empty workspace, in the system's temporary folder. */
@@ -52,21 +51,32 @@ export function unlinkWorkspace(root: string, profile: Profile, dir: string, fil
 }
 
 /**
- * Copies what the CLI writes on stdout and stderr to the kit, through a pipe on fd 3, while the user
- * sees it as ever (the terminal stays the CLI's own, spinners and prompts included): loaded into the
- * CLI's process with --import, it imports nothing of the SDK.
+ * Copies what the CLI writes on stdout and stderr to a file the kit reads once it exits, while the
+ * user sees it as ever (the terminal stays the CLI's own, spinners and prompts included): loaded into
+ * the CLI's process with --import, it imports nothing of the SDK. A file, not a pipe: `iexec app` and
+ * `iexec task` are commander's executable subcommands (iexec cli/cmd/iexec.js `cli.command('app', …)`),
+ * run in a child process that gets the same --import (commander lib/command.js spawns
+ * `process.execArgv` with stdio 'inherit') but no descriptor past stderr.
  */
-const OBSERVER = `import { writeSync } from 'node:fs';
-for (const stream of [process.stdout, process.stderr]) {
+const OBSERVER = `import { openSync, writeSync } from 'node:fs';
+const file = process.env.IEXEC_MODULE_CLI_OUTPUT;
+const fd = file ? openSync(file, 'a') : undefined;
+for (const stream of fd === undefined ? [] : [process.stdout, process.stderr]) {
   const write = stream.write.bind(stream);
   stream.write = (chunk, ...rest) => {
-    try { writeSync(3, typeof chunk === 'string' ? chunk : Buffer.from(chunk)); } catch {}
+    try { writeSync(fd, typeof chunk === 'string' ? chunk : Buffer.from(chunk)); } catch {}
     return write(chunk, ...rest);
   };
 }`;
 
-/** Runs the CLI with this Node (and `nodeOptions` before it); resolves with its exit status and what it printed. */
 export function runCli(bin: string, args: string[], cwd: string, nodeOptions: string[] = []): Promise<{ status: number; output: string }> {
+  // Beside the workspace, not in it: what the CLI leaves in the workspace is moved into the module.
+  const outputFile = `${cwd}.output`;
+  const output = () => {
+    const text = fs.existsSync(outputFile) ? fs.readFileSync(outputFile, 'utf8') : '';
+    fs.rmSync(outputFile, { force: true });
+    return text;
+  };
   // Ctrl-C reaches the CLI too (same process group): wait for it to exit, then clean up.
   const ignoreInterrupt = () => {};
   process.on('SIGINT', ignoreInterrupt);
@@ -76,19 +86,18 @@ export function runCli(bin: string, args: string[], cwd: string, nodeOptions: st
       ['--import', `data:text/javascript,${encodeURIComponent(OBSERVER)}`, ...nodeOptions, bin, ...args],
       {
         cwd,
-        stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
+        env: { ...process.env, IEXEC_MODULE_CLI_OUTPUT: outputFile },
+        stdio: 'inherit',
       },
     );
-    let output = '';
-    (child.stdio[3] as Readable).setEncoding('utf8').on('data', (text: string) => (output += text));
     child.on('error', (error) => {
       process.off('SIGINT', ignoreInterrupt);
       console.error(`error: cannot start the iexec CLI: ${error.message}`);
-      resolve({ status: 1, output });
+      resolve({ status: 1, output: output() });
     });
     child.on('close', (code, signal) => {
       process.off('SIGINT', ignoreInterrupt);
-      resolve({ status: code ?? (signal ? 1 : 0), output });
+      resolve({ status: code ?? (signal ? 1 : 0), output: output() });
     });
   });
 }
