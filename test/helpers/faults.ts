@@ -31,7 +31,22 @@ const canUnshare =
       return false;
     }
   })();
-export const TOOLS = { strace: has('strace'), unshare: canUnshare, setpriv: root && has('setpriv') };
+/** The runs as nobody need the CLI readable by nobody: not so in a checkout below a folder only root enters. */
+const nobodyRunsCli =
+  root &&
+  has('setpriv') &&
+  (() => {
+    try {
+      execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', cliPath, '--version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      console.warn(
+        `fault suites: the cases run as nobody are skipped: nobody cannot run ${cliPath} (a folder above it is closed to other users)`,
+      );
+      return false;
+    }
+  })();
+export const TOOLS = { strace: has('strace'), unshare: canUnshare, setpriv: nobodyRunsCli };
 
 export const TIMEOUT_MS = 30_000;
 export const CLI_ENV = { CI: '1', NO_COLOR: '1', npm_config_user_agent: '' };
