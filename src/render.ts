@@ -15,8 +15,9 @@ export type ModuleFiles = Readonly<Record<string, string>>;
  * The helpers templates call (templates/README.md): the escaping ones, `eq`, and `run`, the line that
  * runs one of the module's package.json scripts with its package manager (`{{run "local"}}`, or with
  * arguments `{{#run "iexec"}}standard wallet show{{/run}}`: npm alone needs `--` before them).
+ * The build precompiles the templates knowing these names (KNOWN_HELPERS in scripts/bundle-plugins.mjs).
  */
-function helpersFor(context: TemplateContext) {
+export function helpersFor(context: TemplateContext) {
   return {
     ...escapingHelpers,
     eq: (a: unknown, b: unknown) => a === b,

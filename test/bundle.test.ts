@@ -13,8 +13,8 @@ import { parseInvocation } from '../src/options.js';
 import { generatorVersion } from '../src/paths.js';
 import { PACKAGE_MANAGERS } from '../src/package-manager.js';
 import { TEE_PROFILES, TEES } from '../src/profiles.js';
-import { renderFiles } from '../src/render.js';
-import { bundlePlugins } from '../scripts/bundle-plugins.mjs';
+import { helpersFor, renderFiles } from '../src/render.js';
+import { bundlePlugins, KNOWN_HELPERS } from '../scripts/bundle-plugins.mjs';
 import { escapingHelpers } from '../src/escape.js';
 import { EVIL_DESCRIPTION, repoRoot, tempDir } from './helpers/cli.js';
 import { QUIET, tree } from './helpers/module.js';
@@ -85,6 +85,12 @@ describe.each(CASES.map((c, i) => ({ ...c, i })))('$label', ({ flags, i }) => {
 });
 
 describe("the bundle's precompiled templates", () => {
+  it('are compiled as calling the helpers the renderer sets, no more and no fewer', async () => {
+    // A helper the build does not know fails the build; one it knows that the renderer lacks would fail a render.
+    const context = templateContext(await resolveAnswers({}, { directory: '/modules/m' }), generatorVersion);
+    expect(Object.keys(KNOWN_HELPERS).sort()).toEqual(Object.keys(helpersFor(context)).sort());
+  });
+
   it('render every combination of features, on each TEE with each package manager, as Handlebars does', { timeout: 60_000 }, async () => {
     // src/render.ts bundled as build.mjs bundles it, templates precompiled: the renderer the package runs.
     const out = join(work, 'render-bundle.mjs');
